@@ -1,0 +1,1 @@
+namespace ChannelGrains; public static class Placeholder {}
