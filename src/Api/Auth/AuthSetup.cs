@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ChannelGrains.Api.Auth;
+
+public static class AuthSetup
+{
+    /// <summary>JWT bearer: HS256 with the configured (or development) key, or an OpenID Connect authority.</summary>
+    public static IServiceCollection AddChannelAuth(this IServiceCollection services, IConfiguration configuration, bool allowDevelopmentKey)
+    {
+        var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        services.AddSingleton(options);
+        services.AddSingleton<TokenService>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = options.Issuer,
+                ValidAudience = options.Audience,
+                ValidateLifetime = true,
+                ClockSkew = TimeSpan.FromSeconds(30),
+                NameClaimType = Caller.SubjectClaim,
+                RoleClaimType = Caller.RoleClaim,
+            };
+            if (!string.IsNullOrEmpty(options.Authority))
+            {
+                jwt.Authority = options.Authority;
+            }
+            else
+            {
+                jwt.TokenValidationParameters.IssuerSigningKey = SigningKeys.ToSecurityKey(SigningKeys.Resolve(options, allowDevelopmentKey));
+                jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+            }
+        });
+        services.AddAuthorization();
+        return services;
+    }
+}

@@ -1,1 +1,0 @@
-namespace ChannelGrains; public static class Placeholder {}

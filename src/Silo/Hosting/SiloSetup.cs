@@ -1,0 +1,95 @@
+using System.Net;
+using ChannelGrains.Common;
+using ChannelGrains.Silo.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace ChannelGrains.Silo.Hosting;
+
+/// <summary>One place that configures a ChannelGrains silo, whether the Api embeds it or <c>src/Silo</c> runs it alone.</summary>
+public static class SiloSetup
+{
+    /// <summary>
+    /// With a <c>ConnectionStrings:Channel</c> PostgreSQL database: grain state, PubSub, reminders and (unless
+    /// <paramref name="localhostClustering"/>) membership in PostgreSQL. Without one: memory storage, localhost clustering.
+    /// </summary>
+    public static ISiloBuilder UseChannelSilo(this ISiloBuilder silo, IConfiguration configuration, bool localhostClustering)
+    {
+        var options = configuration.GetSection(ChannelClusterOptions.Section).Get<ChannelClusterOptions>() ?? new();
+        var connectionString = configuration.GetConnectionString(ChannelClusterOptions.ConnectionStringName);
+        var durable = !string.IsNullOrWhiteSpace(connectionString);
+
+        silo.Configure<ClusterOptions>(cluster =>
+        {
+            cluster.ClusterId = options.ClusterId;
+            cluster.ServiceId = options.ServiceId;
+        });
+
+        if (durable)
+        {
+            silo.Services.AddSingleton<IHostedService>(sp => new SchemaMigrationService(connectionString!));
+            silo.Services.AddSingleton(new SchemaMigrator(connectionString!));
+            silo.AddAdoNetGrainStorage(StorageNames.Channel, storage => ConfigureStorage(storage, connectionString!));
+            silo.AddAdoNetGrainStorage(StorageNames.PubSub, storage => ConfigureStorage(storage, connectionString!));
+            silo.UseAdoNetReminderService(reminders =>
+            {
+                reminders.Invariant = PostgresInvariant;
+                reminders.ConnectionString = connectionString;
+            });
+        }
+        else
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Channel);
+            silo.AddMemoryGrainStorage(StorageNames.PubSub);
+            silo.UseInMemoryReminderService();
+        }
+
+        if (localhostClustering || !durable)
+        {
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        }
+        else
+        {
+            silo.UseAdoNetClustering(clustering =>
+            {
+                clustering.Invariant = PostgresInvariant;
+                clustering.ConnectionString = connectionString;
+            });
+            silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+        }
+
+        silo.AddMemoryStreams(StreamNames.Provider);
+        return silo;
+    }
+
+    /// <summary>The Api as a client of silos that registered themselves in PostgreSQL.</summary>
+    public static IClientBuilder UseChannelClient(this IClientBuilder client, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(ChannelClusterOptions.Section).Get<ChannelClusterOptions>() ?? new();
+        var connectionString = configuration.GetConnectionString(ChannelClusterOptions.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException("Orleans:Mode=Client needs ConnectionStrings:Channel, the PostgreSQL database the silos register in.");
+        client.Configure<ClusterOptions>(cluster =>
+        {
+            cluster.ClusterId = options.ClusterId;
+            cluster.ServiceId = options.ServiceId;
+        });
+        client.UseAdoNetClustering(clustering =>
+        {
+            clustering.Invariant = PostgresInvariant;
+            clustering.ConnectionString = connectionString;
+        });
+        client.AddMemoryStreams(StreamNames.Provider);
+        return client;
+    }
+
+    public const string PostgresInvariant = "Npgsql";
+
+    private static void ConfigureStorage(Orleans.Configuration.AdoNetGrainStorageOptions storage, string connectionString)
+    {
+        storage.Invariant = PostgresInvariant;
+        storage.ConnectionString = connectionString;
+    }
+}
