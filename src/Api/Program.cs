@@ -1,1 +1,49 @@
-Console.WriteLine("x");
+using ChannelGrains.Api.Auth;
+using ChannelGrains.Api.Schema;
+using ChannelGrains.Silo.Hosting;
+using Orleans.Dashboard;
+
+if (args is ["token", .. var tokenArgs])
+{
+    var tokenConfiguration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    return DevTokenCommand.Run(tokenArgs, tokenConfiguration);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+var cluster = builder.Configuration.GetSection(ChannelClusterOptions.Section).Get<ChannelClusterOptions>() ?? new();
+var durable = !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ChannelClusterOptions.ConnectionStringName));
+
+if (cluster.IsClient)
+{
+    builder.UseOrleansClient(client => client.UseChannelClient(builder.Configuration).AddDashboard());
+}
+else
+{
+    builder.UseOrleans(silo => silo.UseChannelSilo(builder.Configuration, localhostClustering: true).AddDashboard());
+}
+
+builder.Services.AddChannelAuth(builder.Configuration, allowDevelopmentKey: !cluster.IsClient);
+builder.Services.AddChannelSchema();
+
+var app = builder.Build();
+app.UseWebSockets();
+app.UseAuthentication();
+app.MapGet("/healthz", () => Results.Ok(new { status = "ok", mode = ModeName() }));
+app.MapOrleansDashboard("/orleans");
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var urls = string.Join(", ", app.Urls);
+    app.Logger.LogInformation("ChannelGrains {Mode} at {Urls}: GraphQL at /graphql, Orleans dashboard at /orleans", ModeName(), urls);
+    if (!durable && !cluster.IsClient)
+        app.Logger.LogWarning("NOTHING IS DURABLE: grain state lives in memory and is lost when this process stops. "
+            + "Set ConnectionStrings__Channel to a PostgreSQL connection string for the durable mode.");
+});
+
+await app.RunAsync();
+return 0;
+
+string ModeName() => cluster.IsClient ? "cluster client" : durable ? "embedded, durable (PostgreSQL)" : "embedded, in memory";
+
+/// <summary>Visible to the test host (WebApplicationFactory-style tests start this entry point).</summary>
+public partial class Program;

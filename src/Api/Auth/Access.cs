@@ -1,0 +1,48 @@
+using ChannelGrains.Common;
+
+namespace ChannelGrains.Api.Auth;
+
+/// <summary>
+/// Rule 19: an ADMIN reaches its whole tenant, a MANAGER the regions under its own, and a DEALER, AGENT or REP only
+/// itself and what belongs to it. The tenant boundary is structural: every grain key starts with the caller's tenant.
+/// </summary>
+public static class Access
+{
+    public static void EnsureAdmin(Caller caller)
+    {
+        if (caller.Role != Role.Admin) throw Forbidden("Only an ADMIN may do this.");
+    }
+
+    /// <summary>Create or change a record that lives in <paramref name="region"/>.</summary>
+    public static void EnsureCanManage(Caller caller, string region)
+    {
+        if (!CanManage(caller, region)) throw Forbidden($"A {Caller.RoleName(caller.Role)} token may not change records in {region}.");
+    }
+
+    /// <summary>Read a record in <paramref name="region"/> owned by the partners in <paramref name="owners"/>.</summary>
+    public static void EnsureCanSee(Caller caller, string region, params string?[] owners)
+    {
+        if (!CanSee(caller, region, owners)) throw Forbidden("This record is outside what the token may see.");
+    }
+
+    public static bool CanManage(Caller caller, string region) => caller.Role switch
+    {
+        Role.Admin => true,
+        Role.Manager => RegionPath.IsWithin(region, caller.Region),
+        _ => false,
+    };
+
+    public static bool CanSee(Caller caller, string region, params string?[] owners) =>
+        CanManage(caller, region) || (caller.Role is Role.Dealer or Role.Agent or Role.Rep && owners.Contains(caller.Subject));
+
+    /// <summary>The region a listing is confined to: the one asked for, which a MANAGER may only narrow.</summary>
+    public static string? ListingRegion(Caller caller, string? requested) => caller.Role switch
+    {
+        Role.Admin => requested,
+        Role.Manager when requested is null => caller.Region,
+        Role.Manager when RegionPath.IsWithin(requested, caller.Region) => requested,
+        _ => throw Forbidden($"A {Caller.RoleName(caller.Role)} token may not list {requested ?? "every region"}."),
+    };
+
+    private static ChannelException Forbidden(string message) => new(ErrorCodes.Forbidden, message);
+}

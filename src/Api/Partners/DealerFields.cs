@@ -1,0 +1,93 @@
+using ChannelGrains.Api.Auth;
+using ChannelGrains.Api.Schema;
+using ChannelGrains.Api.Subscriptions;
+using ChannelGrains.Common;
+using ChannelGrains.Partners;
+using GraphQL;
+using GraphQL.Types;
+
+namespace ChannelGrains.Api.Partners;
+
+public static class DealerFields
+{
+    public static void AddDealerQueries(this ObjectGraphType query)
+    {
+        query.Field<DealerType>("dealer")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async context => await VisibleDealerAsync(context, context.GetArgument<string>("id")));
+
+        query.Field<NonNullGraphType<DealerConnectionType>>("dealers")
+            .Description("Dealers sorted by id, optionally within a region subtree and of one tier; cursor-paginated.")
+            .Argument<StringGraphType>("region")
+            .Argument<DealerTierType>("tier")
+            .Argument<IntGraphType>("first")
+            .Argument<StringGraphType>("after")
+            .ResolveAsync(async context =>
+            {
+                var caller = context.Caller();
+                var requested = context.GetArgument<string?>("region");
+                var region = Access.ListingRegion(caller, requested is null ? null : Validate.Region(requested));
+                var first = Paging.First(context.GetArgument<int?>("first"));
+                var page = await context.Service<DealerRegistry>().ListAsync(
+                    caller.Tenant, region, context.GetArgument<DealerTier?>("tier"), Paging.AfterId(context.GetArgument<string?>("after")), first);
+                var dealers = await Task.WhenAll(page.Entries.Select(e => context.Grains().GetGrain<IDealerGrain>(Keys.Of(caller.Tenant, e.Id)).GetAsync()));
+                var edges = dealers.OfType<DealerView>().Select(d => new DealerEdge(Paging.Cursor(d.Id), d)).ToArray();
+                return new DealerConnection(edges, new PageInfo(page.HasNextPage, edges.LastOrDefault()?.Cursor), page.TotalCount);
+            });
+    }
+
+    public static void AddDealerMutations(this ObjectGraphType mutation)
+    {
+        mutation.Field<NonNullGraphType<DealerType>>("upsertDealer")
+            .Argument<NonNullGraphType<DealerInputType>>("input")
+            .ResolveAsync(async context =>
+            {
+                var outcome = (await UpsertAsync(context, [context.GetArgument<DealerInfo>("input")]))[0];
+                return outcome.Value ?? throw outcome.Error!;
+            });
+
+        mutation.Field<NonNullGraphType<ListGraphType<DealerType>>>("upsertDealers")
+            .Description("Bulk form of upsertDealer: up to 1,000 dealers in one request. A malformed record refuses the whole batch; a record refused for its current state (an invalid status move) is null with an error at its index.")
+            .Argument<NonNullGraphType<ListGraphType<NonNullGraphType<DealerInputType>>>>("inputs")
+            .ResolveAsync(async context => BulkResults.Report(context, await UpsertAsync(context, context.GetArgument<List<DealerInfo>>("inputs"))));
+    }
+
+    public static void AddDealerSubscriptions(this ObjectGraphType subscription)
+    {
+        subscription.Field<NonNullGraphType<DealerType>>("dealerChanged")
+            .Description("The dealer as it is now, then again after each change.")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveStreamAsync(async context =>
+            {
+                var id = context.GetArgument<string>("id");
+                await VisibleDealerAsync(context, id);
+                return await context.Service<ChangeHub>().ObserveAsync(StreamNames.Dealer, Keys.Of(context.Caller().Tenant, id),
+                    () => context.Grain<IDealerGrain>(id).GetAsync());
+            });
+    }
+
+    private static async Task<DealerView?> VisibleDealerAsync(IResolveFieldContext context, string id)
+    {
+        var caller = context.Caller();
+        // A partner token learns nothing about other dealers, not even whether they exist.
+        if (caller.Role is Role.Dealer or Role.Agent or Role.Rep && caller.Subject != id) Access.EnsureCanSee(caller, "", id);
+        var dealer = await context.Grain<IDealerGrain>(id).GetAsync();
+        if (dealer is not null) Access.EnsureCanSee(caller, dealer.Region, dealer.Id);
+        return dealer;
+    }
+
+    private static async Task<IReadOnlyList<UpsertOutcome<DealerView>>> UpsertAsync(IResolveFieldContext context, IReadOnlyList<DealerInfo> batch)
+    {
+        var caller = context.Caller();
+        var grains = context.Grains();
+        var validated = Bulk.ValidateAll(batch, DealerRules.Validated, d => d.Id);
+        foreach (var dealer in validated) Access.EnsureCanManage(caller, dealer.Region);
+        if (caller.Role != Role.Admin)
+        {
+            // A manager may not move a dealer in from, or out to, a region outside its own.
+            var existing = await Task.WhenAll(validated.Select(d => grains.GetGrain<IDealerGrain>(Keys.Of(caller.Tenant, d.Id)).GetAsync()));
+            foreach (var dealer in existing.OfType<DealerView>()) Access.EnsureCanManage(caller, dealer.Region);
+        }
+        return await context.Service<DealerRegistry>().UpsertAsync(caller.Tenant, validated);
+    }
+}

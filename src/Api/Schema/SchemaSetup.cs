@@ -1,0 +1,20 @@
+using ChannelGrains.Api.Subscriptions;
+using ChannelGrains.Partners;
+using GraphQL;
+
+namespace ChannelGrains.Api.Schema;
+
+public static class SchemaSetup
+{
+    public static IServiceCollection AddChannelSchema(this IServiceCollection services)
+    {
+        services.AddSingleton<ChangeHub>();
+        services.AddSingleton<DealerRegistry>();
+        services.AddGraphQL(graphql => graphql
+            .AddSchema<ChannelSchema>()
+            .AddSystemTextJson()
+            .AddErrorInfoProvider<ChannelErrorInfoProvider>()
+            .AddUnhandledExceptionHandler(DomainErrors.Handle));
+        return services;
+    }
+}

@@ -1,0 +1,174 @@
+using ChannelGrains.Common;
+using Orleans.Streams;
+
+namespace ChannelGrains.Api.Subscriptions;
+
+/// <summary>
+/// Fans grain change streams out to GraphQL subscriptions: one Orleans stream subscription per topic per process,
+/// however many clients watch it, dropped when the last of them leaves.
+/// </summary>
+public sealed class ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
+{
+    private readonly ILogger logger = logger;
+
+    private readonly object gate = new();
+    private readonly Dictionary<StreamId, Topic> topics = [];
+
+    /// <summary>How many topics hold an Orleans subscription right now.</summary>
+    public int ActiveTopics
+    {
+        get { lock (gate) return topics.Count; }
+    }
+
+    /// <summary>
+    /// The changes of one topic, starting with its current value read once the Orleans subscription is live, so
+    /// that no change after this call is missed (one may arrive twice, which a state-carrying change tolerates).
+    /// </summary>
+    public async Task<IObservable<T>> ObserveAsync<T>(string streamNamespace, string key, Func<Task<T?>> readCurrent) where T : class
+    {
+        var id = ChangeFeed.StreamOf(streamNamespace, key);
+        Topic topic;
+        lock (gate)
+        {
+            if (!topics.TryGetValue(id, out topic!))
+                topics[id] = topic = new Topic(this, id);
+            topic.Leases++;
+        }
+        var subscription = new Subscription<T>(topic);
+        try
+        {
+            await topic.Subscribed;
+            topic.Add(subscription);
+            subscription.Current = await readCurrent();
+            return subscription;
+        }
+        catch
+        {
+            topic.Remove(subscription);
+            throw;
+        }
+    }
+
+    private Task<StreamSubscriptionHandle<object>> SubscribeAsync(Topic topic) =>
+        client.GetStreamProvider(StreamNames.Provider).GetStream<object>(topic.Id).SubscribeAsync((change, _) =>
+        {
+            topic.Deliver(change);
+            return Task.CompletedTask;
+        });
+
+    private void Release(Topic topic)
+    {
+        lock (gate)
+        {
+            if (--topic.Leases > 0) return;
+            topics.Remove(topic.Id);
+        }
+        _ = UnsubscribeAsync(topic);
+    }
+
+    private async Task UnsubscribeAsync(Topic topic)
+    {
+        try
+        {
+            await (await topic.Subscribed).UnsubscribeAsync();
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Unsubscribing from {Stream} failed", topic.Id);
+        }
+    }
+
+    private sealed class Topic
+    {
+        private readonly object observersGate = new();
+        private readonly ChangeHub hub;
+        private IObserver<object>[] observers = [];
+
+        public Topic(ChangeHub hub, StreamId id)
+        {
+            this.hub = hub;
+            Id = id;
+            Subscribed = hub.SubscribeAsync(this);
+        }
+
+        public StreamId Id { get; }
+
+        public int Leases { get; set; }
+
+        public Task<StreamSubscriptionHandle<object>> Subscribed { get; }
+
+        public void Add(IObserver<object> observer)
+        {
+            lock (observersGate) observers = [.. observers, observer];
+        }
+
+        /// <summary>Detaches one observer and gives up its lease; the last lease ends the Orleans subscription.</summary>
+        public void Remove(IObserver<object> observer)
+        {
+            lock (observersGate) observers = observers.Where(o => o != observer).ToArray();
+            hub.Release(this);
+        }
+
+        public void Deliver(object change)
+        {
+            foreach (var observer in observers)
+            {
+                try
+                {
+                    observer.OnNext(change);
+                }
+                catch (Exception exception)
+                {
+                    hub.logger.LogWarning(exception, "A subscriber of {Stream} failed", Id);
+                }
+            }
+        }
+    }
+
+    /// <summary>One GraphQL subscription: buffers changes until the executor subscribes, then passes them on.</summary>
+    private sealed class Subscription<T>(Topic topic) : IObservable<T>, IObserver<object> where T : class
+    {
+        private readonly object gate = new();
+        private readonly Queue<T> early = new();
+        private IObserver<T>? observer;
+        private int disposed;
+
+        public T? Current { get; set; }
+
+        public IDisposable Subscribe(IObserver<T> target)
+        {
+            lock (gate)
+            {
+                if (observer is not null) throw new InvalidOperationException("This subscription is already observed.");
+                if (Current is not null) target.OnNext(Current);
+                while (early.TryDequeue(out var change)) target.OnNext(change);
+                observer = target;
+            }
+            return new Unsubscriber(this);
+        }
+
+        public void OnNext(object value)
+        {
+            if (value is not T change) return;
+            lock (gate)
+            {
+                if (observer is null) early.Enqueue(change);
+                else observer.OnNext(change);
+            }
+        }
+
+        public void OnCompleted() => observer?.OnCompleted();
+
+        public void OnError(Exception error) => observer?.OnError(error);
+
+        private void Detach()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0) topic.Remove(this);
+        }
+
+        private sealed class Unsubscriber(Subscription<T> subscription) : IDisposable
+        {
+            public void Dispose() => subscription.Detach();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+namespace ChannelGrains.Catalog;
+
+[GenerateSerializer, Alias("ChannelGrains.ProductInfo")]
+public sealed record class ProductInfo(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] string Name,
+    [property: Id(2)] decimal ListPrice,
+    [property: Id(3)] decimal FloorPrice);
+
+[GenerateSerializer, Alias("ChannelGrains.ProductView")]
+public sealed record class ProductView(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] string Name,
+    [property: Id(2)] decimal ListPrice,
+    [property: Id(3)] decimal FloorPrice,
+    [property: Id(4)] int OnHand,
+    [property: Id(5)] int Reserved)
+{
+    public int Available => OnHand - Reserved;
+}
+
+[GenerateSerializer, Alias("ChannelGrains.ProductState")]
+public sealed class ProductState
+{
+    [Id(0)] public ProductInfo? Info { get; set; }
+    [Id(1)] public int OnHand { get; set; }
+    [Id(2)] public int Reserved { get; set; }
+}
+
+public static class ProductRules
+{
+    public static ProductInfo Validated(ProductInfo input)
+    {
+        Validate.Id(input.Sku, "sku");
+        var name = Validate.Name(input.Name, "name");
+        Validate.NonNegative(input.ListPrice, "listPrice");
+        Validate.NonNegative(input.FloorPrice, "floorPrice");
+        if (input.FloorPrice > input.ListPrice)
+            throw ChannelException.Validation($"floorPrice {input.FloorPrice} must not be above listPrice {input.ListPrice}.");
+        return input with { Name = name };
+    }
+
+    /// <summary>Goods received (positive) or written off (negative); on-hand never drops below what orders hold.</summary>
+    public static int AdjustedOnHand(int onHand, int reserved, int delta, string reason)
+    {
+        if (delta == 0) throw ChannelException.Validation("delta must not be zero.");
+        Validate.Name(reason, "reason");
+        var next = (long)onHand + delta;
+        if (next > int.MaxValue) throw ChannelException.Validation("delta would overflow on-hand stock.");
+        if (next < reserved)
+            throw new ChannelException(ErrorCodes.InsufficientStock,
+                $"Adjusting by {delta} would leave {next} on hand, below the {reserved} reserved by orders.");
+        return (int)next;
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+
+namespace ChannelGrains.Common;
+
+public static class ChangeFeed
+{
+    public static StreamId StreamOf(string streamNamespace, string key) => StreamId.Create(streamNamespace, key);
+
+    /// <summary>
+    /// Publishes a change after its state is durable. A failed publish does not fail the acknowledged mutation:
+    /// subscribers see the next change, and aggregates heal from re-published state.
+    /// </summary>
+    public static async Task PublishChangeAsync<T>(this Grain grain, string streamNamespace, string key, T change, ILogger logger)
+    {
+        try
+        {
+            await grain.GetStreamProvider(StreamNames.Provider).GetStream<T>(StreamOf(streamNamespace, key)).OnNextAsync(change);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogWarning(exception, "Publishing a {Namespace} change of {Key} failed; the state is saved", streamNamespace, key);
+        }
+    }
+}

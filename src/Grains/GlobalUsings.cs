@@ -1,0 +1,3 @@
+global using ChannelGrains.Common;
+global using Orleans;
+global using Orleans.Runtime;

@@ -1,0 +1,79 @@
+namespace ChannelGrains.Partners;
+
+/// <summary>What a dealer listing needs of a dealer, kept in the index buckets.</summary>
+[GenerateSerializer, Alias("ChannelGrains.DealerIndexEntry")]
+public sealed record class DealerIndexEntry(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Region,
+    [property: Id(2)] DealerTier Tier);
+
+[GenerateSerializer, Alias("ChannelGrains.DealerIndexPage")]
+public sealed record class DealerIndexPage([property: Id(0)] IReadOnlyList<DealerIndexEntry> Entries, [property: Id(1)] int MatchCount);
+
+public static class DealerIndex
+{
+    /// <summary>Dealers of a tenant spread over this many index grains, so neither loads nor listings funnel into one grain.</summary>
+    public const int Buckets = 16;
+
+    public static string BucketKey(string tenant, string dealerId) => Keys.Of(tenant, $"bucket-{Bucket(dealerId)}");
+
+    public static IEnumerable<string> AllBucketKeys(string tenant) => Enumerable.Range(0, Buckets).Select(b => Keys.Of(tenant, $"bucket-{b}"));
+
+    public static DealerIndexEntry Entry(DealerView view) => new(view.Id, view.Region, view.Tier);
+
+    public static bool Matches(DealerIndexEntry entry, string? region, DealerTier? tier) =>
+        (region is null || RegionPath.IsWithin(entry.Region, region)) && (tier is null || entry.Tier == tier);
+
+    // A stable hash (string.GetHashCode is randomized per process, and buckets are persisted).
+    private static int Bucket(string id)
+    {
+        uint hash = 2166136261;
+        foreach (var c in id) hash = (hash ^ c) * 16777619;
+        return (int)(hash % Buckets);
+    }
+}
+
+/// <summary>One bucket of a tenant's dealer index (key <c>tenant/bucket-N</c>), sorted by dealer id for cursor paging.</summary>
+[Alias("ChannelGrains.IDealerIndexGrain")]
+public interface IDealerIndexGrain : IGrainWithStringKey
+{
+    [Alias("Put")] Task PutAsync(IReadOnlyList<DealerIndexEntry> entries);
+
+    /// <summary>Entries after <paramref name="afterId"/> that match, at most <paramref name="take"/>, and how many match in all.</summary>
+    [Alias("List")] Task<DealerIndexPage> ListAsync(string? region, DealerTier? tier, string? afterId, int take);
+}
+
+[GenerateSerializer, Alias("ChannelGrains.DealerIndexState")]
+public sealed class DealerIndexState
+{
+    [Id(0)] public SortedDictionary<string, DealerIndexEntry> Entries { get; set; } = new(StringComparer.Ordinal);
+}
+
+public sealed class DealerIndexGrain(
+    [PersistentState("dealer-index", StorageNames.Channel)] IPersistentState<DealerIndexState> state) : Grain, IDealerIndexGrain
+{
+    public async Task PutAsync(IReadOnlyList<DealerIndexEntry> entries)
+    {
+        var changed = false;
+        foreach (var entry in entries)
+        {
+            if (state.State.Entries.TryGetValue(entry.Id, out var existing) && existing == entry) continue;
+            state.State.Entries[entry.Id] = entry;
+            changed = true;
+        }
+        if (changed) await state.PersistAsync(DeactivateOnIdle);
+    }
+
+    public Task<DealerIndexPage> ListAsync(string? region, DealerTier? tier, string? afterId, int take)
+    {
+        var matches = state.State.Entries.Values.Where(e => DealerIndex.Matches(e, region, tier));
+        var count = 0;
+        var page = new List<DealerIndexEntry>(Math.Max(0, take));
+        foreach (var entry in matches)
+        {
+            count++;
+            if (page.Count < take && (afterId is null || string.CompareOrdinal(entry.Id, afterId) > 0)) page.Add(entry);
+        }
+        return Task.FromResult(new DealerIndexPage(page, count));
+    }
+}

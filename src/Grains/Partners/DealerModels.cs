@@ -1,0 +1,69 @@
+namespace ChannelGrains.Partners;
+
+public enum DealerTier { Strategic, Value, Potential }
+
+public enum DealerStatus { Pending, Admitted, Suspended, Terminated }
+
+[GenerateSerializer, Alias("ChannelGrains.DealerInfo")]
+public sealed record class DealerInfo(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string Region,
+    [property: Id(3)] DealerTier Tier,
+    [property: Id(4)] DealerStatus Status,
+    [property: Id(5)] decimal CreditLimit,
+    [property: Id(6)] IReadOnlyList<string>? AuthorizedSkus);
+
+[GenerateSerializer, Alias("ChannelGrains.StockLevel")]
+public sealed record class StockLevel([property: Id(0)] string Sku, [property: Id(1)] int OnHand, [property: Id(2)] int InTransit);
+
+[GenerateSerializer, Alias("ChannelGrains.DealerView")]
+public sealed record class DealerView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string Region,
+    [property: Id(3)] DealerTier Tier,
+    [property: Id(4)] DealerStatus Status,
+    [property: Id(5)] decimal CreditLimit,
+    [property: Id(6)] decimal CreditUsed,
+    [property: Id(7)] IReadOnlyList<string> AuthorizedSkus,
+    [property: Id(8)] IReadOnlyList<StockLevel> Inventory,
+    [property: Id(9)] long Version);
+
+[GenerateSerializer, Alias("ChannelGrains.DealerState")]
+public sealed class DealerState
+{
+    [Id(0)] public DealerInfo? Info { get; set; }
+    [Id(1)] public decimal CreditUsed { get; set; }
+    [Id(2)] public Dictionary<string, StockLevel> Inventory { get; set; } = new(StringComparer.Ordinal);
+    [Id(3)] public long Version { get; set; }
+}
+
+public static class DealerRules
+{
+    public const int MaxAuthorizedSkus = 10_000;
+
+    public static DealerInfo Validated(DealerInfo input)
+    {
+        Validate.Id(input.Id, "id");
+        var name = Validate.Name(input.Name, "name");
+        Validate.Region(input.Region);
+        Validate.NonNegative(input.CreditLimit, "creditLimit");
+        if (!Enum.IsDefined(input.Tier)) throw ChannelException.Validation($"tier {input.Tier} is not a dealer tier.");
+        if (!Enum.IsDefined(input.Status)) throw ChannelException.Validation($"status {input.Status} is not a dealer status.");
+        var skus = input.AuthorizedSkus ?? [];
+        if (skus.Count > MaxAuthorizedSkus) throw ChannelException.Validation($"authorizedSkus holds at most {MaxAuthorizedSkus} SKUs.");
+        foreach (var sku in skus) Validate.Id(sku, "authorizedSkus");
+        return input with { Name = name, AuthorizedSkus = skus.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() };
+    }
+
+    /// <summary>Admission: PENDING → ADMITTED → SUSPENDED ⇄ ADMITTED, and TERMINATED (final) from any other status.</summary>
+    public static bool CanMove(DealerStatus from, DealerStatus to) => from == to || (from, to) switch
+    {
+        (DealerStatus.Pending, DealerStatus.Admitted) => true,
+        (DealerStatus.Admitted, DealerStatus.Suspended) => true,
+        (DealerStatus.Suspended, DealerStatus.Admitted) => true,
+        (DealerStatus.Pending or DealerStatus.Admitted or DealerStatus.Suspended, DealerStatus.Terminated) => true,
+        _ => false,
+    };
+}
