@@ -12,6 +12,7 @@ public static class SchemaSetup
         services.AddSingleton<DealerRegistry>();
         services.AddGraphQL(graphql => graphql
             .AddSchema<ChannelSchema>()
+            .AddGraphTypes(typeof(ChannelSchema).Assembly)
             .AddSystemTextJson()
             .AddErrorInfoProvider<ChannelErrorInfoProvider>()
             .AddUnhandledExceptionHandler(DomainErrors.Handle));

@@ -1,0 +1,46 @@
+using ChannelGrains.Common;
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+
+namespace ChannelGrains.Tests.Infrastructure;
+
+/// <summary>A two-silo in-process Orleans cluster with the product's storage and stream names, shared by a test collection.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; } = new TestClusterBuilder(initialSilosCount: 2)
+        .AddSiloBuilderConfigurator<SiloConfigurator>()
+        .AddClientBuilderConfigurator<ClientConfigurator>()
+        .Build();
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public Task InitializeAsync() => Cluster.DeployAsync();
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo) => silo
+            .AddMemoryGrainStorage(StorageNames.Channel)
+            .AddMemoryGrainStorage("PubSubStore")
+            .AddMemoryStreams(StreamNames.Provider)
+            .UseInMemoryReminderService();
+    }
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder client) => client.AddMemoryStreams(StreamNames.Provider);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
+
+/// <summary>Every test uses its own tenant, so tests sharing a cluster never share grains.</summary>
+public static class TestTenant
+{
+    public static string New() => "t" + Guid.NewGuid().ToString("N")[..12];
+}
