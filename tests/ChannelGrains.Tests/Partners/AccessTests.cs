@@ -1,0 +1,105 @@
+using ChannelGrains.Tests.Infrastructure;
+
+namespace ChannelGrains.Tests.Partners;
+
+/// <summary>Rule 19: partners see only themselves, managers only their region subtree, no one another tenant.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class AccessTests(ClusterFixture fixture) : IDisposable
+{
+    private readonly InProcessGraphQL api = new(fixture.Grains, fixture.Cluster.Client);
+    private readonly string tenant = TestTenant.New();
+
+    private const string Upsert = "mutation($input: DealerInput!) { upsertDealer(input: $input) { id } }";
+    private const string Read = "query($id: ID!) { dealer(id: $id) { id name } }";
+    private const string List = "query($region: String) { dealers(region: $region, first: 500) { totalCount } }";
+
+    private async Task SeedAsync()
+    {
+        foreach (var (id, region) in new[] { ("SH1", "CN/East/Shanghai"), ("HZ1", "CN/East/Hangzhou"), ("BJ1", "CN/North/Beijing") })
+        {
+            var result = await api.ExecuteAsync(Callers.Admin(tenant), Upsert,
+                new { input = new { id, name = id, region, tier = "VALUE", status = "ADMITTED", creditLimit = 100m } });
+            Assert.Null(result.ErrorCode());
+        }
+    }
+
+    [Fact]
+    public async Task Dealer_token_reads_itself_and_nothing_else()
+    {
+        await SeedAsync();
+
+        var own = await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), Read, new { id = "SH1" });
+        var other = await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), Read, new { id = "BJ1" });
+        var missing = await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), Read, new { id = "nobody" });
+        var listing = await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), List, new { });
+
+        Assert.Equal("SH1", own.Data("dealer", "id").GetString());
+        Assert.Equal("FORBIDDEN", other.ErrorCode());
+        Assert.Equal("FORBIDDEN", missing.ErrorCode());
+        Assert.Equal("FORBIDDEN", listing.ErrorCode());
+    }
+
+    [Fact]
+    public async Task Manager_sees_and_changes_only_its_region_subtree()
+    {
+        await SeedAsync();
+        var east = Callers.Manager(tenant, "CN/East");
+
+        var inside = await api.ExecuteAsync(east, Read, new { id = "HZ1" });
+        var outside = await api.ExecuteAsync(east, Read, new { id = "BJ1" });
+        var ownListing = await api.ExecuteAsync(east, List, new { });
+        var wideListing = await api.ExecuteAsync(east, List, new { region = "CN" });
+        var moveOut = await api.ExecuteAsync(east, Upsert, new { input = new { id = "SH1", name = "SH1", region = "CN/North/Beijing", tier = "VALUE", status = "ADMITTED", creditLimit = 100m } });
+        var takeOver = await api.ExecuteAsync(east, Upsert, new { input = new { id = "BJ1", name = "BJ1", region = "CN/East/Shanghai", tier = "VALUE", status = "ADMITTED", creditLimit = 100m } });
+
+        Assert.Equal("HZ1", inside.Data("dealer", "id").GetString());
+        Assert.Equal("FORBIDDEN", outside.ErrorCode());
+        Assert.Equal(2, ownListing.Data("dealers", "totalCount").GetInt32());
+        Assert.Equal("FORBIDDEN", wideListing.ErrorCode());
+        Assert.Equal("FORBIDDEN", moveOut.ErrorCode());
+        Assert.Equal("FORBIDDEN", takeOver.ErrorCode());
+        Assert.Equal("CN/North/Beijing", (await api.ExecuteAsync(Callers.Admin(tenant), "{ dealer(id: \"BJ1\") { region } }")).Data("dealer", "region").GetString());
+    }
+
+    [Fact]
+    public async Task Nothing_crosses_tenants()
+    {
+        await SeedAsync();
+        var otherTenant = TestTenant.New();
+
+        var read = await api.ExecuteAsync(Callers.Admin(otherTenant), Read, new { id = "SH1" });
+        var listing = await api.ExecuteAsync(Callers.Admin(otherTenant), List, new { });
+
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, read.Data("dealer").ValueKind);
+        Assert.Equal(0, listing.Data("dealers", "totalCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task Rep_sees_stores_of_its_region_and_dealer_sees_its_own_stores()
+    {
+        const string upsertStore = "mutation($input: StoreInput!) { upsertStore(input: $input) { id } }";
+        await api.ExecuteAsync(Callers.Admin(tenant), upsertStore, new { input = new { id = "S1", name = "Shop 1", dealerId = "SH1", region = "CN/East/Shanghai", latitude = 31.2, longitude = 121.5 } });
+        await api.ExecuteAsync(Callers.Admin(tenant), upsertStore, new { input = new { id = "S2", name = "Shop 2", region = "CN/North/Beijing" } });
+        const string read = "query($id: ID!) { store(id: $id) { id dealerId } }";
+
+        Assert.Equal("S1", (await api.ExecuteAsync(Callers.Rep(tenant, "R1", "CN/East"), read, new { id = "S1" })).Data("store", "id").GetString());
+        Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(Callers.Rep(tenant, "R1", "CN/East"), read, new { id = "S2" })).ErrorCode());
+        Assert.Equal("S1", (await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), read, new { id = "S1" })).Data("store", "id").GetString());
+        Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), read, new { id = "S2" })).ErrorCode());
+    }
+
+    [Fact]
+    public async Task Agent_token_reads_only_its_own_agent_record()
+    {
+        const string upsertAgent = "mutation($input: AgentInput!) { upsertAgent(input: $input) { id region } }";
+        await api.ExecuteAsync(Callers.Admin(tenant), upsertAgent, new { input = new { id = "A1", name = "Agent 1", region = "CN/East" } });
+        await api.ExecuteAsync(Callers.Admin(tenant), upsertAgent, new { input = new { id = "A2", name = "Agent 2", region = "CN/East" } });
+        var agent = new ChannelGrains.Api.Auth.Caller(tenant, ChannelGrains.Api.Auth.Role.Agent, "A1", "");
+
+        Assert.Equal("A1", (await api.ExecuteAsync(agent, "{ agent(id: \"A1\") { id } }")).Data("agent", "id").GetString());
+        Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(agent, "{ agent(id: \"A2\") { id } }")).ErrorCode());
+        Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(agent, upsertAgent, new { input = new { id = "A1", name = "Me", region = "CN" } })).ErrorCode());
+    }
+
+    public void Dispose() => api.Dispose();
+}
