@@ -15,6 +15,7 @@ public sealed class ChannelSchema : GraphQL.Types.Schema
         Query = new QueryType();
         Mutation = new MutationType();
         Subscription = new SubscriptionType();
+        RegisterType(new DateTimeGraphType()); // a contract scalar, served before every field that uses it lands
     }
 }
 

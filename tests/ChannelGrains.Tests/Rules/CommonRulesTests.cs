@@ -1,0 +1,60 @@
+using ChannelGrains.Catalog;
+using ChannelGrains.Common;
+using ChannelGrains.Partners;
+
+namespace ChannelGrains.Tests.Rules;
+
+public sealed class CommonRulesTests
+{
+    [Theory]
+    [InlineData("CN/East/Shanghai", "CN", true)]
+    [InlineData("CN/East/Shanghai", "CN/East", true)]
+    [InlineData("CN/East", "CN/East", true)]
+    [InlineData("CN/Eastern", "CN/East", false)]
+    [InlineData("CN", "CN/East", false)]
+    [InlineData("US/East", "CN", false)]
+    public void Region_is_within_an_ancestor_by_whole_segments(string region, string ancestor, bool within) =>
+        Assert.Equal(within, RegionPath.IsWithin(region, ancestor));
+
+    [Fact]
+    public void Rollup_path_goes_from_the_region_to_the_root() =>
+        Assert.Equal(["CN/East/Shanghai", "CN/East", "CN"], RegionPath.SelfAndAncestors("CN/East/Shanghai"));
+
+    [Theory]
+    [InlineData("CN")]
+    [InlineData("CN/East/Shanghai")]
+    [InlineData("中国/华东/上海")]
+    [InlineData("CN/North-East/Shen_yang")]
+    public void Region_paths_are_accepted(string region) => Assert.Equal(region, Validate.Region(region));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/CN")]
+    [InlineData("CN/")]
+    [InlineData("CN//East")]
+    [InlineData("CN East")]
+    [InlineData("CN/East/*")]
+    public void Malformed_region_paths_are_validation_errors(string region) =>
+        Assert.Equal(ErrorCodes.Validation, Assert.Throws<ChannelException>(() => Validate.Region(region)).Code);
+
+    [Fact]
+    public void Write_off_never_takes_on_hand_below_reserved()
+    {
+        Assert.Equal(8, ProductRules.AdjustedOnHand(onHand: 10, reserved: 8, delta: -2, reason: "damaged"));
+        Assert.Equal(ErrorCodes.InsufficientStock,
+            Assert.Throws<ChannelException>(() => ProductRules.AdjustedOnHand(onHand: 10, reserved: 8, delta: -3, reason: "damaged")).Code);
+        Assert.Equal(ErrorCodes.Validation, Assert.Throws<ChannelException>(() => ProductRules.AdjustedOnHand(10, 0, int.MaxValue, "x")).Code);
+        Assert.Equal(ErrorCodes.Validation, Assert.Throws<ChannelException>(() => ProductRules.AdjustedOnHand(10, 0, 0, "x")).Code);
+    }
+
+    [Theory]
+    [InlineData(DealerStatus.Pending, DealerStatus.Admitted, true)]
+    [InlineData(DealerStatus.Admitted, DealerStatus.Suspended, true)]
+    [InlineData(DealerStatus.Suspended, DealerStatus.Admitted, true)]
+    [InlineData(DealerStatus.Admitted, DealerStatus.Terminated, true)]
+    [InlineData(DealerStatus.Pending, DealerStatus.Suspended, false)]
+    [InlineData(DealerStatus.Terminated, DealerStatus.Admitted, false)]
+    [InlineData(DealerStatus.Admitted, DealerStatus.Pending, false)]
+    public void Dealer_admission_moves_only_along_its_lifecycle(DealerStatus from, DealerStatus to, bool allowed) =>
+        Assert.Equal(allowed, DealerRules.CanMove(from, to));
+}
