@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using GraphQLParser.AST;
 
 namespace ChannelGrains.Api.Transport;
@@ -11,14 +12,15 @@ public sealed class DocumentCache(int capacity, int maxQueryLength)
 {
     public sealed class Entry(GraphQLDocument document)
     {
-        private volatile bool _validated;
+        // Validation looks at the selected operation, so a pass counts per operation name ("" for the only one).
+        private readonly ConcurrentDictionary<string, bool> _validated = new(StringComparer.Ordinal);
 
         public GraphQLDocument Document { get; } = document;
 
-        /// <summary>True once a request with this document passed full validation.</summary>
-        public bool Validated => _validated;
+        /// <summary>True once a request for this operation of the document passed full validation.</summary>
+        public bool IsValidated(string? operationName) => _validated.ContainsKey(operationName ?? "");
 
-        public void MarkValidated() => _validated = true;
+        public void MarkValidated(string? operationName) => _validated.TryAdd(operationName ?? "", true);
     }
 
     private readonly Dictionary<string, LinkedListNode<(string Query, Entry Entry)>> _byQuery = new(StringComparer.Ordinal);

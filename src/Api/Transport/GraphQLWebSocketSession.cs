@@ -36,6 +36,7 @@ public sealed class GraphQLWebSocketSession
     private readonly IGraphQLTextSerializer _serializer;
     private readonly TokenService _tokens;
     private readonly ConcurrentDictionary<string, WebSocketOperation> _operations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<WebSocketOperation, bool> _running = new(); // also those the client completed
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort;
     private readonly WebSocketWriter _writer;
@@ -78,8 +79,9 @@ public sealed class GraphQLWebSocketSession
         finally
         {
             Close(WebSocketCloseStatus.NormalClosure, "");
-            foreach (var operation in _operations.Values) operation.Cancel();
-            await Task.WhenAll(_operations.Values.Select(o => o.Running).Concat(_timers)).ContinueWith(_ => { }, TaskScheduler.Default);
+            var running = _running.Keys.ToList();
+            foreach (var operation in running) operation.Cancel();
+            await Task.WhenAll(running.Select(o => o.Running).Concat(_timers)).ContinueWith(_ => { }, TaskScheduler.Default);
             await _writer.Completion;
             _abort.Dispose();
             _stopping.Dispose();
@@ -194,6 +196,7 @@ public sealed class GraphQLWebSocketSession
             Close(CloseCodes.SubscriberAlreadyExists, $"Subscriber for {id} already exists");
             return;
         }
+        _running[operation] = true;
         operation.Start(read.Request, user);
     }
 
@@ -218,6 +221,8 @@ public sealed class GraphQLWebSocketSession
     }
 
     internal void SendComplete(WebSocketOperation operation) => _writer.Enqueue(Messages.Complete(operation.Id), operation);
+
+    internal void Ended(WebSocketOperation operation) => _running.TryRemove(operation, out _);
 
     /// <summary>Frees the operation's id, unless a newer operation already uses it.</summary>
     internal void Forget(WebSocketOperation operation) => _operations.TryRemove(new KeyValuePair<string, WebSocketOperation>(operation.Id, operation));

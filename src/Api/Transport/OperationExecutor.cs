@@ -85,12 +85,12 @@ public sealed class OperationExecutor
             User = user,
             RequestServices = services,
             CancellationToken = cancellationToken,
-            ValidationRules = operation.Document.Validated ? _cachedDocumentRules : _fullRules,
+            ValidationRules = operation.Document.IsValidated(request.OperationName) ? _cachedDocumentRules : _fullRules,
             CachedDocumentValidationRules = _cachedDocumentRules,
             UnhandledExceptionDelegate = LogUnhandledAsync,
         };
         var result = await services.GetRequiredService<IDocumentExecuter>().ExecuteAsync(options);
-        if (result.Executed) operation.Document.MarkValidated();
+        if (result.Executed) operation.Document.MarkValidated(request.OperationName);
         return result;
     }
 

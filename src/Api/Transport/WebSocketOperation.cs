@@ -64,6 +64,7 @@ internal sealed class WebSocketOperation(string id, GraphQLWebSocketSession sess
         finally
         {
             session.Forget(this);
+            session.Ended(this);
             _cancel.Dispose();
         }
     }
