@@ -1,0 +1,128 @@
+using System.Security.Claims;
+using GraphQL;
+using GraphQL.Execution;
+using GraphQL.Transport;
+using GraphQL.Types;
+using GraphQL.Validation;
+using GraphQL.Validation.Complexity;
+using GraphQL.Validation.Rules;
+using GraphQL.Validation.Rules.Custom;
+using GraphQLParser;
+using GraphQLParser.AST;
+using GraphQLParser.Exceptions;
+using Microsoft.Extensions.Options;
+
+namespace ChannelGrains.Api.Transport;
+
+/// <summary>A request whose document parsed; <see cref="Kind"/> is null when no operation matches the operation name.</summary>
+public sealed record PreparedOperation(GraphQLRequest Request, DocumentCache.Entry Document, OperationType? Kind);
+
+/// <summary>
+/// What both transports share: parse through the document cache, pick the validation rules, execute with the
+/// caller's principal and services. Knows nothing of the domain: the schema and executer come from DI.
+/// </summary>
+public sealed class OperationExecutor
+{
+    private readonly DocumentCache _cache;
+    private readonly ILogger<OperationExecutor> _logger;
+    private readonly IValidationRule[] _fullRules;
+    private readonly IValidationRule[] _cachedDocumentRules;
+
+    public OperationExecutor(DocumentCache cache, IOptions<GraphQLTransportOptions> options, ILogger<OperationExecutor> logger)
+    {
+        _cache = cache;
+        _logger = logger;
+        var complexity = new ComplexityValidationRule(new ComplexityOptions
+        {
+            MaxDepth = options.Value.MaxDepth,
+            MaxComplexity = options.Value.MaxComplexity,
+        });
+        _fullRules = [.. DocumentValidator.CoreRules, complexity];
+        // Once a document passed, only the rules that read variable values run again: argument validators and
+        // complexity (a list's cost follows its first/last argument, which may be a variable).
+        _cachedDocumentRules = [FieldArgumentsAreValidRule.Instance, complexity];
+    }
+
+    /// <summary>Parses the query (or takes it from the cache); a document that does not parse gives the error instead.</summary>
+    public PreparedOperation? Prepare(GraphQLRequest request, out ExecutionError? parseError)
+    {
+        parseError = null;
+        var query = request.Query ?? "";
+        var entry = _cache.Get(query);
+        if (entry is null)
+        {
+            GraphQLDocument document;
+            try
+            {
+                document = Parser.Parse(query, new ParserOptions { Ignore = IgnoreOptions.Comments });
+            }
+            catch (GraphQLSyntaxErrorException ex)
+            {
+                parseError = new SyntaxError(ex);
+                return null;
+            }
+            catch (GraphQLMaxDepthExceededException)
+            {
+                parseError = new DocumentTooDeepError();
+                return null;
+            }
+            entry = _cache.Add(query, document);
+        }
+        return new PreparedOperation(request, entry, FindOperation(entry.Document, request.OperationName)?.Operation);
+    }
+
+    public async Task<ExecutionResult> ExecuteAsync(PreparedOperation operation, ClaimsPrincipal user, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var request = operation.Request;
+        var options = new ExecutionOptions
+        {
+            Schema = services.GetRequiredService<ISchema>(),
+            Query = request.Query,
+            Document = operation.Document.Document,
+            OperationName = request.OperationName,
+            Variables = request.Variables,
+            Extensions = request.Extensions,
+            User = user,
+            RequestServices = services,
+            CancellationToken = cancellationToken,
+            ValidationRules = operation.Document.IsValidated(request.OperationName) ? _cachedDocumentRules : _fullRules,
+            CachedDocumentValidationRules = _cachedDocumentRules,
+            UnhandledExceptionDelegate = LogUnhandledAsync,
+        };
+        var result = await services.GetRequiredService<IDocumentExecuter>().ExecuteAsync(options);
+        if (result.Executed) operation.Document.MarkValidated(request.OperationName);
+        return result;
+    }
+
+    private Task LogUnhandledAsync(UnhandledExceptionContext context)
+    {
+        _logger.LogError(context.OriginalException, "GraphQL operation {Operation} failed: field {Field}",
+            context.ExecutionOptions.OperationName, context.FieldContext?.FieldDefinition.Name);
+        return Task.CompletedTask;
+    }
+
+    private static GraphQLOperationDefinition? FindOperation(GraphQLDocument document, string? name)
+    {
+        GraphQLOperationDefinition? match = null;
+        foreach (var definition in document.Definitions)
+        {
+            if (definition is not GraphQLOperationDefinition candidate) continue;
+            if (name is null)
+            {
+                if (match is not null) return null; // ambiguous: the executer reports it
+                match = candidate;
+            }
+            else if (candidate.Name is not null && candidate.Name == name)
+            {
+                return candidate;
+            }
+        }
+        return match;
+    }
+}
+
+/// <summary>The parser's own nesting limit (far above <see cref="GraphQLTransportOptions.MaxDepth"/>) protects its stack.</summary>
+public sealed class DocumentTooDeepError : DocumentError
+{
+    public DocumentTooDeepError() : base("The document is nested too deeply to parse.") => Code = "MAX_DEPTH_EXCEEDED";
+}
