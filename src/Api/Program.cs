@@ -1,5 +1,6 @@
 using ChannelGrains.Api.Auth;
 using ChannelGrains.Api.Schema;
+using ChannelGrains.Api.Transport;
 using ChannelGrains.Silo.Hosting;
 using Orleans.Dashboard;
 
@@ -24,11 +25,12 @@ else
 
 builder.Services.AddChannelAuth(builder.Configuration, allowDevelopmentKey: !cluster.IsClient);
 builder.Services.AddChannelSchema();
+builder.Services.AddGraphQLTransports(builder.Configuration);
 
 var app = builder.Build();
-app.UseWebSockets();
 app.UseAuthentication();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok", mode = ModeName() }));
+app.MapGraphQLTransports("/graphql");
 app.MapOrleansDashboard("/orleans");
 
 app.Lifetime.ApplicationStarted.Register(() =>

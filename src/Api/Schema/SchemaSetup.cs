@@ -1,4 +1,5 @@
 using ChannelGrains.Api.Subscriptions;
+using ChannelGrains.Api.Transport;
 using ChannelGrains.Partners;
 using GraphQL;
 
@@ -14,7 +15,7 @@ public static class SchemaSetup
             .AddSchema<ChannelSchema>()
             .AddGraphTypes(typeof(ChannelSchema).Assembly)
             .AddSystemTextJson()
-            .AddErrorInfoProvider<ChannelErrorInfoProvider>()
+            .AddErrorInfoProvider<TransportErrorInfoProvider>()
             .AddUnhandledExceptionHandler(DomainErrors.Handle));
         return services;
     }
