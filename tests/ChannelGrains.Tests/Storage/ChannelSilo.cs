@@ -21,8 +21,11 @@ internal sealed class ChannelSilo : IAsyncDisposable
 
     public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
 
-    /// <summary>Starts a silo on free ports; silos given the same database and cluster id form one cluster.</summary>
-    public static async Task<ChannelSilo> StartAsync(string connectionString, string clusterId, bool localhostClustering = true)
+    /// <summary>
+    /// Starts a silo on free ports; silos given the same database and cluster id form one cluster. Without a
+    /// connection string the silo runs in the embedded memory mode.
+    /// </summary>
+    public static async Task<ChannelSilo> StartAsync(string? connectionString, string clusterId, bool localhostClustering = true)
     {
         var configuration = ClusterConfiguration(connectionString, clusterId, FreeTcpPort.Next(), FreeTcpPort.Next());
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -34,7 +37,7 @@ internal sealed class ChannelSilo : IAsyncDisposable
     }
 
     /// <summary>The configuration keys the silo and the Api read, as a deployment would set them.</summary>
-    public static IConfiguration ClusterConfiguration(string connectionString, string clusterId, int siloPort = 0, int gatewayPort = 0) =>
+    public static IConfiguration ClusterConfiguration(string? connectionString, string clusterId, int siloPort = 0, int gatewayPort = 0) =>
         new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Channel"] = connectionString,
