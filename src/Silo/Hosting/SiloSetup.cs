@@ -3,8 +3,9 @@ using ChannelGrains.Common;
 using ChannelGrains.Silo.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Runtime;
 
 namespace ChannelGrains.Silo.Hosting;
 
@@ -29,8 +30,8 @@ public static class SiloSetup
 
         if (durable)
         {
-            silo.Services.AddSingleton<IHostedService>(sp => new SchemaMigrationService(connectionString!));
-            silo.Services.AddSingleton(new SchemaMigrator(connectionString!));
+            silo.Services.AddSingleton(sp => new SchemaMigrator(connectionString!, sp.GetService<ILogger<SchemaMigrator>>()));
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigrationStartup>();
             silo.AddAdoNetGrainStorage(StorageNames.Channel, storage => ConfigureStorage(storage, connectionString!));
             silo.AddAdoNetGrainStorage(StorageNames.PubSub, storage => ConfigureStorage(storage, connectionString!));
             silo.UseAdoNetReminderService(reminders =>
@@ -60,6 +61,9 @@ public static class SiloSetup
             silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
         }
 
+        // Readable JSON in every mode: memory storage serializes too, so a state type that System.Text.Json cannot
+        // round-trip fails in development, not first in production.
+        silo.UseSystemTextJsonGrainStorageSerializer();
         silo.AddMemoryStreams(StreamNames.Provider);
         return silo;
     }

@@ -1,0 +1,60 @@
+using ChannelGrains.Common;
+
+namespace ChannelGrains.Tests.Storage;
+
+[GenerateSerializer, Alias("ChannelGrains.Tests.Storage.ProbeState")]
+public sealed record class ProbeState
+{
+    [Id(0)] public string Text { get; init; } = "";
+    [Id(1)] public int Saves { get; init; }
+}
+
+/// <summary>A test-only grain whose state goes through the configured grain storage.</summary>
+[Alias("ChannelGrains.Tests.Storage.IStateProbeGrain")]
+public interface IStateProbeGrain : IGrainWithStringKey
+{
+    [Alias("Save")] Task SaveAsync(string text);
+
+    [Alias("Read")] Task<ProbeState> ReadAsync();
+}
+
+public sealed class StateProbeGrain([PersistentState("probe", StorageNames.Channel)] IPersistentState<ProbeState> state)
+    : Grain, IStateProbeGrain
+{
+    public async Task SaveAsync(string text)
+    {
+        state.State = state.State with { Text = text, Saves = state.State.Saves + 1 };
+        await state.WriteStateAsync();
+    }
+
+    public Task<ProbeState> ReadAsync() => Task.FromResult(state.State);
+}
+
+/// <summary>A test-only grain that registers reminders through the configured reminder service.</summary>
+[Alias("ChannelGrains.Tests.Storage.IReminderProbeGrain")]
+public interface IReminderProbeGrain : IGrainWithStringKey
+{
+    [Alias("Register")] Task RegisterAsync(string name);
+
+    [Alias("Names")] Task<string[]> NamesAsync();
+
+    [Alias("Unregister")] Task UnregisterAsync(string name);
+}
+
+public sealed class ReminderProbeGrain : Grain, IReminderProbeGrain, IRemindable
+{
+    // Long enough that no tick fires during a test; the tests are about the rows, not the ticks.
+    private static readonly TimeSpan Period = TimeSpan.FromMinutes(10);
+
+    public Task RegisterAsync(string name) => this.RegisterOrUpdateReminder(name, Period, Period);
+
+    public async Task<string[]> NamesAsync() => (await this.GetReminders()).Select(r => r.ReminderName).Order().ToArray();
+
+    public async Task UnregisterAsync(string name)
+    {
+        var reminder = await this.GetReminder(name) ?? throw new InvalidOperationException($"No reminder '{name}'.");
+        await this.UnregisterReminder(reminder);
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
+}
