@@ -125,12 +125,16 @@ public sealed class ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
         }
     }
 
-    /// <summary>One GraphQL subscription: buffers changes until the executor subscribes, then passes them on.</summary>
+    /// <summary>
+    /// One GraphQL subscription: buffers changes until the executor subscribes, then passes them on; a versioned
+    /// change no newer than the last one passed on (a duplicate, or one already reflected in the current value) is dropped.
+    /// </summary>
     private sealed class Subscription<T>(Topic topic) : IObservable<T>, IObserver<object> where T : class
     {
         private readonly object gate = new();
         private readonly Queue<T> early = new();
         private IObserver<T>? observer;
+        private long lastVersion = long.MinValue;
         private int disposed;
 
         public T? Current { get; set; }
@@ -140,9 +144,9 @@ public sealed class ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
             lock (gate)
             {
                 if (observer is not null) throw new InvalidOperationException("This subscription is already observed.");
-                if (Current is not null) target.OnNext(Current);
-                while (early.TryDequeue(out var change)) target.OnNext(change);
                 observer = target;
+                if (Current is not null) Pass(Current);
+                while (early.TryDequeue(out var change)) Pass(change);
             }
             return new Unsubscriber(this);
         }
@@ -153,8 +157,18 @@ public sealed class ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
             lock (gate)
             {
                 if (observer is null) early.Enqueue(change);
-                else observer.OnNext(change);
+                else Pass(change);
             }
+        }
+
+        private void Pass(T change)
+        {
+            if (change is IVersioned versioned)
+            {
+                if (versioned.Version <= lastVersion) return;
+                lastVersion = versioned.Version;
+            }
+            observer!.OnNext(change);
         }
 
         public void OnCompleted() => observer?.OnCompleted();

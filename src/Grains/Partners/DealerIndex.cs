@@ -33,7 +33,7 @@ public static class DealerIndex
     }
 }
 
-/// <summary>One bucket of a tenant's dealer index (key <c>tenant/bucket-N</c>), sorted by dealer id for cursor paging.</summary>
+/// <summary>One bucket of a tenant's dealer index (key <c>tenant/bucket-N</c>), listed in dealer id order for cursor paging.</summary>
 [Alias("ChannelGrains.IDealerIndexGrain")]
 public interface IDealerIndexGrain : IGrainWithStringKey
 {
@@ -46,7 +46,7 @@ public interface IDealerIndexGrain : IGrainWithStringKey
 [GenerateSerializer, Alias("ChannelGrains.DealerIndexState")]
 public sealed class DealerIndexState
 {
-    [Id(0)] public SortedDictionary<string, DealerIndexEntry> Entries { get; set; } = new(StringComparer.Ordinal);
+    [Id(0)] public Dictionary<string, DealerIndexEntry> Entries { get; set; } = new(StringComparer.Ordinal);
 }
 
 public sealed class DealerIndexGrain(
@@ -66,7 +66,7 @@ public sealed class DealerIndexGrain(
 
     public Task<DealerIndexPage> ListAsync(string? region, DealerTier? tier, string? afterId, int take)
     {
-        var matches = state.State.Entries.Values.Where(e => DealerIndex.Matches(e, region, tier));
+        var matches = state.State.Entries.Values.Where(e => DealerIndex.Matches(e, region, tier)).OrderBy(e => e.Id, StringComparer.Ordinal);
         var count = 0;
         var page = new List<DealerIndexEntry>(Math.Max(0, take));
         foreach (var entry in matches)

@@ -28,7 +28,7 @@ public sealed record class DealerView(
     [property: Id(6)] decimal CreditUsed,
     [property: Id(7)] IReadOnlyList<string> AuthorizedSkus,
     [property: Id(8)] IReadOnlyList<StockLevel> Inventory,
-    [property: Id(9)] long Version);
+    [property: Id(9)] long Version) : IVersioned;
 
 [GenerateSerializer, Alias("ChannelGrains.DealerState")]
 public sealed class DealerState

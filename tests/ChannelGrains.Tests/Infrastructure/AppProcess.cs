@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace ChannelGrains.Tests.Infrastructure;
@@ -114,13 +113,6 @@ public sealed class AppProcess : IAsyncDisposable
     {
         if (line is null) return;
         lock (output) output.AppendLine(line);
-    }
-
-    public static int FreeTcpPort.Next()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public static string RepositoryRoot { get; } = FindRoot();
