@@ -1,0 +1,99 @@
+using System.Net;
+using ChannelGrains.Tests.Infrastructure;
+using ChannelGrains.Tests.Transport;
+using Xunit.Abstractions;
+
+namespace ChannelGrains.Tests.Hosting;
+
+/// <summary>The embedded default mode as users run it: one real Api process, real HTTP and WebSocket clients.</summary>
+public sealed class EmbeddedApiFixture : IAsyncLifetime
+{
+    public AppProcess Api { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        Api = await AppProcess.StartApiAsync(new Dictionary<string, string> { ["Auth__SigningKey"] = ApiClient.TestSigningKey });
+
+    public async Task DisposeAsync() => await Api.DisposeAsync();
+}
+
+public sealed class EmbeddedApiTests(EmbeddedApiFixture fixture, ITestOutputHelper output) : IClassFixture<EmbeddedApiFixture>
+{
+    private readonly string tenant = TestTenant.New();
+
+    private Uri WebSocketUri => new($"ws://127.0.0.1:{fixture.Api.HttpPort}/graphql");
+
+    [Fact]
+    public void Start_up_says_nothing_is_durable_and_how_to_switch()
+    {
+        output.WriteLine($"embedded Api start-up: {fixture.Api.StartupTime.TotalSeconds:F1} s");
+        Assert.Contains("NOTHING IS DURABLE", fixture.Api.Output);
+        Assert.Contains("ConnectionStrings__Channel", fixture.Api.Output);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not.a.token")]
+    public async Task Calls_without_a_valid_token_get_401(string? token)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Api.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "graphql") { Content = System.Net.Http.Json.JsonContent.Create(new { query = "{ product(sku: \"P1\") { sku } }" }) };
+        if (token is not null) request.Headers.Authorization = new("Bearer", token);
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Token_signed_with_another_key_is_refused_with_401()
+    {
+        var forged = ChannelGrains.Api.Auth.TokenService.Issue(new(), "another-key-that-is-long-enough-to-sign-0123456789", tenant,
+            ChannelGrains.Api.Auth.Role.Admin, "admin", "CN", TimeSpan.FromHours(1));
+        using var http = new HttpClient { BaseAddress = fixture.Api.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "graphql?query=%7B__typename%7D");
+        request.Headers.Authorization = new("Bearer", forged);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task WebSocket_without_a_token_is_closed_4403()
+    {
+        await using var socket = await WsClient.ConnectAsync(WebSocketUri);
+        await socket.SendAsync(new { type = "connection_init", payload = new { } });
+
+        Assert.Equal(4403, (await socket.ReceiveCloseAsync()).Code);
+    }
+
+    [Fact]
+    public async Task DealerChanged_sends_the_dealer_then_a_change_made_over_http()
+    {
+        var admin = Callers.Admin(tenant);
+        using var api = new ApiClient(fixture.Api.BaseAddress, ApiClient.Token(admin));
+        const string upsert = "mutation($name: String!) { upsertDealer(input: {id: \"D1\", name: $name, region: \"CN/East\", tier: VALUE, status: ADMITTED, creditLimit: 10}) { id } }";
+        Assert.Null((await api.PostAsync(upsert, new { name = "before" })).ErrorCode());
+        await using var socket = await WsClient.ConnectAndInitAsync(WebSocketUri, ApiClient.Token(Callers.Dealer(tenant, "D1")));
+
+        await socket.SubscribeAsync("s1", "subscription { dealerChanged(id: \"D1\") { name } }");
+        var current = await socket.ReceiveAsync();
+        Assert.Null((await api.PostAsync(upsert, new { name = "after" })).ErrorCode());
+        var changed = await socket.ReceiveAsync(TimeSpan.FromSeconds(2));
+
+        Assert.Equal("before", current.GetProperty("payload").GetProperty("data").GetProperty("dealerChanged").GetProperty("name").GetString());
+        Assert.Equal("after", changed.GetProperty("payload").GetProperty("data").GetProperty("dealerChanged").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Dealer_token_cannot_subscribe_to_another_dealer()
+    {
+        await using var socket = await WsClient.ConnectAndInitAsync(WebSocketUri, ApiClient.Token(Callers.Dealer(tenant, "D1")));
+
+        await socket.SubscribeAsync("s1", "subscription { dealerChanged(id: \"D2\") { name } }");
+        var refused = await socket.ReceiveAsync();
+
+        // As graphql-ws does when the source stream cannot be created: one result with the error, then complete.
+        Assert.Equal("next", refused.GetProperty("type").GetString());
+        Assert.Equal("FORBIDDEN", refused.GetProperty("payload").GetProperty("errors")[0].GetProperty("extensions").GetProperty("code").GetString());
+        Assert.Equal("complete", (await socket.ReceiveAsync()).GetProperty("type").GetString());
+    }
+}
