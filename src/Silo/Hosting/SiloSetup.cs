@@ -58,7 +58,11 @@ public static class SiloSetup
                 clustering.Invariant = PostgresInvariant;
                 clustering.ConnectionString = connectionString;
             });
-            silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+            // In a container the address is not known in advance: "0.0.0.0" (or empty) advertises this host's own address.
+            if (string.IsNullOrWhiteSpace(options.AdvertisedIp) || options.AdvertisedIp == IPAddress.Any.ToString())
+                silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+            else
+                silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
         }
 
         // Readable JSON in every mode: memory storage serializes too, so a state type that System.Text.Json cannot
