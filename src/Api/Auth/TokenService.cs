@@ -12,7 +12,7 @@ public sealed class TokenService(IOptionsMonitor<JwtBearerOptions> jwtOptions)
 {
     private static readonly JsonWebTokenHandler Handler = new();
 
-    /// <summary>The principal of a valid token, or null for a missing, forged or expired one.</summary>
+    /// <summary>The principal of a valid token, or null for a missing, forged or expired one, or one without the caller claims.</summary>
     public async Task<ClaimsPrincipal?> ValidateAsync(string? token, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(token)) return null;
@@ -24,7 +24,9 @@ public sealed class TokenService(IOptionsMonitor<JwtBearerOptions> jwtOptions)
             parameters.IssuerSigningKeys = configuration.SigningKeys;
         }
         var result = await Handler.ValidateTokenAsync(token, parameters);
-        return result.IsValid ? new ClaimsPrincipal(result.ClaimsIdentity) : null;
+        if (!result.IsValid) return null;
+        var principal = new ClaimsPrincipal(result.ClaimsIdentity);
+        return Caller.From(principal) is null ? null : principal;
     }
 
     public static string Issue(AuthOptions options, string signingKey, string tenant, Role role, string subject, string region, TimeSpan lifetime)

@@ -57,6 +57,24 @@ public sealed class EmbeddedApiTests(EmbeddedApiFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task Correctly_signed_token_without_a_known_role_is_refused_with_401()
+    {
+        var noRole = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = "channelgrains",
+            Audience = "channelgrains",
+            Expires = DateTime.UtcNow.AddHours(1),
+            Claims = new Dictionary<string, object> { ["tenant"] = tenant, ["sub"] = "x", ["role"] = "ROOT" },
+            SigningCredentials = new(ChannelGrains.Api.Auth.SigningKeys.ToSecurityKey(ApiClient.TestSigningKey), "HS256"),
+        });
+        using var http = new HttpClient { BaseAddress = fixture.Api.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "graphql?query=%7B__typename%7D");
+        request.Headers.Authorization = new("Bearer", noRole);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
     public async Task WebSocket_without_a_token_is_closed_4403()
     {
         await using var socket = await WsClient.ConnectAsync(WebSocketUri);
