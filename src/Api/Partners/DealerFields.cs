@@ -14,7 +14,7 @@ public static class DealerFields
     {
         query.Field<DealerType>("dealer")
             .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context => await VisibleDealerAsync(context, context.GetArgument<string>("id")));
+            .ResolveAsync(async context => await DealerAccess.VisibleAsync(context, context.GetArgument<string>("id")));
 
         query.Field<NonNullGraphType<DealerConnectionType>>("dealers")
             .Description("Dealers sorted by id, optionally within a region subtree and of one tier; cursor-paginated.")
@@ -60,20 +60,10 @@ public static class DealerFields
             .ResolveStreamAsync(async context =>
             {
                 var id = context.GetArgument<string>("id");
-                await VisibleDealerAsync(context, id);
+                await DealerAccess.VisibleAsync(context, id);
                 return await context.Service<ChangeHub>().ObserveAsync(StreamNames.Dealer, Keys.Of(context.Caller().Tenant, id),
                     () => context.Grain<IDealerGrain>(id).GetAsync());
             });
-    }
-
-    private static async Task<DealerView?> VisibleDealerAsync(IResolveFieldContext context, string id)
-    {
-        var caller = context.Caller();
-        // A partner token learns nothing about other dealers, not even whether they exist.
-        if (caller.Role is Role.Dealer or Role.Agent or Role.Rep && caller.Subject != id) Access.EnsureCanSee(caller, "", id);
-        var dealer = await context.Grain<IDealerGrain>(id).GetAsync();
-        if (dealer is not null) Access.EnsureCanSee(caller, dealer.Region, dealer.Id);
-        return dealer;
     }
 
     private static async Task<IReadOnlyList<UpsertOutcome<DealerView>>> UpsertAsync(IResolveFieldContext context, IReadOnlyList<DealerInfo> batch)

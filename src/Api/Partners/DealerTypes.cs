@@ -1,3 +1,4 @@
+using ChannelGrains.Api.Ordering;
 using ChannelGrains.Api.Schema;
 using ChannelGrains.Partners;
 using GraphQL.Types;
@@ -39,6 +40,7 @@ public sealed class DealerType : ObjectGraphType<DealerView>
         Field(x => x.CreditUsed);
         Field(x => x.AuthorizedSkus, type: typeof(NonNullGraphType<ListGraphType<NonNullGraphType<IdGraphType>>>));
         Field(x => x.Inventory, type: typeof(NonNullGraphType<ListGraphType<NonNullGraphType<StockLevelType>>>));
+        this.AddDealerOrderFields();
     }
 }
 

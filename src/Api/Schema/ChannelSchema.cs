@@ -1,5 +1,6 @@
 using ChannelGrains.Api.Catalog;
 using ChannelGrains.Api.Fields;
+using ChannelGrains.Api.Ordering;
 using ChannelGrains.Api.Partners;
 using ChannelGrains.Fields;
 using ChannelGrains.Partners;
@@ -15,7 +16,6 @@ public sealed class ChannelSchema : GraphQL.Types.Schema
         Query = new QueryType();
         Mutation = new MutationType();
         Subscription = new SubscriptionType();
-        RegisterType(new DateTimeGraphType()); // a contract scalar, served before every field that uses it lands
     }
 }
 
@@ -26,6 +26,7 @@ public sealed class QueryType : ObjectGraphType
         Name = "Query";
         this.AddCatalogQueries();
         this.AddDealerQueries();
+        this.AddOrderQueries();
         this.AddProfileQuery<IAgentGrain, PartnerInfo, AgentType>(PartnerFields.Agent);
         this.AddProfileQuery<IRepGrain, PartnerInfo, RepType>(PartnerFields.Rep);
         this.AddProfileQuery<IStoreGrain, StoreInfo, StoreType>(StoreFields.Kind);
@@ -39,6 +40,7 @@ public sealed class MutationType : ObjectGraphType
         Name = "Mutation";
         this.AddCatalogMutations();
         this.AddDealerMutations();
+        this.AddOrderMutations();
         this.AddProfileMutations<IAgentGrain, PartnerInfo, AgentType, AgentInputType>(PartnerFields.Agent);
         this.AddProfileMutations<IRepGrain, PartnerInfo, RepType, RepInputType>(PartnerFields.Rep);
         this.AddProfileMutations<IStoreGrain, StoreInfo, StoreType, StoreInputType>(StoreFields.Kind);
@@ -51,5 +53,6 @@ public sealed class SubscriptionType : ObjectGraphType
     {
         Name = "Subscription";
         this.AddDealerSubscriptions();
+        this.AddOrderSubscriptions();
     }
 }

@@ -9,4 +9,16 @@ public interface IProductGrain : IGrainWithStringKey
     [Alias("Upsert")] Task<ProductView> UpsertAsync(ProductInfo info);
 
     [Alias("AdjustStock")] Task<ProductView> AdjustStockAsync(int delta, string reason);
+
+    /// <summary>Holds stock for an order, or refuses with INSUFFICIENT_STOCK. Reserving again for the same order changes nothing.</summary>
+    [Alias("Reserve")] Task ReserveAsync(string orderId, int quantity);
+
+    /// <summary>Gives an order's reservation back; a no-op when it holds none.</summary>
+    [Alias("Release")] Task ReleaseAsync(string orderId);
+
+    /// <summary>The order's goods leave the manufacturer: its reservation and as much on-hand stock go. A no-op when already shipped.</summary>
+    [Alias("Ship")] Task ShipAsync(string orderId);
+
+    /// <summary>The outcome of an audit: reservations to keep (their orders stand) and to release (their orders do not).</summary>
+    [Alias("ApplyAudit")] Task ApplyAuditAsync(IReadOnlyList<string> keep, IReadOnlyList<string> release);
 }

@@ -19,12 +19,21 @@ public sealed record class ProductView(
     public int Available => OnHand - Reserved;
 }
 
+/// <summary>Stock held for one order; <see cref="Settled"/> once the order was seen to stand, so audits skip it.</summary>
+[GenerateSerializer, Alias("ChannelGrains.Reservation")]
+public sealed record class Reservation([property: Id(0)] int Quantity, [property: Id(1)] DateTime At, [property: Id(2)] bool Settled);
+
 [GenerateSerializer, Alias("ChannelGrains.ProductState")]
 public sealed class ProductState
 {
     [Id(0)] public ProductInfo? Info { get; set; }
     [Id(1)] public int OnHand { get; set; }
-    [Id(2)] public int Reserved { get; set; }
+
+    /// <summary>Reservations by order id: the reservation point of rule 1, and idempotent per order.</summary>
+    [Id(2)] public Dictionary<string, Reservation> Reservations { get; set; } = new(StringComparer.Ordinal);
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Reserved => Reservations.Values.Sum(r => r.Quantity);
 }
 
 public static class ProductRules

@@ -1,3 +1,4 @@
+using ChannelGrains.Fields;
 using Microsoft.Extensions.Logging;
 
 namespace ChannelGrains.Partners;
@@ -6,25 +7,124 @@ public sealed class DealerGrain(
     [PersistentState("dealer", StorageNames.Channel)] IPersistentState<DealerState> state,
     ILogger<DealerGrain> logger) : Grain, IDealerGrain
 {
+    private string Id => Keys.Split(this.GetPrimaryKeyString()).Id;
+
     public Task<DealerView?> GetAsync() => Task.FromResult(View());
 
     public async Task<DealerView> UpsertAsync(DealerInfo info)
     {
-        var id = Keys.Split(this.GetPrimaryKeyString()).Id;
         var validated = DealerRules.Validated(info);
-        if (validated.Id != id) throw ChannelException.Validation("id does not match the dealer addressed.");
+        if (validated.Id != Id) throw ChannelException.Validation("id does not match the dealer addressed.");
         if (state.State.Info is { } current && !DealerRules.CanMove(current.Status, validated.Status))
-            throw new ChannelException(ErrorCodes.InvalidTransition, $"Dealer {id} cannot move from {current.Status} to {validated.Status}.");
-
+            throw new ChannelException(ErrorCodes.InvalidTransition, $"Dealer {Id} cannot move from {current.Status} to {validated.Status}.");
         if (state.State.Info is null || !SameInfo(state.State.Info, validated))
         {
             state.State.Info = validated;
-            state.State.Version++;
-            await state.PersistAsync(DeactivateOnIdle);
+            await SaveAsync();
         }
-        var view = View()!;
-        await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), view, logger);
-        return view;
+        return View()!;
+    }
+
+    public async Task OpenOrderAsync(string orderId, IReadOnlyList<string> skus, decimal amount, DateTime placedAt, bool confirmed)
+    {
+        if (state.State.OpenOrders.ContainsKey(orderId)) return;
+        DealerLedger.EnsureCanOrder(state.State, Id, skus, amount);
+        var month = Periods.MonthOf(placedAt);
+        state.State.OpenOrders[orderId] = new OpenOrder(amount, month, confirmed);
+        if (state.State.Orders.All(o => o.Id != orderId)) state.State.Orders.Add(new OrderRef(orderId, placedAt));
+        if (confirmed) DealerLedger.AddSellIn(state.State, month, amount);
+        await SaveAsync();
+    }
+
+    public async Task ConfirmOrderAsync(string orderId)
+    {
+        if (state.State.OpenOrders.GetValueOrDefault(orderId) is not { Confirmed: false } open) return;
+        state.State.OpenOrders[orderId] = open with { Confirmed = true };
+        DealerLedger.AddSellIn(state.State, open.Month, open.Amount);
+        await SaveAsync();
+    }
+
+    public async Task CloseOrderAsync(string orderId)
+    {
+        if (!state.State.OpenOrders.Remove(orderId, out var open)) return;
+        if (open.Confirmed) DealerLedger.AddSellIn(state.State, open.Month, -open.Amount);
+        await SaveAsync();
+    }
+
+    public async Task OrderShippedAsync(string orderId, IReadOnlyList<SkuQuantity> lines)
+    {
+        if (state.State.Shipments.ContainsKey(orderId) || !state.State.OpenOrders.ContainsKey(orderId)) return;
+        DealerLedger.Ship(state.State, orderId, lines);
+        await SaveAsync();
+    }
+
+    public async Task OrderReceivedAsync(string orderId)
+    {
+        if (!state.State.Shipments.ContainsKey(orderId)) return;
+        DealerLedger.Receive(state.State, orderId);
+        await SaveAsync();
+    }
+
+    public async Task<DealerView> ReportSellOutAsync(SellOutReport report)
+    {
+        var info = state.State.Info ?? throw ChannelException.NotFound($"Dealer {Id}");
+        if (state.State.SellOutReports.TryGetValue(report.RequestId, out var applied))
+            return applied.SameAs(report) ? View()! : throw ChannelException.Validation($"requestId {report.RequestId} was used for another report.");
+        DealerLedger.ValidatedSellOut(report);
+        if (report.DealerId != Id) throw ChannelException.Validation("dealerId does not match the dealer addressed.");
+        var alerts = await CrossRegionAlertsAsync(info, report);
+        DealerLedger.SellOut(state.State, report);
+        state.State.SellOutReports[report.RequestId] = report;
+        state.State.Alerts.AddRange(alerts);
+        await SaveAsync();
+        return View()!;
+    }
+
+    public async Task<QuotaProgress> SetQuotaAsync(string month, decimal target)
+    {
+        if (state.State.Info is null) throw ChannelException.NotFound($"Dealer {Id}");
+        month = Periods.ValidatedMonth(month);
+        Validate.NonNegative(target, "target");
+        if (state.State.Quotas.GetValueOrDefault(month) != target)
+        {
+            state.State.Quotas[month] = target;
+            await SaveAsync();
+        }
+        return DealerLedger.Quota(state.State, Id, month);
+    }
+
+    public Task<QuotaProgress> GetQuotaAsync(string period) => Task.FromResult(DealerLedger.Quota(state.State, Id, period));
+
+    public Task<OrderRefPage> ListOrdersAsync(string? afterId, int first)
+    {
+        var start = afterId is null ? 0 : state.State.Orders.FindIndex(o => o.Id == afterId) + 1;
+        if (afterId is not null && start == 0) throw ChannelException.Validation("after does not name an order of this dealer.");
+        var page = state.State.Orders.Skip(start).Take(first).ToArray();
+        return Task.FromResult(new OrderRefPage(page, start + page.Length < state.State.Orders.Count));
+    }
+
+    public Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync() => Task.FromResult<IReadOnlyList<CrossRegionAlert>>(state.State.Alerts);
+
+    /// <summary>串货: a line sold to a store outside the dealer's region is accepted, and raises an alert.</summary>
+    private async Task<IReadOnlyList<CrossRegionAlert>> CrossRegionAlertsAsync(DealerInfo info, SellOutReport report)
+    {
+        var tenant = Keys.Split(this.GetPrimaryKeyString()).Tenant;
+        var storeIds = report.Lines.Select(l => l.StoreId).OfType<string>().Distinct().ToArray();
+        var stores = await Task.WhenAll(storeIds.Select(id => GrainFactory.GetGrain<IStoreGrain>(Keys.Of(tenant, id)).GetAsync()));
+        var regions = new Dictionary<string, string>();
+        for (var i = 0; i < storeIds.Length; i++)
+            regions[storeIds[i]] = stores[i]?.Region ?? throw ChannelException.Validation($"store {storeIds[i]} does not exist.");
+        return report.Lines
+            .Where(l => l.StoreId is not null && !RegionPath.IsWithin(regions[l.StoreId], info.Region))
+            .Select(l => new CrossRegionAlert(Id, info.Region, l.StoreId!, regions[l.StoreId!], l.Sku, l.Quantity, report.Date, report.RequestId))
+            .ToArray();
+    }
+
+    private async Task SaveAsync()
+    {
+        state.State.Version++;
+        await state.PersistAsync(DeactivateOnIdle);
+        await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), View()!, logger);
     }
 
     private static bool SameInfo(DealerInfo a, DealerInfo b) =>
@@ -32,7 +132,7 @@ public sealed class DealerGrain(
         && (a.AuthorizedSkus ?? []).SequenceEqual(b.AuthorizedSkus ?? []);
 
     private DealerView? View() => state.State.Info is { } info
-        ? new DealerView(info.Id, info.Name, info.Region, info.Tier, info.Status, info.CreditLimit, state.State.CreditUsed,
+        ? new DealerView(info.Id, info.Name, info.Region, info.Tier, info.Status, info.CreditLimit, DealerLedger.CreditUsed(state.State),
             info.AuthorizedSkus ?? [], state.State.Inventory.Values.OrderBy(s => s.Sku, StringComparer.Ordinal).ToArray(), state.State.Version)
         : null;
 }

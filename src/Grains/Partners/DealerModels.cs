@@ -34,9 +34,27 @@ public sealed record class DealerView(
 public sealed class DealerState
 {
     [Id(0)] public DealerInfo? Info { get; set; }
-    [Id(1)] public decimal CreditUsed { get; set; }
+    [Id(1)] public Dictionary<string, OpenOrder> OpenOrders { get; set; } = new(StringComparer.Ordinal);
     [Id(2)] public Dictionary<string, StockLevel> Inventory { get; set; } = new(StringComparer.Ordinal);
     [Id(3)] public long Version { get; set; }
+
+    /// <summary>Every order of this dealer, in the order placed: the source of <c>dealer.orders</c>.</summary>
+    [Id(4)] public List<OrderRef> Orders { get; set; } = [];
+
+    /// <summary>Goods shipped and not yet received, by order.</summary>
+    [Id(5)] public Dictionary<string, List<SkuQuantity>> Shipments { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Confirmed sell-in value by month: what quotas are achieved with.</summary>
+    [Id(6)] public Dictionary<string, decimal> SellIn { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(7)] public Dictionary<string, decimal> Quotas { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(8)] public Dictionary<string, decimal> SellOut { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Sell-out reports already applied, by requestId, so a retry is applied once.</summary>
+    [Id(9)] public Dictionary<string, SellOutReport> SellOutReports { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(10)] public List<CrossRegionAlert> Alerts { get; set; } = [];
 }
 
 public static class DealerRules

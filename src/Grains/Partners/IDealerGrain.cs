@@ -1,10 +1,36 @@
 namespace ChannelGrains.Partners;
 
-/// <summary>One dealer of one tenant (key <c>tenant/dealerId</c>): profile, admission, credit and dealer stock.</summary>
+[GenerateSerializer, Alias("ChannelGrains.OrderRefPage")]
+public sealed record class OrderRefPage([property: Id(0)] IReadOnlyList<OrderRef> Orders, [property: Id(1)] bool HasNextPage);
+
+/// <summary>One dealer of one tenant (key <c>tenant/dealerId</c>): profile, admission, credit, dealer stock and quotas.</summary>
 [Alias("ChannelGrains.IDealerGrain")]
 public interface IDealerGrain : IGrainWithStringKey
 {
     [Alias("Get")] Task<DealerView?> GetAsync();
 
     [Alias("Upsert")] Task<DealerView> UpsertAsync(DealerInfo info);
+
+    /// <summary>Takes credit for an order (rules 3 and 6); taking it again for the same order changes nothing.</summary>
+    [Alias("OpenOrder")] Task OpenOrderAsync(string orderId, IReadOnlyList<string> skus, decimal amount, DateTime placedAt, bool confirmed);
+
+    /// <summary>An order waiting for approval was approved: it now counts as sell-in.</summary>
+    [Alias("ConfirmOrder")] Task ConfirmOrderAsync(string orderId);
+
+    /// <summary>An order was cancelled, rejected or abandoned: its credit is released and it no longer counts.</summary>
+    [Alias("CloseOrder")] Task CloseOrderAsync(string orderId);
+
+    [Alias("OrderShipped")] Task OrderShippedAsync(string orderId, IReadOnlyList<SkuQuantity> lines);
+
+    [Alias("OrderReceived")] Task OrderReceivedAsync(string orderId);
+
+    [Alias("ReportSellOut")] Task<DealerView> ReportSellOutAsync(SellOutReport report);
+
+    [Alias("SetQuota")] Task<QuotaProgress> SetQuotaAsync(string month, decimal target);
+
+    [Alias("GetQuota")] Task<QuotaProgress> GetQuotaAsync(string period);
+
+    [Alias("ListOrders")] Task<OrderRefPage> ListOrdersAsync(string? afterId, int first);
+
+    [Alias("GetAlerts")] Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync();
 }

@@ -28,24 +28,7 @@ public static class SiloSetup
             cluster.ServiceId = options.ServiceId;
         });
 
-        if (durable)
-        {
-            silo.Services.AddSingleton(sp => new SchemaMigrator(connectionString!, sp.GetService<ILogger<SchemaMigrator>>()));
-            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigrationStartup>();
-            silo.AddAdoNetGrainStorage(StorageNames.Channel, storage => ConfigureStorage(storage, connectionString!));
-            silo.AddAdoNetGrainStorage(StorageNames.PubSub, storage => ConfigureStorage(storage, connectionString!));
-            silo.UseAdoNetReminderService(reminders =>
-            {
-                reminders.Invariant = PostgresInvariant;
-                reminders.ConnectionString = connectionString;
-            });
-        }
-        else
-        {
-            silo.AddMemoryGrainStorage(StorageNames.Channel);
-            silo.AddMemoryGrainStorage(StorageNames.PubSub);
-            silo.UseInMemoryReminderService();
-        }
+        silo.AddChannelProviders(connectionString, configuration);
 
         if (localhostClustering || !durable)
         {
@@ -63,6 +46,36 @@ public static class SiloSetup
                 silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
             else
                 silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+        }
+
+        return silo;
+    }
+
+    /// <summary>
+    /// Storage, reminders and streams, without clustering (so that a test cluster, which brings its own membership,
+    /// runs the same providers): PostgreSQL when <paramref name="connectionString"/> is set, memory otherwise.
+    /// </summary>
+    public static ISiloBuilder AddChannelProviders(this ISiloBuilder silo, string? connectionString, IConfiguration? configuration = null)
+    {
+        silo.Services.AddChannelGrainServices(configuration);
+        var durable = !string.IsNullOrWhiteSpace(connectionString);
+        if (durable)
+        {
+            silo.Services.AddSingleton(sp => new SchemaMigrator(connectionString!, sp.GetService<ILogger<SchemaMigrator>>()));
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigrationStartup>();
+            silo.AddAdoNetGrainStorage(StorageNames.Channel, storage => ConfigureStorage(storage, connectionString!));
+            silo.AddAdoNetGrainStorage(StorageNames.PubSub, storage => ConfigureStorage(storage, connectionString!));
+            silo.UseAdoNetReminderService(reminders =>
+            {
+                reminders.Invariant = PostgresInvariant;
+                reminders.ConnectionString = connectionString;
+            });
+        }
+        else
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Channel);
+            silo.AddMemoryGrainStorage(StorageNames.PubSub);
+            silo.UseInMemoryReminderService();
         }
 
         // Readable JSON in every mode: memory storage serializes too, so a state type that System.Text.Json cannot

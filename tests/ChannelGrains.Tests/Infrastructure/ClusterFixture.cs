@@ -1,4 +1,5 @@
 using ChannelGrains.Common;
+using ChannelGrains.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 
@@ -18,13 +19,14 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
-    private sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder silo) => silo
-            .AddMemoryGrainStorage(StorageNames.Channel)
-            .AddMemoryGrainStorage("PubSubStore")
-            .AddMemoryStreams(StreamNames.Provider)
-            .UseInMemoryReminderService();
+        /// <summary>Orders above this value wait for approval in every test cluster.</summary>
+        public const decimal ApprovalAbove = 100_000m;
+
+        public void Configure(ISiloBuilder silo) => silo.AddChannelProviders(connectionString: null, new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Ordering:ApprovalAbove"] = ApprovalAbove.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            .Build());
     }
 
     private sealed class ClientConfigurator : IClientBuilderConfigurator

@@ -1,0 +1,157 @@
+using ChannelGrains.Api.Partners;
+using ChannelGrains.Api.Schema;
+using ChannelGrains.Api.Subscriptions;
+using ChannelGrains.Common;
+using ChannelGrains.Ordering;
+using ChannelGrains.Partners;
+using GraphQL;
+using GraphQL.Types;
+
+namespace ChannelGrains.Api.Ordering;
+
+/// <summary>
+/// Orders, sell-out and quotas. A dealer places, cancels and receives its own orders and reports its own sell-out;
+/// the manufacturer (ADMIN, or the MANAGER of the dealer's region) also ships, approves and sets quotas.
+/// </summary>
+public static class OrderFields
+{
+    public static void AddOrderQueries(this ObjectGraphType query)
+    {
+        query.Field<OrderType>("order")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async context =>
+            {
+                var order = await context.Grain<IOrderGrain>(context.GetArgument<string>("id")).GetAsync();
+                if (order is not null) await DealerAccess.ExistingAsync(context, order.DealerId);
+                return order;
+            });
+
+        query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<CrossRegionAlertType>>>>("crossRegionAlerts")
+            .Description("串货 alerts raised by dealers of a region subtree (a MANAGER: its own subtree).")
+            .Argument<StringGraphType>("region")
+            .Argument<IntGraphType>("first")
+            .ResolveAsync(async context =>
+            {
+                var caller = context.Caller();
+                var requested = context.GetArgument<string?>("region");
+                var region = Auth.Access.ListingRegion(caller, requested is null ? null : Validate.Region(requested));
+                var first = Paging.First(context.GetArgument<int?>("first"));
+                var alerts = new List<CrossRegionAlert>();
+                string? after = null;
+                DealerPage page;
+                do
+                {
+                    page = await context.Service<DealerRegistry>().ListAsync(caller.Tenant, region, null, after, Paging.MaxFirst);
+                    var batches = await Task.WhenAll(page.Entries.Select(e => context.Grains().GetGrain<IDealerGrain>(Keys.Of(caller.Tenant, e.Id)).GetAlertsAsync()));
+                    alerts.AddRange(batches.SelectMany(b => b));
+                    after = page.Entries.LastOrDefault()?.Id;
+                } while (page.HasNextPage);
+                return alerts.OrderByDescending(a => a.At).Take(first).ToArray();
+            });
+    }
+
+    public static void AddOrderMutations(this ObjectGraphType mutation)
+    {
+        mutation.Field<NonNullGraphType<OrderType>>("placeOrder")
+            .Description("Reserves credit and stock for every line or none. Retrying with the same requestId returns the first result; the requestId becomes the order id.")
+            .Argument<NonNullGraphType<PlaceOrderInputType>>("input")
+            .ResolveAsync(async context =>
+            {
+                var order = OrderRules.Validated(context.GetArgument<PlaceOrder>("input"));
+                await OwnDealerOrManagerAsync(context, order.DealerId);
+                return await context.Grain<IOrderGrain>(order.RequestId).PlaceAsync(order);
+            });
+
+        mutation.Field<NonNullGraphType<OrderType>>("cancelOrder")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async context => await (await OrderAsync(context, OwnDealerOrManagerAsync)).CancelAsync());
+
+        mutation.Field<NonNullGraphType<OrderType>>("shipOrder")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async context => await (await OrderAsync(context, ManagerAsync)).ShipAsync());
+
+        mutation.Field<NonNullGraphType<OrderType>>("receiveOrder")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async context => await (await OrderAsync(context, OwnDealerOrManagerAsync)).ReceiveAsync());
+
+        mutation.Field<NonNullGraphType<OrderType>>("approveOrder")
+            .Description("Decides an order waiting in PENDING_APPROVAL: CONFIRMED when approved, REJECTED (reservations released) when not.")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<BooleanGraphType>>("approved")
+            .ResolveAsync(async context => await (await OrderAsync(context, ManagerAsync)).ApproveAsync(context.GetArgument<bool>("approved")));
+
+        mutation.Field<NonNullGraphType<DealerType>>("reportSellOut")
+            .Description("Dealer sales to stores or consumers. Refused whole if any SKU would go below zero; idempotent by requestId; a store outside the dealer's region raises a cross-region alert.")
+            .Argument<NonNullGraphType<SellOutInputType>>("input")
+            .ResolveAsync(async context =>
+            {
+                var report = DealerLedger.ValidatedSellOut(context.GetArgument<SellOutReport>("input"));
+                await OwnDealerOrManagerAsync(context, report.DealerId);
+                return await context.Grain<IDealerGrain>(report.DealerId).ReportSellOutAsync(report);
+            });
+
+        mutation.Field<NonNullGraphType<QuotaProgressType>>("setQuota")
+            .Description("A dealer's target for one month; quarters and years add up their months.")
+            .Argument<NonNullGraphType<QuotaInputType>>("input")
+            .ResolveAsync(async context =>
+            {
+                var input = context.GetArgument<QuotaInput>("input");
+                await DealerAccess.ManagedAsync(context, Validate.Id(input.OwnerId, "ownerId"));
+                return await context.Grain<IDealerGrain>(input.OwnerId).SetQuotaAsync(input.Period, input.Target);
+            });
+    }
+
+    public static void AddOrderSubscriptions(this ObjectGraphType subscription)
+    {
+        subscription.Field<NonNullGraphType<OrderType>>("orderChanged")
+            .Description("Each order of the dealer as it is placed or changes status.")
+            .Argument<NonNullGraphType<IdGraphType>>("dealerId")
+            .ResolveStreamAsync(async context =>
+            {
+                var dealerId = context.GetArgument<string>("dealerId");
+                await DealerAccess.ExistingAsync(context, dealerId);
+                return await context.Service<ChangeHub>().ObserveAsync<OrderView>(StreamNames.OrdersOfDealer,
+                    Keys.Of(context.Caller().Tenant, dealerId), () => Task.FromResult<OrderView?>(null));
+            });
+    }
+
+    /// <summary>The dealer's own orders and quota progress, on the Dealer type.</summary>
+    public static void AddDealerOrderFields(this ObjectGraphType<DealerView> dealer)
+    {
+        dealer.Field<NonNullGraphType<OrderConnectionType>>("orders")
+            .Argument<IntGraphType>("first")
+            .Argument<StringGraphType>("after")
+            .ResolveAsync(async context =>
+            {
+                var tenant = context.Caller().Tenant;
+                var page = await context.Grains().GetGrain<IDealerGrain>(Keys.Of(tenant, context.Source.Id))
+                    .ListOrdersAsync(Paging.AfterId(context.GetArgument<string?>("after")), Paging.First(context.GetArgument<int?>("first")));
+                var orders = await Task.WhenAll(page.Orders.Select(o => context.Grains().GetGrain<IOrderGrain>(Keys.Of(tenant, o.Id)).GetAsync()));
+                var edges = orders.OfType<OrderView>().Select(o => new OrderEdge(Paging.Cursor(o.Id), o)).ToArray();
+                return new OrderConnection(edges, new PageInfo(page.HasNextPage, edges.LastOrDefault()?.Cursor));
+            });
+
+        dealer.Field<NonNullGraphType<QuotaProgressType>>("quota")
+            .Argument<NonNullGraphType<StringGraphType>>("period")
+            .ResolveAsync(async context => await context.Grains().GetGrain<IDealerGrain>(Keys.Of(context.Caller().Tenant, context.Source.Id))
+                .GetQuotaAsync(context.GetArgument<string>("period")));
+    }
+
+    private static async Task<IOrderGrain> OrderAsync(IResolveFieldContext context, Func<IResolveFieldContext, string, Task> authorize)
+    {
+        var grain = context.Grain<IOrderGrain>(context.GetArgument<string>("id"));
+        var order = await grain.GetAsync() ?? throw ChannelException.NotFound($"Order {context.GetArgument<string>("id")}");
+        await authorize(context, order.DealerId);
+        return grain;
+    }
+
+    private static async Task OwnDealerOrManagerAsync(IResolveFieldContext context, string dealerId)
+    {
+        var caller = context.Caller();
+        var dealer = await DealerAccess.ExistingAsync(context, dealerId);
+        if (caller.Role == Auth.Role.Dealer ? caller.Subject != dealer.Id : !Auth.Access.CanManage(caller, dealer.Region))
+            throw new ChannelException(ErrorCodes.Forbidden, $"This token may not act for dealer {dealerId}.");
+    }
+
+    private static Task ManagerAsync(IResolveFieldContext context, string dealerId) => DealerAccess.ManagedAsync(context, dealerId);
+}

@@ -1,0 +1,19 @@
+using ChannelGrains.Ordering;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ChannelGrains;
+
+public static class GrainServices
+{
+    /// <summary>What the grains take from DI: the clock, the ordering options and the approval policy.</summary>
+    public static IServiceCollection AddChannelGrainServices(this IServiceCollection services, IConfiguration? configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        var ordering = services.AddOptions<OrderingOptions>();
+        if (configuration is not null) ordering.Bind(configuration.GetSection(OrderingOptions.Section));
+        services.TryAddSingleton<IOrderApprovalPolicy, OrderValueApprovalPolicy>();
+        return services;
+    }
+}

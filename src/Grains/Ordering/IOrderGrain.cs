@@ -1,0 +1,24 @@
+namespace ChannelGrains.Ordering;
+
+/// <summary>
+/// One order (key <c>tenant/requestId</c>): the requestId is the order id, so a retried placeOrder reaches the same
+/// grain and gets the first result. The grain runs the saga that reserves credit and stock across grains.
+/// </summary>
+[Alias("ChannelGrains.IOrderGrain")]
+public interface IOrderGrain : IGrainWithStringKey
+{
+    [Alias("Get")] Task<OrderView?> GetAsync();
+
+    [Alias("Place")] Task<OrderView> PlaceAsync(PlaceOrder order);
+
+    [Alias("Approve")] Task<OrderView> ApproveAsync(bool approved);
+
+    [Alias("Cancel")] Task<OrderView> CancelAsync();
+
+    [Alias("Ship")] Task<OrderView> ShipAsync();
+
+    [Alias("Receive")] Task<OrderView> ReceiveAsync();
+
+    /// <summary>Whether this order still holds its stock reservations; an interrupted saga is compensated first.</summary>
+    [Alias("HoldsReservations")] Task<bool> HoldsReservationsAsync();
+}

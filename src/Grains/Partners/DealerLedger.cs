@@ -1,0 +1,135 @@
+namespace ChannelGrains.Partners;
+
+/// <summary>An order that holds credit: placed and not yet received, cancelled or rejected.</summary>
+[GenerateSerializer, Alias("ChannelGrains.OpenOrder")]
+public sealed record class OpenOrder([property: Id(0)] decimal Amount, [property: Id(1)] string Month, [property: Id(2)] bool Confirmed);
+
+[GenerateSerializer, Alias("ChannelGrains.OrderRef")]
+public sealed record class OrderRef([property: Id(0)] string Id, [property: Id(1)] DateTime PlacedAt);
+
+[GenerateSerializer, Alias("ChannelGrains.SkuQuantity")]
+public sealed record class SkuQuantity([property: Id(0)] string Sku, [property: Id(1)] int Quantity);
+
+[GenerateSerializer, Alias("ChannelGrains.SellOutLine")]
+public sealed record class SellOutLine(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] int Quantity,
+    [property: Id(2)] decimal Amount,
+    [property: Id(3)] string? StoreId);
+
+[GenerateSerializer, Alias("ChannelGrains.SellOutReport")]
+public sealed record class SellOutReport(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string DealerId,
+    [property: Id(2)] DateTime Date,
+    [property: Id(3)] IReadOnlyList<SellOutLine> Lines)
+{
+    public bool SameAs(SellOutReport other) => RequestId == other.RequestId && DealerId == other.DealerId && Date == other.Date && Lines.SequenceEqual(other.Lines);
+}
+
+/// <summary>串货: goods sold to a store outside the dealer's region.</summary>
+[GenerateSerializer, Alias("ChannelGrains.CrossRegionAlert")]
+public sealed record class CrossRegionAlert(
+    [property: Id(0)] string DealerId,
+    [property: Id(1)] string DealerRegion,
+    [property: Id(2)] string StoreId,
+    [property: Id(3)] string StoreRegion,
+    [property: Id(4)] string Sku,
+    [property: Id(5)] int Quantity,
+    [property: Id(6)] DateTime At,
+    [property: Id(7)] string RequestId);
+
+[GenerateSerializer, Alias("ChannelGrains.QuotaProgress")]
+public sealed record class QuotaProgress(
+    [property: Id(0)] string OwnerId,
+    [property: Id(1)] string Period,
+    [property: Id(2)] decimal Target,
+    [property: Id(3)] decimal Achieved)
+{
+    public double Ratio => Target == 0 ? 0 : (double)(Achieved / Target);
+}
+
+/// <summary>
+/// The dealer's 进销存 and credit rules over its state, without the grain: credit used is the value of open orders;
+/// shipped goods are in transit until received; sell-out never takes stock below zero; quota achieved is confirmed sell-in.
+/// </summary>
+public static class DealerLedger
+{
+    public const int MaxSellOutLines = 500;
+
+    public static decimal CreditUsed(DealerState state) => state.OpenOrders.Values.Sum(o => o.Amount);
+
+    /// <summary>Rules 3 and 6: an admitted dealer, authorised SKUs, and credit for the whole order.</summary>
+    public static void EnsureCanOrder(DealerState state, string dealerId, IEnumerable<string> skus, decimal amount)
+    {
+        var info = state.Info ?? throw ChannelException.NotFound($"Dealer {dealerId}");
+        if (info.Status != DealerStatus.Admitted)
+            throw new ChannelException(ErrorCodes.NotAuthorized, $"Dealer {dealerId} is {info.Status}; only admitted dealers order.");
+        var unauthorised = skus.Where(s => !(info.AuthorizedSkus ?? []).Contains(s)).ToArray();
+        if (unauthorised.Length > 0)
+            throw new ChannelException(ErrorCodes.NotAuthorized, $"Dealer {dealerId} is not authorised for {string.Join(", ", unauthorised)}.");
+        var used = CreditUsed(state);
+        if (used + amount > info.CreditLimit)
+            throw new ChannelException(ErrorCodes.CreditLimitExceeded,
+                $"Open orders {used} + this order {amount} exceed the credit limit {info.CreditLimit} of dealer {dealerId}.");
+    }
+
+    public static void AddSellIn(DealerState state, string month, decimal amount) =>
+        state.SellIn[month] = state.SellIn.GetValueOrDefault(month) + amount;
+
+    public static void Ship(DealerState state, string orderId, IReadOnlyList<SkuQuantity> lines)
+    {
+        state.Shipments[orderId] = [.. lines];
+        foreach (var line in lines) Adjust(state, line.Sku, onHand: 0, inTransit: line.Quantity);
+    }
+
+    public static void Receive(DealerState state, string orderId)
+    {
+        if (!state.Shipments.Remove(orderId, out var lines)) return;
+        foreach (var line in lines) Adjust(state, line.Sku, onHand: line.Quantity, inTransit: -line.Quantity);
+        state.OpenOrders.Remove(orderId);
+    }
+
+    /// <summary>Rule 5: the whole report is refused when any SKU would go below zero on hand.</summary>
+    public static void SellOut(DealerState state, SellOutReport report)
+    {
+        foreach (var line in report.Lines.GroupBy(l => l.Sku))
+        {
+            var onHand = state.Inventory.GetValueOrDefault(line.Key)?.OnHand ?? 0;
+            var sold = line.Sum(l => l.Quantity);
+            if (sold > onHand)
+                throw new ChannelException(ErrorCodes.InsufficientStock, $"Dealer {report.DealerId} holds {onHand} of {line.Key} and reports {sold} sold.");
+        }
+        foreach (var line in report.Lines) Adjust(state, line.Sku, onHand: -line.Quantity, inTransit: 0);
+        var month = Periods.MonthOf(report.Date);
+        state.SellOut[month] = state.SellOut.GetValueOrDefault(month) + report.Lines.Sum(l => l.Amount);
+    }
+
+    public static SellOutReport ValidatedSellOut(SellOutReport report)
+    {
+        Validate.Id(report.RequestId, "requestId");
+        Validate.Id(report.DealerId, "dealerId");
+        if (report.Lines is null || report.Lines.Count == 0) throw ChannelException.Validation("A sell-out report needs at least one line.");
+        if (report.Lines.Count > MaxSellOutLines) throw ChannelException.Validation($"A sell-out report holds at most {MaxSellOutLines} lines.");
+        foreach (var line in report.Lines)
+        {
+            Validate.Id(line.Sku, "lines.sku");
+            Validate.Positive(line.Quantity, "lines.quantity");
+            Validate.NonNegative(line.Amount, "lines.amount");
+            if (line.StoreId is not null) Validate.Id(line.StoreId, "lines.storeId");
+        }
+        return report;
+    }
+
+    public static QuotaProgress Quota(DealerState state, string dealerId, string period)
+    {
+        var months = Periods.Months(period);
+        return new QuotaProgress(dealerId, period, months.Sum(m => state.Quotas.GetValueOrDefault(m)), months.Sum(m => state.SellIn.GetValueOrDefault(m)));
+    }
+
+    private static void Adjust(DealerState state, string sku, int onHand, int inTransit)
+    {
+        var level = state.Inventory.GetValueOrDefault(sku) ?? new StockLevel(sku, 0, 0);
+        state.Inventory[sku] = level with { OnHand = level.OnHand + onHand, InTransit = level.InTransit + inTransit };
+    }
+}

@@ -1,0 +1,223 @@
+using ChannelGrains.Tests.Infrastructure;
+using static ChannelGrains.Tests.Ordering.OrderingScenario;
+
+namespace ChannelGrains.Tests.Ordering;
+
+/// <summary>Rules 1–7 of PRODUCT.md through the served schema, on a two-silo cluster.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class OrderRulesTests : IDisposable
+{
+    private readonly InProcessGraphQL api;
+    private readonly OrderingScenario channel;
+
+    public OrderRulesTests(ClusterFixture fixture)
+    {
+        api = new(fixture.Grains, fixture.Cluster.Client);
+        channel = new(api, TestTenant.New());
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_orders_for_ten_units_confirm_exactly_ten()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        var dealers = Enumerable.Range(0, 50).Select(i => $"D{i}").ToArray();
+        await channel.DealersAsync(dealers, ["P1"]);
+
+        var results = await Task.WhenAll(dealers.Select(d => channel.PlaceAsync($"R-{d}", d, Line("P1", 1))));
+
+        Assert.Equal(10, results.Count(r => r.ErrorCode() is null));
+        Assert.Equal(40, results.Count(r => r.ErrorCode() == "INSUFFICIENT_STOCK"));
+        var product = await channel.ProductOf("P1");
+        Assert.Equal(10, product.GetProperty("reserved").GetInt32());
+        Assert.Equal(0, product.GetProperty("available").GetInt32());
+    }
+
+    [Fact]
+    public async Task Second_order_for_the_last_units_fails_with_insufficient_stock()
+    {
+        await channel.ProductAsync("P1", onHand: 5);
+        await channel.DealersAsync(["A", "B"], ["P1"]);
+
+        var results = await Task.WhenAll(channel.PlaceAsync("RA", "A", Line("P1", 5)), channel.PlaceAsync("RB", "B", Line("P1", 5)));
+
+        Assert.Single(results, r => r.ErrorCode() is null);
+        Assert.Single(results, r => r.ErrorCode() == "INSUFFICIENT_STOCK");
+        Assert.Equal(5, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+    }
+
+    [Fact]
+    public async Task Three_line_order_whose_third_line_is_short_reserves_nothing()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.ProductAsync("P2", onHand: 10);
+        await channel.ProductAsync("P3", onHand: 2);
+        await channel.DealersAsync(["D"], ["P1", "P2", "P3"]);
+
+        var result = await channel.PlaceAsync("R1", "D", Line("P1", 5), Line("P2", 5), Line("P3", 3));
+
+        Assert.Equal("INSUFFICIENT_STOCK", result.ErrorCode());
+        foreach (var sku in new[] { "P1", "P2", "P3" }) Assert.Equal(0, (await channel.ProductOf(sku)).GetProperty("reserved").GetInt32());
+        Assert.Equal(0m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Order_over_the_credit_limit_is_refused_and_takes_nothing()
+    {
+        await channel.ProductAsync("P1", onHand: 100);
+        await channel.DealersAsync(["D"], ["P1"], creditLimit: 250m);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 20)));
+
+        var refused = await channel.PlaceAsync("R2", "D", Line("P1", 6));
+
+        Assert.Equal("CREDIT_LIMIT_EXCEEDED", refused.ErrorCode());
+        Assert.Equal(200m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
+        Assert.Equal(20, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+        Ok(await channel.PlaceAsync("R3", "D", Line("P1", 5)));
+    }
+
+    [Fact]
+    public async Task Line_below_the_floor_price_fails_and_a_price_at_the_floor_is_taken()
+    {
+        await channel.ProductAsync("P1", onHand: 100, listPrice: 10m, floorPrice: 8m);
+        await channel.DealersAsync(["D"], ["P1"]);
+
+        var below = await channel.PlaceAsync("R1", "D", Line("P1", 1, unitPrice: 7.99m));
+        var atFloor = await channel.PlaceAsync("R2", "D", Line("P1", 2, unitPrice: 8m));
+
+        Assert.Equal("PRICE_BELOW_FLOOR", below.ErrorCode());
+        Assert.Equal(16m, atFloor.Data("placeOrder", "total").GetDecimal());
+        Assert.Equal(2, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("PENDING", "P1")]
+    [InlineData("SUSPENDED", "P1")]
+    [InlineData("ADMITTED", "P2")]
+    public async Task Only_admitted_dealers_order_only_authorised_skus(string status, string sku)
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.ProductAsync("P2", onHand: 10);
+        await channel.DealersAsync(["D"], ["P1"], status: status);
+
+        var result = await channel.PlaceAsync("R1", "D", Line(sku, 1));
+
+        Assert.Equal("NOT_AUTHORIZED", result.ErrorCode());
+        Assert.Equal(0, (await channel.ProductOf(sku)).GetProperty("reserved").GetInt32());
+    }
+
+    [Fact]
+    public async Task Retried_order_is_applied_once_and_returns_the_first_result()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.DealersAsync(["D"], ["P1"]);
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => channel.PlaceAsync("R1", "D", Line("P1", 3))));
+        var reusedForAnother = await channel.PlaceAsync("R1", "D", Line("P1", 4));
+
+        Assert.All(attempts, a => Assert.Equal(attempts[0].Data("placeOrder").ToString(), a.Data("placeOrder").ToString()));
+        Assert.Equal("VALIDATION", reusedForAnother.ErrorCode());
+        Assert.Equal(3, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+        Assert.Equal(30m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Retried_refused_order_gets_the_same_refusal_even_after_restocking()
+    {
+        await channel.ProductAsync("P1", onHand: 1);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Assert.Equal("INSUFFICIENT_STOCK", (await channel.PlaceAsync("R1", "D", Line("P1", 3))).ErrorCode());
+        Ok(await api.ExecuteAsync(channel.Admin, "mutation { adjustStock(sku: \"P1\", delta: 10, reason: \"received\") { sku } }"));
+
+        Assert.Equal("INSUFFICIENT_STOCK", (await channel.PlaceAsync("R1", "D", Line("P1", 3))).ErrorCode());
+        Assert.Equal(0, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+    }
+
+    [Fact]
+    public async Task Shipping_moves_stock_in_transit_and_receiving_makes_it_dealer_stock()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 4)));
+
+        Assert.Equal("SHIPPED", (await channel.MoveAsync("shipOrder", "R1")).Data("shipOrder", "status").GetString());
+        var afterShip = await channel.DealerOf("D");
+        var product = await channel.ProductOf("P1");
+        Assert.Equal((0, 4), Stock(afterShip, "P1"));
+        Assert.Equal(6, product.GetProperty("onHand").GetInt32());
+        Assert.Equal(0, product.GetProperty("reserved").GetInt32());
+
+        Assert.Equal("RECEIVED", (await channel.MoveAsync("receiveOrder", "R1")).Data("receiveOrder", "status").GetString());
+        var afterReceipt = await channel.DealerOf("D");
+        Assert.Equal((4, 0), Stock(afterReceipt, "P1"));
+        Assert.Equal(0m, afterReceipt.GetProperty("creditUsed").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Cancelling_releases_the_reservation_and_the_credit()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 4)));
+
+        Assert.Equal("CANCELLED", (await channel.MoveAsync("cancelOrder", "R1")).Data("cancelOrder", "status").GetString());
+
+        Assert.Equal(0, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+        Assert.Equal(0m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
+    }
+
+    [Theory]
+    [InlineData("shipOrder cancelOrder")]
+    [InlineData("receiveOrder")]
+    [InlineData("cancelOrder shipOrder")]
+    [InlineData("shipOrder receiveOrder shipOrder")]
+    public async Task Status_moves_only_along_its_lifecycle(string path)
+    {
+        var moves = path.Split(' ');
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 1)));
+
+        foreach (var move in moves[..^1]) Ok(await channel.MoveAsync(move, "R1"));
+        var last = await channel.MoveAsync(moves[^1], "R1");
+
+        Assert.Equal("INVALID_TRANSITION", last.ErrorCode());
+    }
+
+    [Fact]
+    public async Task Order_above_the_approval_value_waits_and_counts_only_once_approved()
+    {
+        await channel.ProductAsync("P1", onHand: 100_000, listPrice: 10m, floorPrice: 1m);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await api.ExecuteAsync(channel.Admin, "mutation { setQuota(input: {ownerId: \"D\", period: \"" + ThisMonth + "\", target: 500000}) { target } }"));
+
+        var placed = await channel.PlaceAsync("R1", "D", Line("P1", 20_000));
+        Assert.Equal("PENDING_APPROVAL", placed.Data("placeOrder", "status").GetString());
+        Assert.Equal("INVALID_TRANSITION", (await channel.MoveAsync("shipOrder", "R1")).ErrorCode());
+        Assert.Equal(0m, await AchievedAsync());
+
+        var approved = await api.ExecuteAsync(channel.Admin, "mutation { approveOrder(id: \"R1\", approved: true) { status } }");
+        Assert.Equal("CONFIRMED", approved.Data("approveOrder", "status").GetString());
+        Assert.Equal(200_000m, await AchievedAsync());
+    }
+
+    [Fact]
+    public async Task Rejected_order_releases_what_it_held()
+    {
+        await channel.ProductAsync("P1", onHand: 100_000, listPrice: 10m, floorPrice: 1m);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 20_000)));
+
+        var rejected = await api.ExecuteAsync(channel.Admin, "mutation { approveOrder(id: \"R1\", approved: false) { status } }");
+
+        Assert.Equal("REJECTED", rejected.Data("approveOrder", "status").GetString());
+        Assert.Equal(0, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+        Assert.Equal(0m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
+    }
+
+    private static string ThisMonth => DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task<decimal> AchievedAsync() =>
+        (await api.ExecuteAsync(channel.Admin, "{ dealer(id: \"D\") { quota(period: \"" + ThisMonth + "\") { achieved } } }")).Data("dealer", "quota", "achieved").GetDecimal();
+
+    public void Dispose() => api.Dispose();
+}
