@@ -2,7 +2,7 @@ namespace ChannelGrains.Catalog;
 
 /// <summary>One SKU of one tenant (key <c>tenant/sku</c>): prices and manufacturer stock, the reservation point for orders.</summary>
 [Alias("ChannelGrains.IProductGrain")]
-public interface IProductGrain : IGrainWithStringKey
+public interface IProductGrain : Ordering.IOrderHoldings
 {
     [Alias("Get")] Task<ProductView?> GetAsync();
 
@@ -18,7 +18,4 @@ public interface IProductGrain : IGrainWithStringKey
 
     /// <summary>The order's goods leave the manufacturer: its reservation and as much on-hand stock go. A no-op when already shipped.</summary>
     [Alias("Ship")] Task ShipAsync(string orderId);
-
-    /// <summary>The outcome of an audit: reservations to keep (their orders stand) and to release (their orders do not).</summary>
-    [Alias("ApplyAudit")] Task ApplyAuditAsync(IReadOnlyList<string> keep, IReadOnlyList<string> release);
 }

@@ -8,8 +8,6 @@ public sealed class ProductGrain(
     IOptions<OrderingOptions> options,
     TimeProvider clock) : Grain, IProductGrain, IRemindable
 {
-    private const string AuditReminder = "audit-reservations";
-
     public Task<ProductView?> GetAsync() => Task.FromResult(View());
 
     public async Task<ProductView> UpsertAsync(ProductInfo info)
@@ -42,7 +40,7 @@ public sealed class ProductGrain(
             throw new ChannelException(ErrorCodes.InsufficientStock, $"{Sku} has {available} available, {quantity} ordered.");
         state.State.Reservations[orderId] = new Reservation(quantity, clock.GetUtcNow().UtcDateTime, Settled: false);
         await state.PersistAsync(DeactivateOnIdle);
-        await EnsureAuditScheduledAsync();
+        if (state.State.Reservations.Count(r => !r.Value.Settled) == 1) await HoldingsAudit.ScheduleAsync(this, options.Value);
     }
 
     public async Task ReleaseAsync(string orderId)
@@ -73,27 +71,11 @@ public sealed class ProductGrain(
     }
 
     /// <summary>
-    /// A reservation whose order never confirmed (its silo died mid-saga) would hold stock for ever: the audit asks
+    /// A reservation whose order never completed (its silo died mid-saga) would hold stock for ever: the audit asks
     /// each such order, through a worker so this grain is not blocked meanwhile, whether it stands.
     /// </summary>
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        var staleBefore = clock.GetUtcNow().UtcDateTime - options.Value.AuditReservationsAfter;
-        var unsettled = state.State.Reservations.Where(r => !r.Value.Settled).ToList();
-        if (unsettled.Count == 0)
-        {
-            if (await this.GetReminder(AuditReminder) is { } reminder) await this.UnregisterReminder(reminder);
-            return;
-        }
-        var stale = unsettled.Where(r => r.Value.At <= staleBefore).Select(r => r.Key).ToArray();
-        if (stale.Length > 0) await GrainFactory.GetGrain<IReservationAuditorGrain>(0).AuditAsync(this.GetPrimaryKeyString(), stale);
-    }
-
-    private async Task EnsureAuditScheduledAsync()
-    {
-        if (state.State.Reservations.Count(r => !r.Value.Settled) == 1)
-            await this.RegisterOrUpdateReminder(AuditReminder, options.Value.AuditPeriod, options.Value.AuditPeriod);
-    }
+    public Task ReceiveReminder(string reminderName, TickStatus status) => HoldingsAudit.RunAsync(this, GrainFactory,
+        state.State.Reservations.Where(r => !r.Value.Settled).Select(r => (r.Key, r.Value.At)).ToArray(), clock.GetUtcNow().UtcDateTime, options.Value);
 
     private string Sku => Keys.Split(this.GetPrimaryKeyString()).Id;
 

@@ -19,6 +19,6 @@ public interface IOrderGrain : IGrainWithStringKey
 
     [Alias("Receive")] Task<OrderView> ReceiveAsync();
 
-    /// <summary>Whether this order still holds its stock reservations; an interrupted saga is compensated first.</summary>
+    /// <summary>Whether this order still holds stock and credit (it stands and is not yet received); an interrupted saga is compensated first.</summary>
     [Alias("HoldsReservations")] Task<bool> HoldsReservationsAsync();
 }

@@ -89,7 +89,7 @@ public sealed class OrderGrain(
             await state.PersistAsync(DeactivateOnIdle);
             return false;
         }
-        return state.State.Phase == SagaPhase.Done && state.State.Status is OrderStatus.PendingApproval or OrderStatus.Confirmed;
+        return state.State.Phase == SagaPhase.Done && state.State.Status is OrderStatus.PendingApproval or OrderStatus.Confirmed or OrderStatus.Shipped;
     }
 
     private async Task<OrderView> CompleteSagaAsync()

@@ -1,11 +1,15 @@
 using ChannelGrains.Fields;
+using ChannelGrains.Ordering;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ChannelGrains.Partners;
 
 public sealed class DealerGrain(
     [PersistentState("dealer", StorageNames.Channel)] IPersistentState<DealerState> state,
-    ILogger<DealerGrain> logger) : Grain, IDealerGrain
+    IOptions<OrderingOptions> options,
+    TimeProvider clock,
+    ILogger<DealerGrain> logger) : Grain, IDealerGrain, IRemindable
 {
     private string Id => Keys.Split(this.GetPrimaryKeyString()).Id;
 
@@ -30,10 +34,11 @@ public sealed class DealerGrain(
         if (state.State.OpenOrders.ContainsKey(orderId)) return;
         DealerLedger.EnsureCanOrder(state.State, Id, skus, amount);
         var month = Periods.MonthOf(placedAt);
-        state.State.OpenOrders[orderId] = new OpenOrder(amount, month, confirmed);
+        state.State.OpenOrders[orderId] = new OpenOrder(amount, month, confirmed, clock.GetUtcNow().UtcDateTime, Settled: false);
         if (state.State.Orders.All(o => o.Id != orderId)) state.State.Orders.Add(new OrderRef(orderId, placedAt));
         if (confirmed) DealerLedger.AddSellIn(state.State, month, amount);
         await SaveAsync();
+        if (state.State.OpenOrders.Values.Count(o => !o.Settled) == 1) await HoldingsAudit.ScheduleAsync(this, options.Value);
     }
 
     public async Task ConfirmOrderAsync(string orderId)
@@ -46,10 +51,26 @@ public sealed class DealerGrain(
 
     public async Task CloseOrderAsync(string orderId)
     {
-        if (!state.State.OpenOrders.Remove(orderId, out var open)) return;
-        if (open.Confirmed) DealerLedger.AddSellIn(state.State, open.Month, -open.Amount);
-        await SaveAsync();
+        if (DealerLedger.Close(state.State, orderId)) await SaveAsync();
     }
+
+    public async Task ApplyAuditAsync(IReadOnlyList<string> keep, IReadOnlyList<string> release)
+    {
+        var changed = false;
+        foreach (var orderId in keep)
+        {
+            if (state.State.OpenOrders.GetValueOrDefault(orderId) is { Settled: false } open)
+            {
+                state.State.OpenOrders[orderId] = open with { Settled = true };
+                changed = true;
+            }
+        }
+        foreach (var orderId in release) changed |= DealerLedger.Close(state.State, orderId);
+        if (changed) await SaveAsync();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => HoldingsAudit.RunAsync(this, GrainFactory,
+        state.State.OpenOrders.Where(o => !o.Value.Settled).Select(o => (o.Key, o.Value.At)).ToArray(), clock.GetUtcNow().UtcDateTime, options.Value);
 
     public async Task OrderShippedAsync(string orderId, IReadOnlyList<SkuQuantity> lines)
     {

@@ -1,8 +1,16 @@
 namespace ChannelGrains.Partners;
 
-/// <summary>An order that holds credit: placed and not yet received, cancelled or rejected.</summary>
+/// <summary>
+/// An order that holds credit: placed and not yet received, cancelled or rejected. <see cref="Settled"/> once the
+/// order was seen to stand, so the audit for interrupted sagas skips it.
+/// </summary>
 [GenerateSerializer, Alias("ChannelGrains.OpenOrder")]
-public sealed record class OpenOrder([property: Id(0)] decimal Amount, [property: Id(1)] string Month, [property: Id(2)] bool Confirmed);
+public sealed record class OpenOrder(
+    [property: Id(0)] decimal Amount,
+    [property: Id(1)] string Month,
+    [property: Id(2)] bool Confirmed,
+    [property: Id(3)] DateTime At,
+    [property: Id(4)] bool Settled);
 
 [GenerateSerializer, Alias("ChannelGrains.OrderRef")]
 public sealed record class OrderRef([property: Id(0)] string Id, [property: Id(1)] DateTime PlacedAt);
@@ -72,6 +80,14 @@ public static class DealerLedger
         if (used + amount > info.CreditLimit)
             throw new ChannelException(ErrorCodes.CreditLimitExceeded,
                 $"Open orders {used} + this order {amount} exceed the credit limit {info.CreditLimit} of dealer {dealerId}.");
+    }
+
+    /// <summary>An order stops holding credit and, if it counted, stops counting as sell-in. False when it held none.</summary>
+    public static bool Close(DealerState state, string orderId)
+    {
+        if (!state.OpenOrders.Remove(orderId, out var open)) return false;
+        if (open.Confirmed) AddSellIn(state, open.Month, -open.Amount);
+        return true;
     }
 
     public static void AddSellIn(DealerState state, string month, decimal amount) =>

@@ -5,7 +5,7 @@ public sealed record class OrderRefPage([property: Id(0)] IReadOnlyList<OrderRef
 
 /// <summary>One dealer of one tenant (key <c>tenant/dealerId</c>): profile, admission, credit, dealer stock and quotas.</summary>
 [Alias("ChannelGrains.IDealerGrain")]
-public interface IDealerGrain : IGrainWithStringKey
+public interface IDealerGrain : Ordering.IOrderHoldings
 {
     [Alias("Get")] Task<DealerView?> GetAsync();
 

@@ -1,3 +1,4 @@
+using ChannelGrains.Tests.Infrastructure;
 using System.Net.WebSockets;
 using System.Text.Json;
 

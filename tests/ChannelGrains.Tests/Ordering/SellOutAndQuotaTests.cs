@@ -1,0 +1,174 @@
+using System.Text.Json;
+using ChannelGrains.Tests.Infrastructure;
+using static ChannelGrains.Tests.Ordering.OrderingScenario;
+
+namespace ChannelGrains.Tests.Ordering;
+
+[Collection(ClusterCollection.Name)]
+public sealed class SellOutAndQuotaTests : IDisposable
+{
+    private readonly InProcessGraphQL api;
+    private readonly OrderingScenario channel;
+
+    public SellOutAndQuotaTests(ClusterFixture fixture)
+    {
+        api = new(fixture.Grains, fixture.Cluster.Client);
+        channel = new(api, TestTenant.New());
+    }
+
+    private const string SellOut = "mutation($input: SellOutInput!) { reportSellOut(input: $input) { inventory { sku onHand } } }";
+
+    private static object Report(string requestId, params object[] lines) => new { input = new { requestId, dealerId = "D", date = "2026-11-20T10:00:00Z", lines } };
+
+    private static object Sold(string sku, int quantity, decimal amount, string? storeId = null) => new { sku, quantity, amount, storeId };
+
+    /// <summary>A dealer holding 10 of P1 and 5 of P2 on hand.</summary>
+    private async Task StockedDealerAsync()
+    {
+        await channel.ProductAsync("P1", onHand: 100);
+        await channel.ProductAsync("P2", onHand: 100);
+        await channel.DealersAsync(["D"], ["P1", "P2"]);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 10), Line("P2", 5)));
+        Ok(await channel.MoveAsync("shipOrder", "R1"));
+        Ok(await channel.MoveAsync("receiveOrder", "R1"));
+    }
+
+    [Fact]
+    public async Task Sell_out_reduces_dealer_stock_and_is_applied_once_per_request()
+    {
+        await StockedDealerAsync();
+
+        var first = await api.ExecuteAsync(channel.Admin, SellOut, Report("S1", Sold("P1", 4, 60m)));
+        var retry = await api.ExecuteAsync(channel.Admin, SellOut, Report("S1", Sold("P1", 4, 60m)));
+
+        Ok(first);
+        Assert.Equal(first.ToString(), retry.ToString());
+        Assert.Equal((6, 0), Stock(await channel.DealerOf("D"), "P1"));
+    }
+
+    [Fact]
+    public async Task Sell_out_that_would_make_any_stock_negative_is_refused_whole()
+    {
+        await StockedDealerAsync();
+
+        var refused = await api.ExecuteAsync(channel.Admin, SellOut, Report("S1", Sold("P1", 3, 45m), Sold("P2", 6, 90m)));
+
+        Assert.Equal("INSUFFICIENT_STOCK", refused.ErrorCode());
+        var dealer = await channel.DealerOf("D");
+        Assert.Equal((10, 0), Stock(dealer, "P1"));
+        Assert.Equal((5, 0), Stock(dealer, "P2"));
+    }
+
+    [Fact]
+    public async Task Sale_to_a_store_outside_the_dealer_region_is_accepted_and_raises_an_alert()
+    {
+        await StockedDealerAsync();
+        const string store = "mutation($input: StoreInput!) { upsertStore(input: $input) { id } }";
+        Ok(await api.ExecuteAsync(channel.Admin, store, new { input = new { id = "IN", name = "Local", region = "CN/East/Shanghai" } }));
+        Ok(await api.ExecuteAsync(channel.Admin, store, new { input = new { id = "OUT", name = "Far", region = "CN/North/Beijing" } }));
+
+        Ok(await api.ExecuteAsync(channel.Admin, SellOut, Report("S1", Sold("P1", 1, 15m, "IN"), Sold("P2", 2, 30m, "OUT"))));
+
+        var alerts = (await api.ExecuteAsync(Callers.Manager(channel.Tenant, "CN/East"), "{ crossRegionAlerts { dealerId storeId storeRegion sku quantity } }"))
+            .Data("crossRegionAlerts");
+        var alert = Assert.Single(alerts.EnumerateArray());
+        Assert.Equal("OUT", alert.GetProperty("storeId").GetString());
+        Assert.Equal("CN/North/Beijing", alert.GetProperty("storeRegion").GetString());
+        Assert.Equal(2, alert.GetProperty("quantity").GetInt32());
+        Assert.Equal(0, (await api.ExecuteAsync(Callers.Manager(channel.Tenant, "CN/North"), "{ crossRegionAlerts { sku } }")).Data("crossRegionAlerts").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Sell_out_to_an_unknown_store_is_refused_with_validation()
+    {
+        await StockedDealerAsync();
+
+        var refused = await api.ExecuteAsync(channel.Admin, SellOut, Report("S1", Sold("P1", 1, 15m, "nowhere")));
+
+        Assert.Equal("VALIDATION", refused.ErrorCode());
+        Assert.Equal((10, 0), Stock(await channel.DealerOf("D"), "P1"));
+    }
+
+    [Fact]
+    public async Task Quota_is_achieved_by_confirmed_sell_in_and_a_quarter_adds_up_its_months()
+    {
+        await channel.ProductAsync("P1", onHand: 1000);
+        await channel.DealersAsync(["D"], ["P1"]);
+        var month = DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var quarter = $"{DateTime.UtcNow.Year}-Q{(DateTime.UtcNow.Month - 1) / 3 + 1}";
+        var otherMonthOfQuarter = DateTime.UtcNow.Month % 3 == 1 ? DateTime.UtcNow.AddMonths(1) : DateTime.UtcNow.AddMonths(-1);
+        Ok(await SetQuotaAsync(month, 1000m));
+        Ok(await SetQuotaAsync(otherMonthOfQuarter.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), 500m));
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 30)));
+        Ok(await channel.PlaceAsync("R2", "D", Line("P1", 20)));
+        Ok(await channel.MoveAsync("cancelOrder", "R2"));
+
+        var monthly = await QuotaAsync(month);
+        var quarterly = await QuotaAsync(quarter);
+
+        Assert.Equal(1000m, monthly.GetProperty("target").GetDecimal());
+        Assert.Equal(300m, monthly.GetProperty("achieved").GetDecimal());
+        Assert.Equal(0.3, monthly.GetProperty("ratio").GetDouble(), 6);
+        Assert.Equal(1500m, quarterly.GetProperty("target").GetDecimal());
+        Assert.Equal(300m, quarterly.GetProperty("achieved").GetDecimal());
+    }
+
+    [Theory]
+    [InlineData("2026-13")]
+    [InlineData("2026-Q4")]
+    [InlineData("26-11")]
+    public async Task Quota_is_set_for_a_month_only(string period)
+    {
+        await channel.DealersAsync(["D"], []);
+
+        Assert.Equal("VALIDATION", (await SetQuotaAsync(period, 10m)).ErrorCode());
+    }
+
+    [Fact]
+    public async Task Dealer_orders_page_in_the_order_they_were_placed()
+    {
+        await channel.ProductAsync("P1", onHand: 100);
+        await channel.DealersAsync(["D"], ["P1"]);
+        for (var i = 0; i < 7; i++) Ok(await channel.PlaceAsync($"R{i}", "D", Line("P1", 1)));
+
+        var seen = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = (await api.ExecuteAsync(channel.Admin, "query($after: String) { dealer(id: \"D\") { orders(first: 3, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } } }", new { after }))
+                .Data("dealer", "orders");
+            seen.AddRange(page.GetProperty("edges").EnumerateArray().Select(e => e.GetProperty("node").GetProperty("id").GetString()!));
+            after = page.GetProperty("pageInfo").GetProperty("hasNextPage").GetBoolean() ? page.GetProperty("pageInfo").GetProperty("endCursor").GetString() : null;
+        } while (after is not null);
+
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"R{i}"), seen);
+    }
+
+    [Fact]
+    public async Task Dealer_acts_only_for_itself_and_cannot_ship()
+    {
+        await channel.ProductAsync("P1", onHand: 100);
+        await channel.DealersAsync(["D", "E"], ["P1"]);
+        var dealer = Callers.Dealer(channel.Tenant, "D");
+
+        var own = await channel.PlaceAsAsync(dealer, "R1", "D", Line("P1", 1));
+        var other = await channel.PlaceAsAsync(dealer, "R2", "E", Line("P1", 1));
+        var ship = await channel.MoveAsync("shipOrder", "R1", dealer);
+        Ok(await channel.PlaceAsync("R3", "E", Line("P1", 1)));
+        var readOther = await api.ExecuteAsync(dealer, "{ order(id: \"R3\") { id } }");
+
+        Ok(own);
+        Assert.Equal("FORBIDDEN", other.ErrorCode());
+        Assert.Equal("FORBIDDEN", ship.ErrorCode());
+        Assert.Equal("FORBIDDEN", readOther.ErrorCode());
+        Assert.Equal(2, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+    }
+
+    private Task<JsonElement> SetQuotaAsync(string period, decimal target) =>
+        api.ExecuteAsync(channel.Admin, "mutation($input: QuotaInput!) { setQuota(input: $input) { target achieved } }", new { input = new { ownerId = "D", period, target } });
+
+    private async Task<JsonElement> QuotaAsync(string period) =>
+        (await api.ExecuteAsync(channel.Admin, "query($p: String!) { dealer(id: \"D\") { quota(period: $p) { target achieved ratio } } }", new { p = period })).Data("dealer", "quota");
+
+    public void Dispose() => api.Dispose();
+}
