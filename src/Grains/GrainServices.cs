@@ -1,3 +1,4 @@
+using ChannelGrains.Approvals;
 using ChannelGrains.Ordering;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,13 +8,13 @@ namespace ChannelGrains;
 
 public static class GrainServices
 {
-    /// <summary>What the grains take from DI: the clock, the ordering options and the approval policy.</summary>
+    /// <summary>What the grains take from DI: the clock, the ordering options and where approval decisions go.</summary>
     public static IServiceCollection AddChannelGrainServices(this IServiceCollection services, IConfiguration? configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
         var ordering = services.AddOptions<OrderingOptions>();
         if (configuration is not null) ordering.Bind(configuration.GetSection(OrderingOptions.Section));
-        services.TryAddSingleton<IOrderApprovalPolicy, OrderValueApprovalPolicy>();
+        services.TryAddSingleton<IApprovalOutcomes, ApprovalOutcomes>();
         return services;
     }
 }

@@ -74,12 +74,6 @@ public static class OrderFields
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async context => await (await OrderAsync(context, OwnDealerOrManagerAsync)).ReceiveAsync());
 
-        mutation.Field<NonNullGraphType<OrderType>>("approveOrder")
-            .Description("Decides an order waiting in PENDING_APPROVAL: CONFIRMED when approved, REJECTED (reservations released) when not.")
-            .Argument<NonNullGraphType<IdGraphType>>("id")
-            .Argument<NonNullGraphType<BooleanGraphType>>("approved")
-            .ResolveAsync(async context => await (await OrderAsync(context, ManagerAsync)).ApproveAsync(context.GetArgument<bool>("approved")));
-
         mutation.Field<NonNullGraphType<DealerType>>("reportSellOut")
             .Description("Dealer sales to stores or consumers. Refused whole if any SKU would go below zero; idempotent by requestId; a store outside the dealer's region raises a cross-region alert.")
             .Argument<NonNullGraphType<SellOutInputType>>("input")

@@ -1,3 +1,4 @@
+using ChannelGrains.Api.Approvals;
 using ChannelGrains.Api.Catalog;
 using ChannelGrains.Api.Fields;
 using ChannelGrains.Api.Ordering;
@@ -27,6 +28,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddCatalogQueries();
         this.AddDealerQueries();
         this.AddOrderQueries();
+        this.AddApprovalQueries();
         this.AddProfileQuery<IAgentGrain, PartnerInfo, AgentType>(PartnerFields.Agent);
         this.AddProfileQuery<IRepGrain, PartnerInfo, RepType>(PartnerFields.Rep);
         this.AddProfileQuery<IStoreGrain, StoreInfo, StoreType>(StoreFields.Kind);
@@ -41,6 +43,7 @@ public sealed class MutationType : ObjectGraphType
         this.AddCatalogMutations();
         this.AddDealerMutations();
         this.AddOrderMutations();
+        this.AddApprovalMutations();
         this.AddProfileMutations<IAgentGrain, PartnerInfo, AgentType, AgentInputType>(PartnerFields.Agent);
         this.AddProfileMutations<IRepGrain, PartnerInfo, RepType, RepInputType>(PartnerFields.Rep);
         this.AddProfileMutations<IStoreGrain, StoreInfo, StoreType, StoreInputType>(StoreFields.Kind);

@@ -11,7 +11,8 @@ public interface IOrderGrain : IGrainWithStringKey
 
     [Alias("Place")] Task<OrderView> PlaceAsync(PlaceOrder order);
 
-    [Alias("Approve")] Task<OrderView> ApproveAsync(bool approved);
+    /// <summary>The final decision of the order's approval; applying it again changes nothing.</summary>
+    [Alias("ApplyApproval")] Task<OrderView> ApplyApprovalAsync(bool approved);
 
     [Alias("Cancel")] Task<OrderView> CancelAsync();
 

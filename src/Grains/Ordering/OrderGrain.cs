@@ -1,3 +1,4 @@
+using ChannelGrains.Approvals;
 using ChannelGrains.Catalog;
 using ChannelGrains.Partners;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,6 @@ namespace ChannelGrains.Ordering;
 /// </summary>
 public sealed class OrderGrain(
     [PersistentState("order", StorageNames.Channel)] IPersistentState<OrderState> state,
-    IOrderApprovalPolicy approvalPolicy,
     TimeProvider clock,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain
 {
@@ -28,32 +28,34 @@ public sealed class OrderGrain(
         if (state.State.Request is { } first && state.State.Phase != SagaPhase.Abandoned)
         {
             if (!first.SameAs(order)) throw ChannelException.Validation($"requestId {Id} was already used for another order.");
-            if (state.State.Phase == SagaPhase.Done) return View();
+            if (state.State.Phase == SagaPhase.Done) return await WithApprovalOpenedAsync();
             if (state.State.Phase == SagaPhase.Refused) throw new ChannelException(state.State.RefusalCode!, state.State.RefusalMessage!);
             return await CompleteSagaAsync(); // an earlier attempt died mid-saga: finish it
         }
 
-        var lines = await PriceAsync(order);
+        var placedAt = clock.GetUtcNow().UtcDateTime;
+        var (lines, specialPrices) = await PriceAsync(order, placedAt);
+        var settings = await GrainFactory.GetGrain<ITenantSettingsGrain>(Tenant).GetAsync();
         state.State = new OrderState
         {
             Request = order,
             Phase = SagaPhase.Reserving,
             Lines = [.. lines],
-            PlacedAt = clock.GetUtcNow().UtcDateTime,
-            Status = approvalPolicy.NeedsApproval(Tenant, order, lines) ? OrderStatus.PendingApproval : OrderStatus.Confirmed,
+            PlacedAt = placedAt,
+            Status = OrderRules.NeedsApproval(settings, lines, specialPrices) ? OrderStatus.PendingApproval : OrderStatus.Confirmed,
             Version = state.State.Version,
         };
         await state.PersistAsync(DeactivateOnIdle);
         return await CompleteSagaAsync();
     }
 
-    public async Task<OrderView> ApproveAsync(bool approved)
+    public async Task<OrderView> ApplyApprovalAsync(bool approved)
     {
-        var target = approved ? OrderStatus.Confirmed : OrderStatus.Rejected;
-        EnsureCanMove(target);
+        // The outcome of an approval may arrive again, or after the order was cancelled meanwhile: then it changes nothing.
+        if (state.State.Phase != SagaPhase.Done || state.State.Status != OrderStatus.PendingApproval) return View();
         if (approved) await Dealer.ConfirmOrderAsync(Id);
         else await ReleaseAsync();
-        return await MoveAsync(target);
+        return await MoveAsync(approved ? OrderStatus.Confirmed : OrderStatus.Rejected);
     }
 
     public async Task<OrderView> CancelAsync()
@@ -114,6 +116,18 @@ public sealed class OrderGrain(
         state.State.Version++;
         await state.PersistAsync(DeactivateOnIdle);
         await PublishAsync();
+        return await WithApprovalOpenedAsync();
+    }
+
+    /// <summary>An order waiting for approval has its approval open (idempotent, so a retry after a crash opens it too).</summary>
+    private async Task<OrderView> WithApprovalOpenedAsync()
+    {
+        if (state.State.Status == OrderStatus.PendingApproval)
+        {
+            var dealer = await Dealer.GetAsync() ?? throw ChannelException.NotFound($"Dealer {state.State.Request!.DealerId}");
+            await GrainFactory.GetGrain<IApprovalGrain>(Keys.Of(Tenant, ApprovalOutcomes.OrderApprovalId(Id))).OpenAsync(new ApprovalRequest(
+                ApprovalKind.Order, Id, dealer.Region, Total, dealer.Id, $"Order {Id} of {dealer.Name}: {state.State.Lines.Count} lines, {Total}"));
+        }
         return View();
     }
 
@@ -134,11 +148,21 @@ public sealed class OrderGrain(
         }
     }
 
-    private async Task<IReadOnlyList<OrderLine>> PriceAsync(PlaceOrder order)
+    /// <summary>The priced lines, and whether any line relies on a special price.</summary>
+    private async Task<(IReadOnlyList<OrderLine> Lines, bool SpecialPrices)> PriceAsync(PlaceOrder order, DateTime at)
     {
         var products = await Task.WhenAll(order.Lines.Select(l => Product(l.Sku).GetAsync()));
-        return order.Lines.Select((line, i) => OrderRules.Priced(line,
-            products[i] ?? throw ChannelException.NotFound($"Product {line.Sku}"), specialPrice: null)).ToArray();
+        var lines = new List<OrderLine>();
+        var special = false;
+        for (var i = 0; i < order.Lines.Count; i++)
+        {
+            var product = products[i] ?? throw ChannelException.NotFound($"Product {order.Lines[i].Sku}");
+            var belowFloor = (order.Lines[i].UnitPrice ?? product.ListPrice) < product.FloorPrice;
+            var specialPrice = belowFloor ? await DealerOf(order.DealerId).GetSpecialPriceAsync(product.Sku, at) : null;
+            lines.Add(OrderRules.Priced(order.Lines[i], product, specialPrice));
+            special |= belowFloor;
+        }
+        return (lines, special);
     }
 
     private async Task ReleaseAsync()
@@ -167,7 +191,9 @@ public sealed class OrderGrain(
 
     private decimal Total => state.State.Lines.Sum(l => l.Amount);
 
-    private IDealerGrain Dealer => GrainFactory.GetGrain<IDealerGrain>(Keys.Of(Tenant, state.State.Request!.DealerId));
+    private IDealerGrain Dealer => DealerOf(state.State.Request!.DealerId);
+
+    private IDealerGrain DealerOf(string dealerId) => GrainFactory.GetGrain<IDealerGrain>(Keys.Of(Tenant, dealerId));
 
     private IProductGrain Product(string sku) => GrainFactory.GetGrain<IProductGrain>(Keys.Of(Tenant, sku));
 

@@ -38,6 +38,10 @@ public static class OrderRules
         return new OrderLine(line.Sku, line.Quantity, price, line.PromotionId);
     }
 
+    /// <summary>Orders above the tenant's approval value, or priced by a special price, wait in PENDING_APPROVAL.</summary>
+    public static bool NeedsApproval(Approvals.TenantSettings settings, IReadOnlyList<OrderLine> lines, bool specialPrices) =>
+        specialPrices || (settings.OrderApprovalAbove is { } above && lines.Sum(l => l.Amount) > above);
+
     /// <summary>CONFIRMED → SHIPPED → RECEIVED, and CANCELLED from anything not yet shipped.</summary>
     public static bool CanMove(OrderStatus from, OrderStatus to) => (from, to) switch
     {

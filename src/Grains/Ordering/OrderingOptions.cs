@@ -10,7 +10,4 @@ public sealed class OrderingOptions
 
     /// <summary>How often a product with unconfirmed reservations audits them (an Orleans reminder period).</summary>
     public TimeSpan AuditPeriod { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>Orders of a higher value wait in PENDING_APPROVAL; none do when unset.</summary>
-    public decimal? ApprovalAbove { get; set; }
 }

@@ -126,6 +126,37 @@ public sealed class DealerGrain(
 
     public Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync() => Task.FromResult<IReadOnlyList<CrossRegionAlert>>(state.State.Alerts);
 
+    public async Task RequestSpecialPriceAsync(string approvalId, SpecialPrice price)
+    {
+        var info = state.State.Info ?? throw ChannelException.NotFound($"Dealer {Id}");
+        if (state.State.SpecialPrices.TryGetValue(approvalId, out var requested))
+        {
+            if (requested with { Status = price.Status } != price) throw ChannelException.Validation("This special price request was made with other terms.");
+            return;
+        }
+        if (!(info.AuthorizedSkus ?? []).Contains(price.Sku))
+            throw new ChannelException(ErrorCodes.NotAuthorized, $"Dealer {Id} is not authorised for {price.Sku}.");
+        state.State.SpecialPrices[approvalId] = price with { Status = Approvals.ApprovalStatus.Pending };
+        await SaveAsync();
+    }
+
+    public async Task DecideSpecialPriceAsync(string approvalId, bool approved)
+    {
+        if (state.State.SpecialPrices.GetValueOrDefault(approvalId) is not { Status: Approvals.ApprovalStatus.Pending } price) return;
+        state.State.SpecialPrices[approvalId] = price with { Status = approved ? Approvals.ApprovalStatus.Approved : Approvals.ApprovalStatus.Rejected };
+        await SaveAsync();
+    }
+
+    public Task<decimal?> GetSpecialPriceAsync(string sku, DateTime at) =>
+        Task.FromResult(state.State.SpecialPrices.Values.Where(p => p.Covers(sku, at)).Select(p => (decimal?)p.Price).Min());
+
+    public async Task DecideAdmissionAsync(bool approved)
+    {
+        if (!approved || state.State.Info is not { Status: DealerStatus.Pending } info) return;
+        state.State.Info = info with { Status = DealerStatus.Admitted };
+        await SaveAsync();
+    }
+
     /// <summary>串货: a line sold to a store outside the dealer's region is accepted, and raises an alert.</summary>
     private async Task<IReadOnlyList<CrossRegionAlert>> CrossRegionAlertsAsync(DealerInfo info, SellOutReport report)
     {

@@ -12,6 +12,19 @@ public sealed record class OpenOrder(
     [property: Id(3)] DateTime At,
     [property: Id(4)] bool Settled);
 
+/// <summary>A price below the floor for one dealer, SKU and date range; it covers orders once approved (rule 4).</summary>
+[GenerateSerializer, Alias("ChannelGrains.SpecialPrice")]
+public sealed record class SpecialPrice(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] decimal Price,
+    [property: Id(2)] DateTime ValidFrom,
+    [property: Id(3)] DateTime ValidTo,
+    [property: Id(4)] Approvals.ApprovalStatus Status)
+{
+    public bool Covers(string sku, DateTime at) =>
+        Status == Approvals.ApprovalStatus.Approved && Sku == sku && ValidFrom <= at && at <= ValidTo;
+}
+
 [GenerateSerializer, Alias("ChannelGrains.OrderRef")]
 public sealed record class OrderRef([property: Id(0)] string Id, [property: Id(1)] DateTime PlacedAt);
 

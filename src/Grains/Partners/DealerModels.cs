@@ -55,6 +55,9 @@ public sealed class DealerState
     [Id(9)] public Dictionary<string, SellOutReport> SellOutReports { get; set; } = new(StringComparer.Ordinal);
 
     [Id(10)] public List<CrossRegionAlert> Alerts { get; set; } = [];
+
+    /// <summary>Special prices by the approval that decides them.</summary>
+    [Id(11)] public Dictionary<string, SpecialPrice> SpecialPrices { get; set; } = new(StringComparer.Ordinal);
 }
 
 public static class DealerRules

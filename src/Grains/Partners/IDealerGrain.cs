@@ -33,4 +33,15 @@ public interface IDealerGrain : Ordering.IOrderHoldings
     [Alias("ListOrders")] Task<OrderRefPage> ListOrdersAsync(string? afterId, int first);
 
     [Alias("GetAlerts")] Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync();
+
+    /// <summary>Records a special price waiting for its approval; recording it again changes nothing.</summary>
+    [Alias("RequestSpecialPrice")] Task RequestSpecialPriceAsync(string approvalId, SpecialPrice price);
+
+    [Alias("DecideSpecialPrice")] Task DecideSpecialPriceAsync(string approvalId, bool approved);
+
+    /// <summary>The lowest approved special price covering this SKU at this time, if any.</summary>
+    [Alias("GetSpecialPrice")] Task<decimal?> GetSpecialPriceAsync(string sku, DateTime at);
+
+    /// <summary>An admission approval was decided: a PENDING dealer becomes ADMITTED when approved.</summary>
+    [Alias("DecideAdmission")] Task DecideAdmissionAsync(bool approved);
 }

@@ -19,14 +19,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
-    public sealed class SiloConfigurator : ISiloConfigurator
+    private sealed class SiloConfigurator : ISiloConfigurator
     {
-        /// <summary>Orders above this value wait for approval in every test cluster.</summary>
-        public const decimal ApprovalAbove = 100_000m;
-
-        public void Configure(ISiloBuilder silo) => silo.AddChannelProviders(connectionString: null, new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Ordering:ApprovalAbove"] = ApprovalAbove.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-            .Build());
+        public void Configure(ISiloBuilder silo) => silo.AddChannelProviders(connectionString: null);
     }
 
     private sealed class ClientConfigurator : IClientBuilderConfigurator

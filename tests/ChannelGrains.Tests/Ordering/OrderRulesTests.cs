@@ -183,41 +183,5 @@ public sealed class OrderRulesTests : IDisposable
         Assert.Equal("INVALID_TRANSITION", last.ErrorCode());
     }
 
-    [Fact]
-    public async Task Order_above_the_approval_value_waits_and_counts_only_once_approved()
-    {
-        await channel.ProductAsync("P1", onHand: 100_000, listPrice: 10m, floorPrice: 1m);
-        await channel.DealersAsync(["D"], ["P1"]);
-        Ok(await api.ExecuteAsync(channel.Admin, "mutation { setQuota(input: {ownerId: \"D\", period: \"" + ThisMonth + "\", target: 500000}) { target } }"));
-
-        var placed = await channel.PlaceAsync("R1", "D", Line("P1", 20_000));
-        Assert.Equal("PENDING_APPROVAL", placed.Data("placeOrder", "status").GetString());
-        Assert.Equal("INVALID_TRANSITION", (await channel.MoveAsync("shipOrder", "R1")).ErrorCode());
-        Assert.Equal(0m, await AchievedAsync());
-
-        var approved = await api.ExecuteAsync(channel.Admin, "mutation { approveOrder(id: \"R1\", approved: true) { status } }");
-        Assert.Equal("CONFIRMED", approved.Data("approveOrder", "status").GetString());
-        Assert.Equal(200_000m, await AchievedAsync());
-    }
-
-    [Fact]
-    public async Task Rejected_order_releases_what_it_held()
-    {
-        await channel.ProductAsync("P1", onHand: 100_000, listPrice: 10m, floorPrice: 1m);
-        await channel.DealersAsync(["D"], ["P1"]);
-        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 20_000)));
-
-        var rejected = await api.ExecuteAsync(channel.Admin, "mutation { approveOrder(id: \"R1\", approved: false) { status } }");
-
-        Assert.Equal("REJECTED", rejected.Data("approveOrder", "status").GetString());
-        Assert.Equal(0, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
-        Assert.Equal(0m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
-    }
-
-    private static string ThisMonth => DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
-
-    private async Task<decimal> AchievedAsync() =>
-        (await api.ExecuteAsync(channel.Admin, "{ dealer(id: \"D\") { quota(period: \"" + ThisMonth + "\") { achieved } } }")).Data("dealer", "quota", "achieved").GetDecimal();
-
     public void Dispose() => api.Dispose();
 }

@@ -1,0 +1,128 @@
+using ChannelGrains.Api.Auth;
+using ChannelGrains.Api.Ordering;
+using ChannelGrains.Api.Partners;
+using ChannelGrains.Api.Schema;
+using ChannelGrains.Approvals;
+using ChannelGrains.Catalog;
+using ChannelGrains.Common;
+using ChannelGrains.Ordering;
+using ChannelGrains.Partners;
+using GraphQL;
+using GraphQL.Types;
+
+namespace ChannelGrains.Api.Approvals;
+
+/// <summary>
+/// The approval engine (rule 11): special prices, orders above the tenant's value and dealer admissions go through a
+/// chain chosen by amount; ADMINs and the MANAGERs of the subject's region decide, each step logged with who and why.
+/// </summary>
+public static class ApprovalFields
+{
+    public static void AddApprovalQueries(this ObjectGraphType query)
+    {
+        query.Field<ApprovalType>("approval")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async context =>
+            {
+                var approval = await context.Grain<IApprovalGrain>(context.GetArgument<string>("id")).GetAsync();
+                if (approval is not null && approval.Request.RequestedBy != context.Caller().Subject)
+                    Access.EnsureCanManage(context.Caller(), approval.Request.Region);
+                return approval;
+            });
+
+        query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ApprovalType>>>>("approvals")
+            .Description("Approvals of a region subtree (a MANAGER: its own), oldest first, by default those waiting.")
+            .Argument<StringGraphType>("region")
+            .Argument<ApprovalStatusType>("status")
+            .Argument<IntGraphType>("first")
+            .ResolveAsync(async context =>
+            {
+                var caller = context.Caller();
+                var requested = context.GetArgument<string?>("region");
+                var region = Access.ListingRegion(caller, requested is null ? null : Validate.Region(requested));
+                var entries = await context.Grains().GetGrain<IApprovalInboxGrain>(caller.Tenant).ListAsync(
+                    region, context.GetArgument<ApprovalStatus?>("status") ?? ApprovalStatus.Pending, Paging.First(context.GetArgument<int?>("first")));
+                var approvals = await Task.WhenAll(entries.Select(e => context.Grain<IApprovalGrain>(e.Id).GetAsync()));
+                return approvals.OfType<ApprovalView>().ToArray();
+            });
+
+        query.Field<NonNullGraphType<TenantSettingsType>>("tenantSettings")
+            .ResolveAsync(async context => await context.Grains().GetGrain<ITenantSettingsGrain>(context.Caller().Tenant).GetAsync());
+    }
+
+    public static void AddApprovalMutations(this ObjectGraphType mutation)
+    {
+        mutation.Field<NonNullGraphType<ApprovalType>>("decideApproval")
+            .Description("Approves or rejects the step that is due. The last approval, or any rejection, is applied to the subject.")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<BooleanGraphType>>("approved")
+            .Argument<NonNullGraphType<StringGraphType>>("reason")
+            .ResolveAsync(async context => await DecideAsync(context, context.GetArgument<string>("id")));
+
+        mutation.Field<NonNullGraphType<OrderType>>("approveOrder")
+            .Description("Decides the due step of an order's approval: CONFIRMED after the last approval, REJECTED (reservations released) on a rejection.")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<BooleanGraphType>>("approved")
+            .Argument<StringGraphType>("reason")
+            .ResolveAsync(async context =>
+            {
+                var orderId = context.GetArgument<string>("id");
+                await DecideAsync(context, ApprovalOutcomes.OrderApprovalId(orderId));
+                return await context.Grain<IOrderGrain>(orderId).GetAsync();
+            });
+
+        mutation.Field<NonNullGraphType<ApprovalType>>("requestSpecialPrice")
+            .Description("Asks for a price below the floor for one dealer, SKU and date range; orders may use it once approved.")
+            .Argument<NonNullGraphType<SpecialPriceInputType>>("input")
+            .ResolveAsync(async context =>
+            {
+                var input = context.GetArgument<SpecialPriceInput>("input");
+                Validate.Id(input.RequestId, "requestId");
+                Validate.NonNegative(input.Price, "price");
+                if (input.ValidTo < input.ValidFrom) throw ChannelException.Validation("validTo must not be before validFrom.");
+                var quantity = input.ExpectedQuantity ?? 1;
+                Validate.Positive(quantity, "expectedQuantity");
+                var caller = context.Caller();
+                var dealer = await DealerAccess.ExistingAsync(context, Validate.Id(input.DealerId, "dealerId"));
+                if (caller.Role == Role.Dealer ? caller.Subject != dealer.Id : !Access.CanManage(caller, dealer.Region))
+                    throw new ChannelException(ErrorCodes.Forbidden, $"This token may not ask prices for dealer {dealer.Id}.");
+                var product = await context.Grain<IProductGrain>(input.Sku).GetAsync() ?? throw ChannelException.NotFound($"Product {input.Sku}");
+                var approvalId = ApprovalOutcomes.SpecialPriceApprovalId(input.RequestId);
+                await context.Grain<IDealerGrain>(dealer.Id).RequestSpecialPriceAsync(approvalId,
+                    new SpecialPrice(product.Sku, input.Price, input.ValidFrom.ToUniversalTime(), input.ValidTo.ToUniversalTime(), ApprovalStatus.Pending));
+                return await context.Grain<IApprovalGrain>(approvalId).OpenAsync(new ApprovalRequest(ApprovalKind.SpecialPrice, dealer.Id, dealer.Region,
+                    Math.Max(0, product.ListPrice - input.Price) * quantity, caller.Subject, $"{product.Sku} at {input.Price} for {dealer.Name}"));
+            });
+
+        mutation.Field<NonNullGraphType<ApprovalType>>("requestDealerAdmission")
+            .Description("Opens the admission (准入) of a PENDING dealer: a regional manager, then an ADMIN, approve; the dealer is then ADMITTED.")
+            .Argument<NonNullGraphType<IdGraphType>>("dealerId")
+            .ResolveAsync(async context =>
+            {
+                var dealer = await DealerAccess.ManagedAsync(context, context.GetArgument<string>("dealerId"));
+                if (dealer.Status != DealerStatus.Pending)
+                    throw new ChannelException(ErrorCodes.InvalidTransition, $"Dealer {dealer.Id} is {dealer.Status}; only a PENDING dealer is admitted.");
+                return await context.Grain<IApprovalGrain>(ApprovalOutcomes.AdmissionApprovalId(dealer.Id)).OpenAsync(
+                    new ApprovalRequest(ApprovalKind.DealerAdmission, dealer.Id, dealer.Region, 0m, context.Caller().Subject, $"Admission of {dealer.Name}"));
+            });
+
+        mutation.Field<NonNullGraphType<TenantSettingsType>>("updateTenantSettings")
+            .Argument<NonNullGraphType<TenantSettingsInputType>>("input")
+            .ResolveAsync(async context =>
+            {
+                Access.EnsureAdmin(context.Caller());
+                return await context.Grains().GetGrain<ITenantSettingsGrain>(context.Caller().Tenant)
+                    .UpdateAsync(context.GetArgument<TenantSettingsInput>("input").ToSettings());
+            });
+    }
+
+    private static async Task<ApprovalView> DecideAsync(IResolveFieldContext context, string approvalId)
+    {
+        var caller = context.Caller();
+        if (caller.Role is not (Role.Admin or Role.Manager)) throw new ChannelException(ErrorCodes.Forbidden, "Only an ADMIN or a MANAGER decides approvals.");
+        var grain = context.Grain<IApprovalGrain>(approvalId);
+        if (await grain.GetAsync() is null) throw ChannelException.NotFound($"Approval {approvalId}");
+        return await grain.DecideAsync(new Approver(caller.Subject, caller.Role == Role.Admin, caller.Region),
+            context.GetArgument<bool>("approved"), context.GetArgument<string?>("reason") ?? (context.GetArgument<bool>("approved") ? "approved" : "rejected"));
+    }
+}

@@ -1,0 +1,64 @@
+namespace ChannelGrains.Approvals;
+
+public sealed class ApprovalGrain(
+    [PersistentState("approval", StorageNames.Channel)] IPersistentState<ApprovalState> state,
+    IApprovalOutcomes outcomes,
+    TimeProvider clock) : Grain, IApprovalGrain
+{
+    private string Tenant => Keys.Split(this.GetPrimaryKeyString()).Tenant;
+
+    public async Task<ApprovalView?> GetAsync()
+    {
+        await ApplyOutcomeIfDueAsync();
+        return View();
+    }
+
+    public async Task<ApprovalView> OpenAsync(ApprovalRequest request)
+    {
+        if (state.State.Request is { } opened)
+            return opened == request ? View()! : throw ChannelException.Validation("This approval was opened for another request.");
+        var settings = await GrainFactory.GetGrain<ITenantSettingsGrain>(Tenant).GetAsync();
+        state.State = new ApprovalState
+        {
+            Request = request,
+            Chain = [.. ApprovalRules.Chain(settings.Thresholds, request.Kind, request.Amount)],
+            RequestedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        await state.PersistAsync(DeactivateOnIdle);
+        await Inbox.PutAsync(View()!);
+        return View()!;
+    }
+
+    public async Task<ApprovalView> DecideAsync(Approver approver, bool approved, string reason)
+    {
+        if (state.State.Request is null) throw ChannelException.NotFound("Approval");
+        reason = Validate.Name(reason, "reason");
+        ApprovalRules.EnsureMayDecide(state.State, approver);
+        var step = state.State.Chain[state.State.History.Count];
+        state.State.History.Add(new ApprovalDecision(state.State.History.Count + 1, step, approver.Id, approved, reason, clock.GetUtcNow().UtcDateTime));
+        if (!approved) state.State.Status = ApprovalStatus.Rejected;
+        else if (state.State.History.Count == state.State.Chain.Count) state.State.Status = ApprovalStatus.Approved;
+        await state.PersistAsync(DeactivateOnIdle);
+        await ApplyOutcomeIfDueAsync();
+        await Inbox.PutAsync(View()!);
+        return View()!;
+    }
+
+    /// <summary>
+    /// The final decision is saved first and then applied to its subject, which is idempotent: if the silo dies in
+    /// between, the next read or decision applies it.
+    /// </summary>
+    private async Task ApplyOutcomeIfDueAsync()
+    {
+        if (state.State.Status == ApprovalStatus.Pending || state.State.OutcomeApplied) return;
+        await outcomes.ApplyAsync(Tenant, Keys.Split(this.GetPrimaryKeyString()).Id, state.State.Request!, state.State.Status == ApprovalStatus.Approved);
+        state.State.OutcomeApplied = true;
+        await state.PersistAsync(DeactivateOnIdle);
+    }
+
+    private IApprovalInboxGrain Inbox => GrainFactory.GetGrain<IApprovalInboxGrain>(Tenant);
+
+    private ApprovalView? View() => state.State.Request is { } request
+        ? new ApprovalView(Keys.Split(this.GetPrimaryKeyString()).Id, request, state.State.Chain, state.State.Status, state.State.History, state.State.RequestedAt)
+        : null;
+}

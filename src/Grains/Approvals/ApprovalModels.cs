@@ -1,0 +1,62 @@
+namespace ChannelGrains.Approvals;
+
+public enum ApprovalKind { Order, SpecialPrice, DealerAdmission, Contract, PromotionApplication }
+
+public enum ApprovalStatus { Pending, Approved, Rejected }
+
+/// <summary>Who may decide a step: the MANAGER of the subject's region (or an ADMIN), or only an ADMIN.</summary>
+public enum ApproverRole { RegionalManager, Admin }
+
+[GenerateSerializer, Alias("ChannelGrains.ApprovalRequest")]
+public sealed record class ApprovalRequest(
+    [property: Id(0)] ApprovalKind Kind,
+    [property: Id(1)] string SubjectId,
+    [property: Id(2)] string Region,
+    [property: Id(3)] decimal Amount,
+    [property: Id(4)] string RequestedBy,
+    [property: Id(5)] string Summary);
+
+[GenerateSerializer, Alias("ChannelGrains.ApprovalDecision")]
+public sealed record class ApprovalDecision(
+    [property: Id(0)] int Step,
+    [property: Id(1)] ApproverRole Role,
+    [property: Id(2)] string DecidedBy,
+    [property: Id(3)] bool Approved,
+    [property: Id(4)] string Reason,
+    [property: Id(5)] DateTime At);
+
+/// <summary>The one deciding now; the engine checks the caller may act in this role for the subject's region.</summary>
+[GenerateSerializer, Alias("ChannelGrains.Approver")]
+public sealed record class Approver([property: Id(0)] string Id, [property: Id(1)] bool IsAdmin, [property: Id(2)] string Region);
+
+[GenerateSerializer, Alias("ChannelGrains.ApprovalView")]
+public sealed record class ApprovalView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] ApprovalRequest Request,
+    [property: Id(2)] IReadOnlyList<ApproverRole> Chain,
+    [property: Id(3)] ApprovalStatus Status,
+    [property: Id(4)] IReadOnlyList<ApprovalDecision> History,
+    [property: Id(5)] DateTime RequestedAt)
+{
+    public ApproverRole? NextStep => Status == ApprovalStatus.Pending ? Chain[History.Count] : null;
+}
+
+[GenerateSerializer, Alias("ChannelGrains.ApprovalState")]
+public sealed class ApprovalState
+{
+    [Id(0)] public ApprovalRequest? Request { get; set; }
+    [Id(1)] public List<ApproverRole> Chain { get; set; } = [];
+    [Id(2)] public ApprovalStatus Status { get; set; }
+    [Id(3)] public List<ApprovalDecision> History { get; set; } = [];
+    [Id(4)] public DateTime RequestedAt { get; set; }
+
+    /// <summary>Whether the final decision reached its subject.</summary>
+    [Id(5)] public bool OutcomeApplied { get; set; }
+}
+
+/// <summary>A tenant's amount thresholds: up to the first one a regional manager decides alone; above it an ADMIN also signs, and above the second a second ADMIN.</summary>
+[GenerateSerializer, Alias("ChannelGrains.ApprovalThresholds")]
+public sealed record class ApprovalThresholds([property: Id(0)] decimal ManagerUpTo, [property: Id(1)] decimal SingleAdminUpTo)
+{
+    public static ApprovalThresholds Default { get; } = new(50_000m, 500_000m);
+}

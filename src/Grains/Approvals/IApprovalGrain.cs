@@ -1,0 +1,16 @@
+namespace ChannelGrains.Approvals;
+
+/// <summary>
+/// One approval (key <c>tenant/approvalId</c>): a chain of steps chosen by amount, each approved or rejected with who
+/// and why. The final decision is applied to its subject (an order, a special price, a dealer's admission).
+/// </summary>
+[Alias("ChannelGrains.IApprovalGrain")]
+public interface IApprovalGrain : IGrainWithStringKey
+{
+    [Alias("Get")] Task<ApprovalView?> GetAsync();
+
+    /// <summary>Opens the approval; opening it again with the same request changes nothing.</summary>
+    [Alias("Open")] Task<ApprovalView> OpenAsync(ApprovalRequest request);
+
+    [Alias("Decide")] Task<ApprovalView> DecideAsync(Approver approver, bool approved, string reason);
+}

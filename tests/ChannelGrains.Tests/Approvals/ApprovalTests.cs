@@ -1,0 +1,164 @@
+using System.Text.Json;
+using ChannelGrains.Api.Auth;
+using ChannelGrains.Tests.Infrastructure;
+using ChannelGrains.Tests.Ordering;
+using static ChannelGrains.Tests.Ordering.OrderingScenario;
+
+namespace ChannelGrains.Tests.Approvals;
+
+/// <summary>Rules 4 and 11: approval chains by amount, who decides, the log of decisions, and what they unlock.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ApprovalTests : IDisposable
+{
+    private readonly InProcessGraphQL api;
+    private readonly OrderingScenario channel;
+    private readonly Caller eastManager;
+    private readonly Caller otherAdmin;
+
+    public ApprovalTests(ClusterFixture fixture)
+    {
+        api = new(fixture.Grains, fixture.Cluster.Client);
+        channel = new(api, TestTenant.New());
+        eastManager = Callers.Manager(channel.Tenant, "CN/East");
+        otherAdmin = new Caller(channel.Tenant, Role.Admin, "admin2", "CN");
+    }
+
+    private const string ApprovalFields = "id status chain nextStep history { step role decidedBy approved reason }";
+
+    private async Task SettingsAsync(decimal? orderApprovalAbove) => Ok(await api.ExecuteAsync(channel.Admin,
+        "mutation($input: TenantSettingsInput!) { updateTenantSettings(input: $input) { orderApprovalAbove } }",
+        new { input = new { orderApprovalAbove, managerApprovesUpTo = 50_000m, singleAdminApprovesUpTo = 500_000m } }));
+
+    private Task<JsonElement> ApproveOrderAsync(Caller caller, bool approved, string reason = "ok") =>
+        api.ExecuteAsync(caller, "mutation($approved: Boolean!, $reason: String) { approveOrder(id: \"R1\", approved: $approved, reason: $reason) { status } }", new { approved, reason });
+
+    private Task<JsonElement> ApprovalAsync(string id) => api.ExecuteAsync(channel.Admin, $"query($id: ID!) {{ approval(id: $id) {{ {ApprovalFields} }} }}", new { id });
+
+    private static string ThisMonth => DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task<decimal> AchievedAsync() =>
+        (await api.ExecuteAsync(channel.Admin, "{ dealer(id: \"D\") { quota(period: \"" + ThisMonth + "\") { achieved } } }")).Data("dealer", "quota", "achieved").GetDecimal();
+
+    [Fact]
+    public async Task Order_above_the_tenant_value_waits_and_counts_only_once_its_chain_approved()
+    {
+        await SettingsAsync(orderApprovalAbove: 100_000m);
+        await channel.ProductAsync("P1", onHand: 100_000, listPrice: 10m, floorPrice: 1m);
+        await channel.DealersAsync(["D"], ["P1"]);
+
+        Assert.Equal("PENDING_APPROVAL", (await channel.PlaceAsync("R1", "D", Line("P1", 20_000))).Data("placeOrder", "status").GetString());
+        Assert.Equal("INVALID_TRANSITION", (await channel.MoveAsync("shipOrder", "R1")).ErrorCode());
+        Assert.Equal(0m, await AchievedAsync());
+
+        Assert.Equal("PENDING_APPROVAL", (await ApproveOrderAsync(eastManager, true, "known dealer")).Data("approveOrder", "status").GetString());
+        Assert.Equal("FORBIDDEN", (await ApproveOrderAsync(Callers.Manager(channel.Tenant, "CN"), true)).ErrorCode());
+        Assert.Equal("CONFIRMED", (await ApproveOrderAsync(channel.Admin, true, "budget ok")).Data("approveOrder", "status").GetString());
+
+        Assert.Equal(200_000m, await AchievedAsync());
+        var history = (await ApprovalAsync("order-R1")).Data("approval", "history");
+        Assert.Equal(["manager:known dealer", "admin:budget ok"],
+            history.EnumerateArray().Select(d => $"{d.GetProperty("decidedBy").GetString()}:{d.GetProperty("reason").GetString()}"));
+    }
+
+    [Fact]
+    public async Task Rejected_order_releases_what_it_held_and_logs_why()
+    {
+        await SettingsAsync(orderApprovalAbove: 1_000m);
+        await channel.ProductAsync("P1", onHand: 1_000);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 500)));
+
+        Assert.Equal("REJECTED", (await ApproveOrderAsync(eastManager, false, "credit risk")).Data("approveOrder", "status").GetString());
+
+        Assert.Equal(0, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+        Assert.Equal(0m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
+        var approval = (await ApprovalAsync("order-R1")).Data("approval");
+        Assert.Equal("REJECTED", approval.GetProperty("status").GetString());
+        Assert.Equal("credit risk", approval.GetProperty("history")[0].GetProperty("reason").GetString());
+        Assert.Equal("INVALID_TRANSITION", (await ApproveOrderAsync(channel.Admin, true)).ErrorCode());
+    }
+
+    [Theory]
+    [InlineData(40_000, new[] { "REGIONAL_MANAGER" })]
+    [InlineData(400_000, new[] { "REGIONAL_MANAGER", "ADMIN" })]
+    [InlineData(900_000, new[] { "REGIONAL_MANAGER", "ADMIN", "ADMIN" })]
+    public async Task Chain_is_chosen_by_amount(int units, string[] chain)
+    {
+        await SettingsAsync(orderApprovalAbove: 0m);
+        await channel.ProductAsync("P1", onHand: 1_000_000, listPrice: 1m, floorPrice: 0.5m);
+        await channel.DealersAsync(["D"], ["P1"], creditLimit: 10_000_000m);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", units)));
+
+        var approval = (await ApprovalAsync("order-R1")).Data("approval");
+
+        Assert.Equal(chain, approval.GetProperty("chain").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Fact]
+    public async Task One_person_decides_one_step_at_most()
+    {
+        await SettingsAsync(orderApprovalAbove: 0m);
+        await channel.ProductAsync("P1", onHand: 1_000_000, listPrice: 1m, floorPrice: 0.5m);
+        await channel.DealersAsync(["D"], ["P1"], creditLimit: 10_000_000m);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 400_000)));
+
+        Ok(await ApproveOrderAsync(channel.Admin, true));
+        Assert.Equal("FORBIDDEN", (await ApproveOrderAsync(channel.Admin, true)).ErrorCode());
+        Assert.Equal("CONFIRMED", (await ApproveOrderAsync(otherAdmin, true)).Data("approveOrder", "status").GetString());
+    }
+
+    [Fact]
+    public async Task Special_price_below_the_floor_covers_orders_only_once_approved_and_within_its_dates()
+    {
+        await channel.ProductAsync("P1", onHand: 1_000, listPrice: 10m, floorPrice: 8m);
+        await channel.DealersAsync(["D"], ["P1"]);
+        var request = await api.ExecuteAsync(Callers.Dealer(channel.Tenant, "D"),
+            "mutation($input: SpecialPriceInput!) { requestSpecialPrice(input: $input) { id status chain } }",
+            new { input = new { requestId = "SP1", dealerId = "D", sku = "P1", price = 7m, validFrom = DateTime.UtcNow.AddDays(-1), validTo = DateTime.UtcNow.AddDays(30), expectedQuantity = 100 } });
+        var approvalId = request.Data("requestSpecialPrice", "id").GetString();
+
+        Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R1", "D", Line("P1", 10, 7m))).ErrorCode());
+        Ok(await api.ExecuteAsync(eastManager, "mutation($id: ID!) { decideApproval(id: $id, approved: true, reason: \"volume deal\") { status } }", new { id = approvalId }));
+
+        var covered = await channel.PlaceAsync("R2", "D", Line("P1", 10, 7m));
+        var underSpecial = await channel.PlaceAsync("R3", "D", Line("P1", 10, 6.5m));
+        Assert.Equal("PENDING_APPROVAL", covered.Data("placeOrder", "status").GetString());
+        Assert.Equal(70m, covered.Data("placeOrder", "total").GetDecimal());
+        Assert.Equal("PRICE_BELOW_FLOOR", underSpecial.ErrorCode());
+    }
+
+    [Fact]
+    public async Task Admission_makes_a_pending_dealer_admitted_after_manager_and_admin_approve()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.DealersAsync(["D"], ["P1"], status: "PENDING");
+        var opened = await api.ExecuteAsync(eastManager, "mutation { requestDealerAdmission(dealerId: \"D\") { id chain } }");
+        var id = opened.Data("requestDealerAdmission", "id").GetString();
+        const string decide = "mutation($id: ID!) { decideApproval(id: $id, approved: true, reason: \"documents checked\") { status } }";
+
+        Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(eastManager, decide, new { id })).ErrorCode());
+        Ok(await api.ExecuteAsync(Callers.Manager(channel.Tenant, "CN/East/Shanghai") with { Subject = "m2" }, decide, new { id }));
+        Assert.Equal("NOT_AUTHORIZED", (await channel.PlaceAsync("R1", "D", Line("P1", 1))).ErrorCode());
+        Ok(await api.ExecuteAsync(channel.Admin, decide, new { id }));
+
+        Assert.Equal("ADMITTED", (await api.ExecuteAsync(channel.Admin, "{ dealer(id: \"D\") { status } }")).Data("dealer", "status").GetString());
+        Ok(await channel.PlaceAsync("R2", "D", Line("P1", 1)));
+        var pending = await api.ExecuteAsync(eastManager, "{ approvals { id } }");
+        Assert.Equal(0, pending.Data("approvals").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Pending_approvals_are_listed_for_the_managers_of_their_region_only()
+    {
+        await SettingsAsync(orderApprovalAbove: 0m);
+        await channel.ProductAsync("P1", onHand: 100);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 1)));
+
+        Assert.Single((await api.ExecuteAsync(eastManager, "{ approvals { id } }")).Data("approvals").EnumerateArray());
+        Assert.Empty((await api.ExecuteAsync(Callers.Manager(channel.Tenant, "CN/North"), "{ approvals { id } }")).Data("approvals").EnumerateArray());
+        Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(Callers.Dealer(channel.Tenant, "D"), "{ approvals { id } }")).ErrorCode());
+    }
+
+    public void Dispose() => api.Dispose();
+}
