@@ -15,6 +15,7 @@ public static class GrainServices
         var ordering = services.AddOptions<OrderingOptions>();
         if (configuration is not null) ordering.Bind(configuration.GetSection(OrderingOptions.Section));
         services.TryAddSingleton<IApprovalOutcomes, ApprovalOutcomes>();
+        services.TryAddSingleton<TenantSettingsCache>();
         return services;
     }
 }

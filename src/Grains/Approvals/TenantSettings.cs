@@ -34,7 +34,8 @@ public sealed class TenantSettingsState
 }
 
 public sealed class TenantSettingsGrain(
-    [PersistentState("tenant", StorageNames.Channel)] IPersistentState<TenantSettingsState> state) : Grain, ITenantSettingsGrain
+    [PersistentState("tenant", StorageNames.Channel)] IPersistentState<TenantSettingsState> state,
+    TenantSettingsCache cache) : Grain, ITenantSettingsGrain
 {
     public Task<TenantSettings> GetAsync() => Task.FromResult(state.State.Settings ?? TenantSettings.Default);
 
@@ -42,6 +43,7 @@ public sealed class TenantSettingsGrain(
     {
         state.State.Settings = settings.Validated();
         await state.PersistAsync(DeactivateOnIdle);
+        cache.Forget(this.GetPrimaryKeyString());
         return settings;
     }
 }

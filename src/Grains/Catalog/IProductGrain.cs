@@ -10,7 +10,7 @@ public interface IProductGrain : Ordering.IOrderHoldings
 
     [Alias("AdjustStock")] Task<ProductView> AdjustStockAsync(int delta, string reason);
 
-    /// <summary>Holds stock for an order, or refuses with INSUFFICIENT_STOCK. Reserving again for the same order changes nothing.</summary>
+    /// <summary>Holds stock for an order, or refuses with INSUFFICIENT_STOCK. Reserving again for the same order sets what it holds.</summary>
     [Alias("Reserve")] Task ReserveAsync(string orderId, int quantity);
 
     /// <summary>Gives an order's reservation back; a no-op when it holds none.</summary>

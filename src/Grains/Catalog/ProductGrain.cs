@@ -34,8 +34,10 @@ public sealed class ProductGrain(
     public async Task ReserveAsync(string orderId, int quantity)
     {
         EnsureExists();
-        if (state.State.Reservations.ContainsKey(orderId)) return;
-        var available = state.State.OnHand - state.State.Reserved;
+        var held = state.State.Reservations.GetValueOrDefault(orderId);
+        if (held?.Quantity == quantity) return;
+        // A retry holding something already (its first attempt died) takes what it holds into account.
+        var available = state.State.OnHand - state.State.Reserved + (held?.Quantity ?? 0);
         if (quantity > available)
             throw new ChannelException(ErrorCodes.InsufficientStock, $"{Sku} has {available} available, {quantity} ordered.");
         state.State.Reservations[orderId] = new Reservation(quantity, clock.GetUtcNow().UtcDateTime, Settled: false);

@@ -6,12 +6,14 @@ using Microsoft.Extensions.Logging;
 namespace ChannelGrains.Ordering;
 
 /// <summary>
-/// The placing saga: persist the intent (so a crash is recoverable), take the dealer's credit, reserve every line or
-/// none, then persist the outcome and only then acknowledge. A crash mid-saga is finished by a retry of the same
-/// requestId, or compensated when a product's reservation audit asks this order whether it stands.
+/// The placing saga: take the dealer's credit, reserve every line or none, then persist the outcome and only then
+/// acknowledge. Nothing is written before the outcome: every grain that holds something for an order audits it
+/// later, and an order with no persisted outcome holds nothing. So a saga that died midway is finished by a retry of
+/// the same requestId (holdings are idempotent per order), or undone when its holders' audits ask this order.
 /// </summary>
 public sealed class OrderGrain(
     [PersistentState("order", StorageNames.Channel)] IPersistentState<OrderState> state,
+    TenantSettingsCache settingsCache,
     TimeProvider clock,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain
 {
@@ -25,17 +27,17 @@ public sealed class OrderGrain(
     {
         OrderRules.Validated(order);
         if (order.RequestId != Id) throw ChannelException.Validation("requestId does not match the order addressed.");
-        if (state.State.Request is { } first && state.State.Phase != SagaPhase.Abandoned)
+        if (state.State.Request is { } first)
         {
             if (!first.SameAs(order)) throw ChannelException.Validation($"requestId {Id} was already used for another order.");
             if (state.State.Phase == SagaPhase.Done) return await WithApprovalOpenedAsync();
             if (state.State.Phase == SagaPhase.Refused) throw new ChannelException(state.State.RefusalCode!, state.State.RefusalMessage!);
-            return await CompleteSagaAsync(); // an earlier attempt died mid-saga: finish it
+            return await CompleteSagaAsync(); // an earlier attempt in this activation failed midway: finish it
         }
 
         var placedAt = clock.GetUtcNow().UtcDateTime;
         var (lines, specialPrices) = await PriceAsync(order, placedAt);
-        var settings = await GrainFactory.GetGrain<ITenantSettingsGrain>(Tenant).GetAsync();
+        var settings = await settingsCache.GetAsync(Tenant);
         state.State = new OrderState
         {
             Request = order,
@@ -45,7 +47,6 @@ public sealed class OrderGrain(
             Status = OrderRules.NeedsApproval(settings, lines, specialPrices) ? OrderStatus.PendingApproval : OrderStatus.Confirmed,
             Version = state.State.Version,
         };
-        await state.PersistAsync(DeactivateOnIdle);
         return await CompleteSagaAsync();
     }
 
@@ -80,18 +81,17 @@ public sealed class OrderGrain(
         return await MoveAsync(OrderStatus.Received);
     }
 
-    public async Task<bool> HoldsReservationsAsync()
+    public Task<bool> HoldsReservationsAsync()
     {
-        if (state.State.Phase == SagaPhase.Reserving)
+        if (state.State.Phase == SagaPhase.Done)
+            return Task.FromResult(state.State.Status is OrderStatus.PendingApproval or OrderStatus.Confirmed or OrderStatus.Shipped);
+        // Calls to this grain are not interleaved, so no saga runs now: one without a persisted outcome died or failed.
+        if (state.State.Request is not null)
         {
-            // Calls to this grain are not interleaved, so no saga runs now: the one that wrote Reserving died.
-            logger.LogWarning("Order {Order} was interrupted mid-saga; releasing its credit and reservations", this.GetPrimaryKeyString());
-            await ReleaseAsync();
-            state.State.Phase = SagaPhase.Abandoned;
-            await state.PersistAsync(DeactivateOnIdle);
-            return false;
+            logger.LogWarning("Order {Order} was interrupted mid-saga; its holders release what they hold", this.GetPrimaryKeyString());
+            state.State = new OrderState { Version = state.State.Version };
         }
-        return state.State.Phase == SagaPhase.Done && state.State.Status is OrderStatus.PendingApproval or OrderStatus.Confirmed or OrderStatus.Shipped;
+        return Task.FromResult(false);
     }
 
     private async Task<OrderView> CompleteSagaAsync()

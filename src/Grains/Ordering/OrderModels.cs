@@ -5,14 +5,11 @@ public enum OrderStatus { PendingApproval, Confirmed, Shipped, Received, Cancell
 /// <summary>Where the placing saga stands; only <see cref="Done"/> orders have a contract status.</summary>
 public enum SagaPhase
 {
-    /// <summary>Credit and stock are being reserved; a crash here is recovered by compensation.</summary>
+    /// <summary>Credit and stock are being reserved; never persisted, so a crash here leaves no order behind.</summary>
     Reserving,
 
     /// <summary>Refused; a retry with the same requestId gets the same refusal.</summary>
     Refused,
-
-    /// <summary>A crashed saga was compensated; nothing was acknowledged, so a retry starts afresh.</summary>
-    Abandoned,
 
     Done,
 }

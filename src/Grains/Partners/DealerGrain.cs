@@ -31,7 +31,11 @@ public sealed class DealerGrain(
 
     public async Task OpenOrderAsync(string orderId, IReadOnlyList<string> skus, decimal amount, DateTime placedAt, bool confirmed)
     {
-        if (state.State.OpenOrders.ContainsKey(orderId)) return;
+        if (state.State.OpenOrders.GetValueOrDefault(orderId) is { } held)
+        {
+            if (held.Amount == amount && held.Confirmed == confirmed) return;
+            DealerLedger.Close(state.State, orderId); // a retry whose first attempt died holding other terms
+        }
         DealerLedger.EnsureCanOrder(state.State, Id, skus, amount);
         var month = Periods.MonthOf(placedAt);
         state.State.OpenOrders[orderId] = new OpenOrder(amount, month, confirmed, clock.GetUtcNow().UtcDateTime, Settled: false);
