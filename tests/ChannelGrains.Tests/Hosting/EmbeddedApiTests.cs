@@ -102,6 +102,28 @@ public sealed class EmbeddedApiTests(EmbeddedApiFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task OrderChanged_sends_each_order_of_the_dealer_as_it_is_placed_and_moves()
+    {
+        using var api = new ApiClient(fixture.Api.BaseAddress, ApiClient.Token(Callers.Admin(tenant)));
+        Assert.Null((await api.PostAsync("mutation { upsertProduct(input: {sku: \"P1\", name: \"Tea\", listPrice: 10, floorPrice: 8}) { sku } }")).ErrorCode());
+        Assert.Null((await api.PostAsync("mutation { adjustStock(sku: \"P1\", delta: 100, reason: \"received\") { sku } }")).ErrorCode());
+        Assert.Null((await api.PostAsync("mutation { upsertDealer(input: {id: \"D1\", name: \"D1\", region: \"CN/East\", tier: VALUE, status: ADMITTED, creditLimit: 1000, authorizedSkus: [\"P1\"]}) { id } }")).ErrorCode());
+        await using var socket = await WsClient.ConnectAndInitAsync(WebSocketUri, ApiClient.Token(Callers.Dealer(tenant, "D1")));
+        await socket.SubscribeAsync("o", "subscription { orderChanged(dealerId: \"D1\") { id status total } }");
+        await Task.Delay(500); // the subscribe message has no acknowledgement in graphql-transport-ws
+
+        Assert.Null((await api.PostAsync("mutation { placeOrder(input: {requestId: \"O1\", dealerId: \"D1\", lines: [{sku: \"P1\", quantity: 3}]}) { id } }")).ErrorCode());
+        var placed = await socket.ReceiveAsync(TimeSpan.FromSeconds(2));
+        Assert.Null((await api.PostAsync("mutation { shipOrder(id: \"O1\") { id } }")).ErrorCode());
+        var shipped = await socket.ReceiveAsync(TimeSpan.FromSeconds(2));
+
+        var order = placed.GetProperty("payload").GetProperty("data").GetProperty("orderChanged");
+        Assert.Equal("CONFIRMED", order.GetProperty("status").GetString());
+        Assert.Equal(30m, order.GetProperty("total").GetDecimal());
+        Assert.Equal("SHIPPED", shipped.GetProperty("payload").GetProperty("data").GetProperty("orderChanged").GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Dealer_token_cannot_subscribe_to_another_dealer()
     {
         await using var socket = await WsClient.ConnectAndInitAsync(WebSocketUri, ApiClient.Token(Callers.Dealer(tenant, "D1")));
