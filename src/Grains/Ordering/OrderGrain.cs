@@ -99,8 +99,7 @@ public sealed class OrderGrain(
         var order = state.State.Request!;
         try
         {
-            await Dealer.OpenOrderAsync(Id, order.Lines.Select(l => l.Sku).ToArray(), Total, state.State.PlacedAt,
-                confirmed: state.State.Status == OrderStatus.Confirmed);
+            await Dealer.OpenOrderAsync(Id, state.State.Lines, state.State.PlacedAt, confirmed: state.State.Status == OrderStatus.Confirmed);
             await ReserveAllOrNoneAsync();
         }
         catch (ChannelException refused)

@@ -29,18 +29,19 @@ public sealed class DealerGrain(
         return View()!;
     }
 
-    public async Task OpenOrderAsync(string orderId, IReadOnlyList<string> skus, decimal amount, DateTime placedAt, bool confirmed)
+    public async Task OpenOrderAsync(string orderId, IReadOnlyList<OrderLine> lines, DateTime placedAt, bool confirmed)
     {
+        var amount = lines.Sum(l => l.Amount);
         if (state.State.OpenOrders.GetValueOrDefault(orderId) is { } held)
         {
             if (held.Amount == amount && held.Confirmed == confirmed) return;
             DealerLedger.Close(state.State, orderId); // a retry whose first attempt died holding other terms
         }
-        DealerLedger.EnsureCanOrder(state.State, Id, skus, amount);
-        var month = Periods.MonthOf(placedAt);
-        state.State.OpenOrders[orderId] = new OpenOrder(amount, month, confirmed, clock.GetUtcNow().UtcDateTime, Settled: false);
+        DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
+        var open = new OpenOrder(amount, Periods.MonthOf(placedAt), confirmed, clock.GetUtcNow().UtcDateTime, Settled: false, lines);
+        state.State.OpenOrders[orderId] = open;
         if (state.State.Orders.All(o => o.Id != orderId)) state.State.Orders.Add(new OrderRef(orderId, placedAt));
-        if (confirmed) DealerLedger.AddSellIn(state.State, month, amount);
+        if (confirmed) DealerLedger.CountSellIn(state.State, open, sign: 1);
         await SaveAsync();
         if (state.State.OpenOrders.Values.Count(o => !o.Settled) == 1) await HoldingsAudit.ScheduleAsync(this, options.Value);
     }
@@ -49,7 +50,7 @@ public sealed class DealerGrain(
     {
         if (state.State.OpenOrders.GetValueOrDefault(orderId) is not { Confirmed: false } open) return;
         state.State.OpenOrders[orderId] = open with { Confirmed = true };
-        DealerLedger.AddSellIn(state.State, open.Month, open.Amount);
+        DealerLedger.CountSellIn(state.State, open with { Confirmed = true }, sign: 1);
         await SaveAsync();
     }
 
@@ -101,6 +102,7 @@ public sealed class DealerGrain(
         DealerLedger.SellOut(state.State, report);
         state.State.SellOutReports[report.RequestId] = report;
         state.State.Alerts.AddRange(alerts);
+        DealerLedger.Month(state.State, Periods.MonthOf(report.Date)).CrossRegionAlerts += alerts.Count;
         await SaveAsync();
         return View()!;
     }
@@ -178,6 +180,7 @@ public sealed class DealerGrain(
 
     private async Task SaveAsync()
     {
+        DealerLedger.SnapshotStock(state.State, Periods.MonthOf(clock.GetUtcNow().UtcDateTime));
         state.State.Version++;
         await state.PersistAsync(DeactivateOnIdle);
         await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), View()!, logger);

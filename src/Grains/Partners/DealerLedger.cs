@@ -10,7 +10,8 @@ public sealed record class OpenOrder(
     [property: Id(1)] string Month,
     [property: Id(2)] bool Confirmed,
     [property: Id(3)] DateTime At,
-    [property: Id(4)] bool Settled);
+    [property: Id(4)] bool Settled,
+    [property: Id(5)] IReadOnlyList<Ordering.OrderLine> Lines);
 
 /// <summary>A price below the floor for one dealer, SKU and date range; it covers orders once approved (rule 4).</summary>
 [GenerateSerializer, Alias("ChannelGrains.SpecialPrice")]
@@ -99,12 +100,37 @@ public static class DealerLedger
     public static bool Close(DealerState state, string orderId)
     {
         if (!state.OpenOrders.Remove(orderId, out var open)) return false;
-        if (open.Confirmed) AddSellIn(state, open.Month, -open.Amount);
+        if (open.Confirmed) CountSellIn(state, open, sign: -1);
         return true;
     }
 
-    public static void AddSellIn(DealerState state, string month, decimal amount) =>
-        state.SellIn[month] = state.SellIn.GetValueOrDefault(month) + amount;
+    /// <summary>A confirmed order counts in its month (sign 1), or stops counting (sign -1).</summary>
+    public static void CountSellIn(DealerState state, OpenOrder order, int sign)
+    {
+        var month = Month(state, order.Month);
+        month.OrderCount += sign;
+        month.OrderValue += sign * order.Amount;
+        foreach (var line in order.Lines)
+            AddToSku(month, line.Sku, s => s with { OrderUnits = s.OrderUnits + sign * line.Quantity, OrderValue = s.OrderValue + sign * line.Amount });
+    }
+
+    /// <summary>The month's stock figures become the dealer's stock now (its end-of-month stock once the month is over).</summary>
+    public static void SnapshotStock(DealerState state, string monthKey)
+    {
+        var month = Month(state, monthKey);
+        month.StockUnits = state.Inventory.Values.Sum(s => s.OnHand + s.InTransit);
+        foreach (var level in state.Inventory.Values)
+            AddToSku(month, level.Sku, s => s with { StockUnits = level.OnHand + level.InTransit });
+    }
+
+    public static DealerMonth Month(DealerState state, string month)
+    {
+        if (!state.Months.TryGetValue(month, out var figures)) state.Months[month] = figures = new DealerMonth();
+        return figures;
+    }
+
+    private static void AddToSku(DealerMonth month, string sku, Func<DealerSkuMonth, DealerSkuMonth> change) =>
+        month.Skus[sku] = change(month.Skus.GetValueOrDefault(sku) ?? DealerSkuMonth.Zero);
 
     public static void Ship(DealerState state, string orderId, IReadOnlyList<SkuQuantity> lines)
     {
@@ -129,9 +155,16 @@ public static class DealerLedger
             if (sold > onHand)
                 throw new ChannelException(ErrorCodes.InsufficientStock, $"Dealer {report.DealerId} holds {onHand} of {line.Key} and reports {sold} sold.");
         }
-        foreach (var line in report.Lines) Adjust(state, line.Sku, onHand: -line.Quantity, inTransit: 0);
-        var month = Periods.MonthOf(report.Date);
-        state.SellOut[month] = state.SellOut.GetValueOrDefault(month) + report.Lines.Sum(l => l.Amount);
+        var month = Month(state, Periods.MonthOf(report.Date));
+        var week = IsoWeek(report.Date);
+        foreach (var line in report.Lines)
+        {
+            Adjust(state, line.Sku, onHand: -line.Quantity, inTransit: 0);
+            month.SellOutValue += line.Amount;
+            AddToSku(month, line.Sku, s => s with { SellOutUnits = s.SellOutUnits + line.Quantity, SellOutValue = s.SellOutValue + line.Amount });
+            var key = $"{line.Sku}|{week}";
+            month.WeeklySellOut[key] = month.WeeklySellOut.GetValueOrDefault(key) + line.Quantity;
+        }
     }
 
     public static SellOutReport ValidatedSellOut(SellOutReport report)
@@ -153,8 +186,12 @@ public static class DealerLedger
     public static QuotaProgress Quota(DealerState state, string dealerId, string period)
     {
         var months = Periods.Months(period);
-        return new QuotaProgress(dealerId, period, months.Sum(m => state.Quotas.GetValueOrDefault(m)), months.Sum(m => state.SellIn.GetValueOrDefault(m)));
+        return new QuotaProgress(dealerId, period, months.Sum(m => state.Quotas.GetValueOrDefault(m)),
+            months.Sum(m => state.Months.GetValueOrDefault(m)?.OrderValue ?? 0m));
     }
+
+    public static string IsoWeek(DateTime at) =>
+        $"{System.Globalization.ISOWeek.GetYear(at):D4}-W{System.Globalization.ISOWeek.GetWeekOfYear(at):D2}";
 
     private static void Adjust(DealerState state, string sku, int onHand, int inTransit)
     {

@@ -44,12 +44,10 @@ public sealed class DealerState
     /// <summary>Goods shipped and not yet received, by order.</summary>
     [Id(5)] public Dictionary<string, List<SkuQuantity>> Shipments { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Confirmed sell-in value by month: what quotas are achieved with.</summary>
-    [Id(6)] public Dictionary<string, decimal> SellIn { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The dealer's figures by month (YYYY-MM): what it contributes to the live aggregates.</summary>
+    [Id(6)] public Dictionary<string, DealerMonth> Months { get; set; } = new(StringComparer.Ordinal);
 
     [Id(7)] public Dictionary<string, decimal> Quotas { get; set; } = new(StringComparer.Ordinal);
-
-    [Id(8)] public Dictionary<string, decimal> SellOut { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Sell-out reports already applied, by requestId, so a retry is applied once.</summary>
     [Id(9)] public Dictionary<string, SellOutReport> SellOutReports { get; set; } = new(StringComparer.Ordinal);
@@ -58,6 +56,36 @@ public sealed class DealerState
 
     /// <summary>Special prices by the approval that decides them.</summary>
     [Id(11)] public Dictionary<string, SpecialPrice> SpecialPrices { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>One SKU of one dealer month.</summary>
+[GenerateSerializer, Alias("ChannelGrains.DealerSkuMonth")]
+public sealed record class DealerSkuMonth(
+    [property: Id(0)] int OrderUnits,
+    [property: Id(1)] decimal OrderValue,
+    [property: Id(2)] int SellOutUnits,
+    [property: Id(3)] decimal SellOutValue,
+    [property: Id(4)] int StockUnits)
+{
+    public static readonly DealerSkuMonth Zero = new(0, 0m, 0, 0m, 0);
+}
+
+/// <summary>
+/// A dealer's month: confirmed sell-in (orders and their value, which quotas are achieved with), sell-out, 串货 alerts,
+/// and its stock as last seen in the month (its end, once the month is over).
+/// </summary>
+[GenerateSerializer, Alias("ChannelGrains.DealerMonth")]
+public sealed class DealerMonth
+{
+    [Id(0)] public int OrderCount { get; set; }
+    [Id(1)] public decimal OrderValue { get; set; }
+    [Id(2)] public decimal SellOutValue { get; set; }
+    [Id(3)] public int CrossRegionAlerts { get; set; }
+    [Id(4)] public int StockUnits { get; set; }
+    [Id(5)] public Dictionary<string, DealerSkuMonth> Skus { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Sell-out units by SKU and ISO week, keyed <c>sku|2026-W48</c>: the input of demand planning.</summary>
+    [Id(6)] public Dictionary<string, int> WeeklySellOut { get; set; } = new(StringComparer.Ordinal);
 }
 
 public static class DealerRules

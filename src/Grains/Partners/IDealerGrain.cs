@@ -12,7 +12,7 @@ public interface IDealerGrain : Ordering.IOrderHoldings
     [Alias("Upsert")] Task<DealerView> UpsertAsync(DealerInfo info);
 
     /// <summary>Takes credit for an order (rules 3 and 6); taking it again for the same order sets what it holds.</summary>
-    [Alias("OpenOrder")] Task OpenOrderAsync(string orderId, IReadOnlyList<string> skus, decimal amount, DateTime placedAt, bool confirmed);
+    [Alias("OpenOrder")] Task OpenOrderAsync(string orderId, IReadOnlyList<Ordering.OrderLine> lines, DateTime placedAt, bool confirmed);
 
     /// <summary>An order waiting for approval was approved: it now counts as sell-in.</summary>
     [Alias("ConfirmOrder")] Task ConfirmOrderAsync(string orderId);
