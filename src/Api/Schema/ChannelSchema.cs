@@ -1,3 +1,4 @@
+using ChannelGrains.Api.Analytics;
 using ChannelGrains.Api.Catalog;
 using ChannelGrains.Api.Fields;
 using ChannelGrains.Api.Partners;
@@ -29,6 +30,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddProfileQuery<IAgentGrain, PartnerInfo, AgentType>(PartnerFields.Agent);
         this.AddProfileQuery<IRepGrain, PartnerInfo, RepType>(PartnerFields.Rep);
         this.AddProfileQuery<IStoreGrain, StoreInfo, StoreType>(StoreFields.Kind);
+        this.AddAnalyticsQueries();
     }
 }
 
@@ -51,5 +53,6 @@ public sealed class SubscriptionType : ObjectGraphType
     {
         Name = "Subscription";
         this.AddDealerSubscriptions();
+        this.AddAnalyticsSubscriptions();
     }
 }

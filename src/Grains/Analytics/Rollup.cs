@@ -33,7 +33,8 @@ public static class Rollup
     {
         var list = months.ToList();
         var sum = Sum(list.Select(m => m.Totals));
-        var latest = list.Where(m => m.Totals.Sources > 0).MaxBy(m => m.Month, StringComparer.Ordinal).Totals ?? ChannelTotals.Empty;
+        var latest = list.Where(m => m.Totals.Sources > 0).OrderByDescending(m => m.Month, StringComparer.Ordinal)
+            .Select(m => m.Totals).FirstOrDefault() ?? ChannelTotals.Empty;
         return sum with
         {
             Figures = sum.Figures with { ChannelStockUnits = latest.Figures.ChannelStockUnits },

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace ChannelGrains.Analytics;
 
@@ -40,7 +41,7 @@ public sealed class SourceShardGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         pusher = new FlushThrottle(PushAsync, options.Value.PushInterval, logger, "Shard push");
-        persister = new FlushThrottle(() => state.WriteStateAsync(), options.Value.PersistInterval, logger, "Shard write");
+        persister = new FlushThrottle(WriteAsync, options.Value.PersistInterval, logger, "Shard write");
         // Newer than anything an earlier activation sent: what this one reads back from storage is now the truth.
         version = VersionClock.Next(version);
         return Task.CompletedTask;
@@ -105,6 +106,25 @@ public sealed class SourceShardGrain(
                 pusher!.Request();
             }
         }));
+    }
+
+    /// <summary>
+    /// This activation's state wins a write conflict: the stored copy can only be older (a storage node lost with a
+    /// dead silo, or a write of a previous activation), and what this one holds is then restored by the heal.
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            var current = state.State;
+            await state.ReadStateAsync();
+            state.State = current;
+            await state.WriteStateAsync();
+        }
     }
 
     private Dictionary<string, List<Contribution>> ByRegion() =>
