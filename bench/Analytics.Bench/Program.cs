@@ -1,0 +1,63 @@
+// Events per second into the national aggregate's inputs, with 1 and with 2 in-process silos.
+//
+//   dotnet run -c Release --project bench/Analytics.Bench [-- sources updatesPerSource]
+//
+// Each synthetic dealer is a grain that publishes its current contribution after every "change", as DealerGrain
+// does: a local call to its silo's buffer. The clock stops when the national aggregate (CN, 2026-11) shows the final
+// sell-out of every dealer, so the figure is end to end: buffer, shards, region aggregates, rolled up to the root.
+using System.Diagnostics;
+using ChannelGrains.Analytics;
+using ChannelGrains.Analytics.Bench;
+using ChannelGrains.Common;
+using Microsoft.Extensions.Logging;
+using Orleans.TestingHost;
+
+var sources = args.Length > 0 ? int.Parse(args[0]) : 5_000;
+var updates = args.Length > 1 ? int.Parse(args[1]) : 40;
+Console.WriteLine($"{sources} dealers x {updates} updates = {sources * updates:N0} contributions; {Environment.ProcessorCount} cores");
+
+foreach (var silos in new[] { 1, 2 })
+{
+    var cluster = new TestClusterBuilder((short)silos).AddSiloBuilderConfigurator<SiloConfigurator>().Build();
+    await cluster.DeployAsync();
+    try
+    {
+        await RunAsync(cluster, silos, "warmup", Math.Min(sources, 500), 5);
+        await RunAsync(cluster, silos, "run", sources, updates);
+    }
+    finally
+    {
+        await cluster.StopAllSilosAsync();
+        await cluster.DisposeAsync();
+    }
+}
+
+static async Task RunAsync(TestCluster cluster, int silos, string tenant, int sources, int updates)
+{
+    var regions = BenchSourceGrain.Regions;
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, sources).Select(i =>
+        cluster.Client.GetGrain<IBenchSourceGrain>(i).RunAsync(tenant, regions[i % regions.Length], updates)));
+    var published = clock.Elapsed;
+    var expected = Enumerable.Range(0, sources).Sum(i => BenchSourceGrain.SellOut(i, updates));
+    var root = cluster.Client.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(tenant, Period.Parse(BenchSourceGrain.Month), "CN"));
+    while ((await root.GetSummaryAsync()).Figures.SellOutValue != expected)
+    {
+        if (clock.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException("The national aggregate did not converge.");
+        await Task.Delay(5);
+    }
+    var total = clock.Elapsed;
+    var events = (long)sources * updates;
+    if (tenant != "warmup")
+        Console.WriteLine($"{silos} silo(s): published {events:N0} in {published.TotalSeconds:F2} s ({events / published.TotalSeconds:N0}/s); " +
+            $"national aggregate exact after {total.TotalSeconds:F2} s: {events / total.TotalSeconds:N0} events/s end to end");
+}
+
+internal sealed class SiloConfigurator : ISiloConfigurator
+{
+    public void Configure(ISiloBuilder silo) => silo
+        .AddMemoryGrainStorage(StorageNames.Channel)
+        .AddMemoryGrainStorage("PubSubStore")
+        .AddMemoryStreams(StreamNames.Provider)
+        .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+}
