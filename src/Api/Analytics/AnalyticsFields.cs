@@ -32,6 +32,8 @@ public static class AnalyticsFields
                 var view = await AggregateOf(context, tenant, period, region).GetBreakdownAsync();
                 return new ChannelBreakdownSource(tenant, period, view);
             });
+
+        query.AddDemandQueries();
     }
 
     public static void AddAnalyticsSubscriptions(this ObjectGraphType subscription)

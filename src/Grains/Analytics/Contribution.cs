@@ -20,6 +20,7 @@ namespace ChannelGrains.Analytics;
 /// <param name="Month"><c>YYYY-MM</c>.</param>
 /// <param name="Figures">The month's totals; fields a source does not own stay zero.</param>
 /// <param name="Skus">Per-SKU totals of the month, at most one entry per SKU.</param>
+/// <param name="Weeks">Optional, for demand planning: the month's sell-out units per SKU and ISO week (days of the week in this month only).</param>
 [GenerateSerializer, Alias("ChannelGrains.Analytics.Contribution")]
 public sealed record class Contribution(
     [property: Id(0)] string Tenant,
@@ -29,7 +30,8 @@ public sealed record class Contribution(
     [property: Id(4)] DealerTier? Tier,
     [property: Id(5)] string Month,
     [property: Id(6)] ChannelFigures Figures,
-    [property: Id(7)] IReadOnlyList<SkuFigures> Skus)
+    [property: Id(7)] IReadOnlyList<SkuFigures> Skus,
+    [property: Id(8)] IReadOnlyList<WeeklySellOut>? Weeks = null)
 {
     public const string DealerKind = "dealer";
 
@@ -107,13 +109,21 @@ public static class ContributionRules
             Validate.Id(contribution.SourceId![..colon], "sourceId kind");
             Validate.Id(contribution.SourceId[(colon + 1)..], "sourceId id");
             Validate.Region(contribution.Region);
-            Period.Parse(contribution.Month).EnsureMonth();
+            var month = Period.Parse(contribution.Month).EnsureMonth();
             if (contribution.Version < 0) throw ChannelException.Validation("version must not be negative.");
             if (contribution.Figures is null || contribution.Skus is null) throw ChannelException.Validation("figures and skus are required.");
             if (contribution.Skus.Count > MaxSkus) throw ChannelException.Validation($"a contribution holds at most {MaxSkus} SKUs.");
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var sku in contribution.Skus)
                 if (!seen.Add(Validate.Id(sku?.Sku, "sku"))) throw ChannelException.Validation($"sku '{sku!.Sku}' appears twice.");
+            var weeks = new HashSet<(string, string)>();
+            foreach (var week in contribution.Weeks ?? [])
+            {
+                Validate.Id(week?.Sku, "weeks sku");
+                if (!IsoWeeks.Overlaps(week!.Week, month)) throw ChannelException.Validation($"week {week.Week} has no day in {month}.");
+                if (week.Units < 0) throw ChannelException.Validation("weekly units must not be negative.");
+                if (!weeks.Add((week.Sku, week.Week))) throw ChannelException.Validation($"week {week.Week} of {week.Sku} appears twice.");
+            }
             return contribution;
         }
         catch (ChannelException invalid)

@@ -47,7 +47,8 @@ public static class Rollup
 
     /// <summary>Equal figures, breakdowns and source counts (records compare dictionaries by reference).</summary>
     public static bool Same(ChannelTotals a, ChannelTotals b) =>
-        a.Figures == b.Figures && a.Sources == b.Sources && SameMap(a.ByTier, b.ByTier) && SameMap(a.BySku, b.BySku);
+        a.Figures == b.Figures && a.Sources == b.Sources && SameMap(a.ByTier, b.ByTier) && SameMap(a.BySku, b.BySku)
+        && SameMap(a.WeeklySellOut, b.WeeklySellOut);
 
     /// <summary>The top sellers: each dealer's sell-out summed over the months given, highest first (ties by id).</summary>
     public static IReadOnlyList<DealerSellOut> TopSellers(IEnumerable<DealerSellOut> monthly, int first) =>
@@ -75,6 +76,7 @@ public static class Rollup
     {
         private readonly Dictionary<string, ChannelFigures> byTier = new(StringComparer.Ordinal);
         private readonly Dictionary<string, SkuFigures> bySku = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> weekly = new(StringComparer.Ordinal);
         private ChannelFigures figures = ChannelFigures.Zero;
         private int sources;
 
@@ -84,6 +86,7 @@ public static class Rollup
             sources++;
             if (c.Tier is DealerTier tier) AddTier(tier.ToString(), c.Figures);
             foreach (var sku in c.Skus) AddSku(sku);
+            foreach (var week in c.Weeks ?? []) AddWeek(ChannelTotals.WeekKey(week.Week, week.Sku), week.Units);
         }
 
         public void Add(ChannelTotals t)
@@ -92,11 +95,14 @@ public static class Rollup
             sources += t.Sources;
             foreach (var (tier, f) in t.ByTier) AddTier(tier, f);
             foreach (var sku in t.BySku.Values) AddSku(sku);
+            foreach (var (key, units) in t.WeeklySellOut) AddWeek(key, units);
         }
 
-        public ChannelTotals ToTotals() => new() { Figures = figures, ByTier = byTier, BySku = bySku, Sources = sources };
+        public ChannelTotals ToTotals() => new() { Figures = figures, ByTier = byTier, BySku = bySku, Sources = sources, WeeklySellOut = weekly };
 
         private void AddTier(string tier, ChannelFigures f) => byTier[tier] = byTier.TryGetValue(tier, out var held) ? held.Plus(f) : f;
+
+        private void AddWeek(string key, int units) => weekly[key] = weekly.GetValueOrDefault(key) + units;
 
         private void AddSku(SkuFigures s) => bySku[s.Sku] = bySku.TryGetValue(s.Sku, out var held) ? held.Plus(s) : s;
     }

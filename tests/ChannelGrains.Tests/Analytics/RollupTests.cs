@@ -53,6 +53,18 @@ public sealed class RollupTests
     }
 
     [Fact]
+    public void Weekly_sell_out_is_summed_per_week_and_sku_across_sources_and_months()
+    {
+        var october = Source("dealer:A", "CN", "2026-10", null, 0m, 0) with { Weeks = [new WeeklySellOut("P1", "2026-W44", 4)] };
+        var november = Source("dealer:A", "CN", "2026-11", null, 0m, 0) with { Weeks = [new WeeklySellOut("P1", "2026-W44", 6), new WeeklySellOut("P2", "2026-W45", 1)] };
+
+        var quarter = Rollup.OverMonths([("2026-10", Rollup.OfSources([october])), ("2026-11", Rollup.OfSources([november]))]);
+
+        Assert.Equal(10, quarter.WeeklySellOut[ChannelTotals.WeekKey("2026-W44", "P1")]);
+        Assert.Equal(1, quarter.WeeklySellOut[ChannelTotals.WeekKey("2026-W45", "P2")]);
+    }
+
+    [Fact]
     public void Same_compares_breakdowns_by_value()
     {
         var a = Rollup.OfSources([Source("dealer:A", "CN", "2026-10", DealerTier.Value, 10m, 1, new SkuFigures("P1", 1, 1m, 1, 1m, 1))]);
@@ -154,15 +166,17 @@ public sealed class RollupTests
     public void Shard_state_round_trips_through_system_text_json()
     {
         var state = new SourceShardState();
-        state.Sources["dealer:A"] = Source("dealer:A", "CN/East", "2026-11", DealerTier.Potential, 12.5m, 3, new SkuFigures("P1", 1, 2m, 3, 4m, 5));
+        state.Sources["dealer:A"] = Source("dealer:A", "CN/East", "2026-11", DealerTier.Potential, 12.5m, 3, new SkuFigures("P1", 1, 2m, 3, 4m, 5))
+            with { Weeks = [new WeeklySellOut("P1", "2026-W45", 3)] };
         state.Sources["agent:B"] = Source("agent:B", "CN", "2026-11", null, 1m, 0);
 
         var copy = JsonSerializer.Deserialize<SourceShardState>(JsonSerializer.Serialize(state))!;
 
         Assert.Equal(2, copy.Sources.Count);
         var a = copy.Sources["dealer:A"];
-        Assert.Equal(state.Sources["dealer:A"] with { Skus = a.Skus }, a);
+        Assert.Equal(state.Sources["dealer:A"] with { Skus = a.Skus, Weeks = a.Weeks }, a);
         Assert.Equal(state.Sources["dealer:A"].Skus, a.Skus);
+        Assert.Equal(state.Sources["dealer:A"].Weeks, a.Weeks);
         Assert.Null(copy.Sources["agent:B"].Tier);
     }
 }
