@@ -1,6 +1,7 @@
 // Events per second into the national aggregate's inputs, with 1 and with 2 in-process silos.
 //
 //   dotnet run -c Release --project bench/Analytics.Bench [-- sources updatesPerSource]
+//   dotnet run -c Release --project bench/Analytics.Bench -- freshness [eventsPerSecond] [seconds]
 //
 // Each synthetic dealer is a grain that publishes its current contribution after every "change", as DealerGrain
 // does: a local call to its silo's buffer. The clock stops when the national aggregate (CN, 2026-11) shows the final
@@ -11,6 +12,17 @@ using ChannelGrains.Analytics.Bench;
 using ChannelGrains.Common;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
+
+Console.WriteLine($"dotnet run -c Release --project bench/Analytics.Bench -- {string.Join(' ', args)}");
+if (args is ["freshness", ..])
+{
+    var freshCluster = new TestClusterBuilder(2).AddSiloBuilderConfigurator<SiloConfigurator>().AddClientBuilderConfigurator<ClientConfigurator>().Build();
+    await freshCluster.DeployAsync();
+    await Freshness.RunAsync(freshCluster, args.Length > 1 ? int.Parse(args[1]) : 1_000, TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2]) : 20));
+    await freshCluster.StopAllSilosAsync();
+    await freshCluster.DisposeAsync();
+    return;
+}
 
 var sources = args.Length > 0 ? int.Parse(args[0]) : 5_000;
 var updates = args.Length > 1 ? int.Parse(args[1]) : 40;
@@ -52,6 +64,11 @@ static async Task RunAsync(TestCluster cluster, int silos, string tenant, int so
     if (tenant != "warmup")
         Console.WriteLine($"{silos} silo(s), {tenant}: published {events:N0} in {published.TotalSeconds:F2} s ({events / published.TotalSeconds:N0}/s); " +
             $"national aggregate exact after {total.TotalSeconds:F2} s: {events / total.TotalSeconds:N0} events/s end to end");
+}
+
+internal sealed class ClientConfigurator : IClientBuilderConfigurator
+{
+    public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder client) => client.AddMemoryStreams(StreamNames.Provider);
 }
 
 internal sealed class SiloConfigurator : ISiloConfigurator
