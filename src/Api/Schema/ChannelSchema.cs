@@ -1,3 +1,4 @@
+using ChannelGrains.Api.Analytics;
 using ChannelGrains.Api.Approvals;
 using ChannelGrains.Api.Catalog;
 using ChannelGrains.Api.Fields;
@@ -32,6 +33,7 @@ public sealed class QueryType : ObjectGraphType
         this.AddProfileQuery<IAgentGrain, PartnerInfo, AgentType>(PartnerFields.Agent);
         this.AddProfileQuery<IRepGrain, PartnerInfo, RepType>(PartnerFields.Rep);
         this.AddProfileQuery<IStoreGrain, StoreInfo, StoreType>(StoreFields.Kind);
+        this.AddAnalyticsQueries();
     }
 }
 
@@ -57,5 +59,6 @@ public sealed class SubscriptionType : ObjectGraphType
         Name = "Subscription";
         this.AddDealerSubscriptions();
         this.AddOrderSubscriptions();
+        this.AddAnalyticsSubscriptions();
     }
 }

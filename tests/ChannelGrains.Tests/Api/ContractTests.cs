@@ -13,12 +13,14 @@ public sealed class ContractTests
     /// <summary>Contract names that later issues bring; this list only ever shrinks.</summary>
     private static readonly HashSet<string> NotYetServed =
     [
-        "Query.lead", "Query.registration", "Query.visit", "Query.promotion", "Query.channelSummary",
+        "Query.lead", "Query.registration", "Query.visit", "Query.promotion",
         "Mutation.createLead", "Mutation.assignLead", "Mutation.logLeadActivity", "Mutation.registerCustomer",
         "Mutation.planVisit", "Mutation.checkIn", "Mutation.completeVisitStep", "Mutation.checkOut", "Mutation.createPromotion",
-        "Mutation.applyForFunds", "Subscription.channelSummaryChanged", "Subscription.promotionChanged","Agent.leads", "Agent.registrations", "Agent.quota", "Rep.visits", "Rep.quota",
-        "LeadStatus", "RegistrationStatus", "VisitStatus", "ApplicationStatus", "Lead", "LeadInput", "Registration", "RegistrationInput", "Visit", "PlanVisitInput", "CheckInInput", "Promotion",
-        "PromotionInput", "FundApplication", "FundApplicationInput", "ChannelSummary",
+        "Mutation.applyForFunds", "Subscription.promotionChanged",
+        "Agent.leads", "Agent.registrations", "Agent.quota", "Rep.visits", "Rep.quota",
+        "LeadStatus", "RegistrationStatus", "VisitStatus", "ApplicationStatus",
+        "Lead", "LeadInput", "Registration", "RegistrationInput", "Visit", "PlanVisitInput", "CheckInInput", "Promotion",
+        "PromotionInput", "FundApplication", "FundApplicationInput",
     ];
 
     [Fact]

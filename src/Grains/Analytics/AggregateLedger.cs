@@ -1,0 +1,31 @@
+namespace ChannelGrains.Analytics;
+
+/// <summary>
+/// The computed total of an aggregate, recomputed only when an input changed and only given a new version when the
+/// result differs, so a re-published but unchanged input causes no push, no stream message and no version churn.
+/// </summary>
+public sealed class AggregateLedger
+{
+    private ChannelTotals totals = ChannelTotals.Empty;
+    private bool stale;
+    private long version;
+    private DateTime updatedAt = DateTime.UnixEpoch;
+
+    public void InputsChanged() => stale = true;
+
+    public (ChannelTotals Totals, long Version, DateTime UpdatedAt) Current(Func<ChannelTotals> compute)
+    {
+        if (stale)
+        {
+            stale = false;
+            var computed = compute();
+            if (!Rollup.Same(computed, totals))
+            {
+                totals = computed;
+                version = VersionClock.Next(version);
+                updatedAt = DateTime.UtcNow;
+            }
+        }
+        return (totals, version, updatedAt);
+    }
+}

@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChannelGrains.Analytics;
+
+public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, ILogger<ChannelAggregateGrain> logger)
+    : Grain, IChannelAggregateGrain
+{
+    private const string ShardPrefix = "shard:", ChildPrefix = "child:", MonthPrefix = "month:";
+
+    private readonly Dictionary<string, AggregatePart> inputs = new(StringComparer.Ordinal);
+    private readonly AggregateLedger ledger = new();
+    private FlushThrottle? pusher;
+    private string tenant = "", region = "";
+    private Period period;
+    private long pushedVersion;
+
+    public static string ShardInput(int shard) => ShardPrefix + shard;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (tenant, period, region) = AnalyticsKeys.ParseAggregate(this.GetPrimaryKeyString());
+        pusher = new FlushThrottle(PushAsync, options.Value.PushInterval, logger, "Aggregate push");
+        var every = options.Value.ReconcileInterval;
+        this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(every, every) { KeepAlive = false });
+        await ReconcileAsync();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => pusher!.DrainAsync();
+
+    public Task AcceptAsync(string input, AggregatePart part)
+    {
+        if (inputs.TryGetValue(input, out var held) && held.Version >= part.Version) return Task.CompletedTask;
+        inputs[input] = part;
+        ledger.InputsChanged();
+        pusher!.Request();
+        return Task.CompletedTask;
+    }
+
+    public Task<AggregatePart> GetPartAsync()
+    {
+        var (totals, version, updatedAt) = Current();
+        return Task.FromResult(new AggregatePart(version, updatedAt, totals, Children()));
+    }
+
+    public Task<ChannelSummaryView> GetSummaryAsync() => Task.FromResult(Summary());
+
+    public Task<ChannelBreakdownView> GetBreakdownAsync()
+    {
+        var (totals, version, updatedAt) = Current();
+        return Task.FromResult(new ChannelBreakdownView(region, period.ToString(), totals, Children(), updatedAt, version));
+    }
+
+    private (ChannelTotals Totals, long Version, DateTime UpdatedAt) Current() => ledger.Current(Compute);
+
+    private ChannelSummaryView Summary()
+    {
+        var (totals, version, updatedAt) = Current();
+        return new ChannelSummaryView(region, period.ToString(), totals.Figures, updatedAt, version);
+    }
+
+    private ChannelTotals Compute() => period.Kind == PeriodKind.Month
+        ? Rollup.Sum(inputs.Values.Select(p => p.Totals))
+        : Rollup.OverMonths(inputs.Where(i => i.Key.StartsWith(MonthPrefix, StringComparison.Ordinal))
+            .Select(i => (i.Key[MonthPrefix.Length..], i.Value.Totals)));
+
+    /// <summary>Child regions with data: those that pushed a total, and those a shard or month names.</summary>
+    private string[] Children() => inputs
+        .SelectMany(i => i.Key.StartsWith(ChildPrefix, StringComparison.Ordinal) ? [i.Key[ChildPrefix.Length..]] : i.Value.Children)
+        .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+
+    private async Task PushAsync()
+    {
+        var summary = Summary();
+        if (summary.Version == pushedVersion) return;
+        var part = await GetPartAsync();
+        var targets = new List<Task>();
+        if (period.Kind == PeriodKind.Month)
+        {
+            if (RegionPath.Parent(region) is { } parent) targets.Add(Aggregate(period, parent).AcceptAsync(ChildPrefix + region, part));
+            targets.AddRange(period.Enclosing().Select(p => Aggregate(p, region).AcceptAsync(MonthPrefix + period, part)));
+        }
+        await Task.WhenAll(targets);
+        pushedVersion = summary.Version;
+        await this.PublishChangeAsync(AnalyticsKeys.SummaryStream, this.GetPrimaryKeyString(), summary, logger);
+    }
+
+    /// <summary>
+    /// Re-reads every input from below (on activation, then periodically): the 16 shards of the month and every child
+    /// region, or the months of a quarter or year. Parts already held are ignored by version, so this only repairs what
+    /// a dead silo's lost pushes or a restarted shard left stale.
+    /// </summary>
+    private async Task ReconcileAsync()
+    {
+        try
+        {
+            if (period.Kind == PeriodKind.Month)
+            {
+                var shards = await Task.WhenAll(Enumerable.Range(0, AnalyticsKeys.Shards).Select(async s =>
+                    (s, await GrainFactory.GetGrain<ISourceShardGrain>(AnalyticsKeys.Shard(tenant, period.ToString(), s)).GetRegionPartAsync(region))));
+                foreach (var (shard, part) in shards) await AcceptAsync(ShardInput(shard), part);
+                var children = await Task.WhenAll(Children().Select(async child => (child, await Aggregate(period, child).GetPartAsync())));
+                foreach (var (child, part) in children) await AcceptAsync(ChildPrefix + child, part);
+            }
+            else
+            {
+                var months = await Task.WhenAll(period.Months().Select(async m => (m, await Aggregate(m, region).GetPartAsync())));
+                foreach (var (month, part) in months) await AcceptAsync(MonthPrefix + month, part);
+            }
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Reconciling {Aggregate} failed; the next round retries", this.GetPrimaryKeyString());
+        }
+    }
+
+    private IChannelAggregateGrain Aggregate(Period of, string inRegion) => GrainFactory.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(tenant, of, inRegion));
+}

@@ -1,0 +1,137 @@
+using ChannelGrains.Partners;
+
+namespace ChannelGrains.Analytics;
+
+/// <summary>
+/// The source contract of the live BI pipeline: one source's <b>current</b> totals for one month, not a delta.
+/// A source (a dealer now; agents, reps and promotions later) publishes one after each change it has persisted,
+/// and re-publishes it to heal (see <see cref="ContributionPublisher"/>). Aggregates keep, per source and month, the
+/// contribution with the highest <see cref="Version"/> and sum those, so duplicates, reordering and re-publishing are
+/// harmless and a lost contribution is healed by the next one.
+/// </summary>
+/// <param name="Tenant">The tenant of the source; nothing is ever summed across tenants.</param>
+/// <param name="SourceId"><c>kind:id</c>, e.g. <c>dealer:D1</c>; unique within the tenant.</param>
+/// <param name="Version">Increases whenever anything in any of the source's contributions changes (a source may use
+/// its state version for every month it publishes). A contribution no newer than the one held for the same source
+/// and month is ignored.</param>
+/// <param name="Region">The region this month's figures count in. A newer contribution naming another region moves
+/// the source's figures for this month there; to move past months too, re-publish them with the new region.</param>
+/// <param name="Tier">The dealer tier for the tier breakdown; null for sources that are not dealers.</param>
+/// <param name="Month"><c>YYYY-MM</c>.</param>
+/// <param name="Figures">The month's totals; fields a source does not own stay zero.</param>
+/// <param name="Skus">Per-SKU totals of the month, at most one entry per SKU.</param>
+/// <param name="Weeks">Optional, for demand planning: the month's sell-out units per SKU and ISO week (days of the week in this month only).</param>
+[GenerateSerializer, Alias("ChannelGrains.Analytics.Contribution")]
+public sealed record class Contribution(
+    [property: Id(0)] string Tenant,
+    [property: Id(1)] string SourceId,
+    [property: Id(2)] long Version,
+    [property: Id(3)] string Region,
+    [property: Id(4)] DealerTier? Tier,
+    [property: Id(5)] string Month,
+    [property: Id(6)] ChannelFigures Figures,
+    [property: Id(7)] IReadOnlyList<SkuFigures> Skus,
+    [property: Id(8)] IReadOnlyList<WeeklySellOut>? Weeks = null)
+{
+    public const string DealerKind = "dealer";
+
+    /// <summary>The source id of a dealer: <c>dealer:D1</c>.</summary>
+    public static string DealerSource(string dealerId) => $"{DealerKind}:{dealerId}";
+}
+
+/// <summary>
+/// The figures of a ChannelSummary. All are flows over the month except <see cref="ChannelStockUnits"/>, a stock:
+/// the units in the channel at the end of the month (now, for the current month).
+/// </summary>
+[GenerateSerializer, Alias("ChannelGrains.Analytics.ChannelFigures")]
+public sealed record class ChannelFigures
+{
+    public static readonly ChannelFigures Zero = new();
+
+    [Id(0)] public int OrderCount { get; init; }
+    [Id(1)] public decimal OrderValue { get; init; }
+    [Id(2)] public decimal SellOutValue { get; init; }
+    [Id(3)] public int ChannelStockUnits { get; init; }
+    [Id(4)] public decimal QuotaTarget { get; init; }
+    [Id(5)] public decimal QuotaAchieved { get; init; }
+    [Id(6)] public int VisitsPlanned { get; init; }
+    [Id(7)] public int VisitsCompleted { get; init; }
+    [Id(8)] public int LeadsRegistered { get; init; }
+    [Id(9)] public int LeadsConverted { get; init; }
+    [Id(10)] public decimal PromotionCommitted { get; init; }
+    [Id(11)] public decimal PromotionSpent { get; init; }
+    [Id(12)] public int CrossRegionAlerts { get; init; }
+
+    public ChannelFigures Plus(ChannelFigures other) => new()
+    {
+        OrderCount = OrderCount + other.OrderCount,
+        OrderValue = OrderValue + other.OrderValue,
+        SellOutValue = SellOutValue + other.SellOutValue,
+        ChannelStockUnits = ChannelStockUnits + other.ChannelStockUnits,
+        QuotaTarget = QuotaTarget + other.QuotaTarget,
+        QuotaAchieved = QuotaAchieved + other.QuotaAchieved,
+        VisitsPlanned = VisitsPlanned + other.VisitsPlanned,
+        VisitsCompleted = VisitsCompleted + other.VisitsCompleted,
+        LeadsRegistered = LeadsRegistered + other.LeadsRegistered,
+        LeadsConverted = LeadsConverted + other.LeadsConverted,
+        PromotionCommitted = PromotionCommitted + other.PromotionCommitted,
+        PromotionSpent = PromotionSpent + other.PromotionSpent,
+        CrossRegionAlerts = CrossRegionAlerts + other.CrossRegionAlerts,
+    };
+}
+
+/// <summary>One SKU's month: order and sell-out flows, and <see cref="StockUnits"/> in the channel at the month's end.</summary>
+[GenerateSerializer, Alias("ChannelGrains.Analytics.SkuFigures")]
+public sealed record class SkuFigures(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] int OrderUnits,
+    [property: Id(2)] decimal OrderValue,
+    [property: Id(3)] int SellOutUnits,
+    [property: Id(4)] decimal SellOutValue,
+    [property: Id(5)] int StockUnits)
+{
+    public SkuFigures Plus(SkuFigures other) => new(Sku, OrderUnits + other.OrderUnits, OrderValue + other.OrderValue,
+        SellOutUnits + other.SellOutUnits, SellOutValue + other.SellOutValue, StockUnits + other.StockUnits);
+}
+
+public static class ContributionRules
+{
+    public const int MaxSkus = 10_000;
+
+    /// <summary>The contribution if well-formed; an <see cref="ArgumentException"/> (a bug in the source) otherwise.</summary>
+    public static Contribution Validated(Contribution contribution)
+    {
+        try
+        {
+            Validate.Id(contribution.Tenant, "tenant");
+            var colon = contribution.SourceId?.IndexOf(':') ?? -1;
+            if (colon <= 0) throw ChannelException.Validation($"sourceId '{contribution.SourceId}' must be kind:id, e.g. dealer:D1.");
+            Validate.Id(contribution.SourceId![..colon], "sourceId kind");
+            Validate.Id(contribution.SourceId[(colon + 1)..], "sourceId id");
+            Validate.Region(contribution.Region);
+            var month = Period.Parse(contribution.Month).EnsureMonth();
+            if (contribution.Version < 0) throw ChannelException.Validation("version must not be negative.");
+            if (contribution.Figures is null || contribution.Skus is null) throw ChannelException.Validation("figures and skus are required.");
+            if (contribution.Skus.Count > MaxSkus) throw ChannelException.Validation($"a contribution holds at most {MaxSkus} SKUs.");
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var sku in contribution.Skus)
+                if (!seen.Add(Validate.Id(sku?.Sku, "sku"))) throw ChannelException.Validation($"sku '{sku!.Sku}' appears twice.");
+            var weeks = new HashSet<(string, string)>();
+            foreach (var week in contribution.Weeks ?? [])
+            {
+                Validate.Id(week?.Sku, "weeks sku");
+                if (!IsoWeeks.Overlaps(week!.Week, month)) throw ChannelException.Validation($"week {week.Week} has no day in {month}.");
+                if (week.Units < 0) throw ChannelException.Validation("weekly units must not be negative.");
+                if (!weeks.Add((week.Sku, week.Week))) throw ChannelException.Validation($"week {week.Week} of {week.Sku} appears twice.");
+            }
+            return contribution;
+        }
+        catch (ChannelException invalid)
+        {
+            throw new ArgumentException($"Malformed contribution from {contribution.SourceId}: {invalid.Message}", nameof(contribution), invalid);
+        }
+    }
+
+    /// <summary>True when <paramref name="candidate"/> replaces <paramref name="held"/> (same source and month).</summary>
+    public static bool Supersedes(Contribution candidate, Contribution? held) => held is null || candidate.Version > held.Version;
+}

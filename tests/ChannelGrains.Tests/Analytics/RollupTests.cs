@@ -1,0 +1,182 @@
+using System.Text.Json;
+using ChannelGrains.Analytics;
+using ChannelGrains.Common;
+using ChannelGrains.Partners;
+
+namespace ChannelGrains.Tests.Analytics;
+
+public sealed class RollupTests
+{
+    private static Contribution Source(string id, string region, string month, DealerTier? tier, decimal sellOut, int stock, params SkuFigures[] skus) =>
+        new("t1", id, 1, region, tier, month, new ChannelFigures { SellOutValue = sellOut, ChannelStockUnits = stock, OrderCount = 1, QuotaTarget = 10m }, skus);
+
+    [Fact]
+    public void Sum_of_sources_adds_figures_per_tier_and_per_sku()
+    {
+        var totals = Rollup.OfSources(
+        [
+            Source("dealer:A", "CN/East", "2026-11", DealerTier.Strategic, 100m, 5, new SkuFigures("P1", 1, 10m, 2, 20m, 3)),
+            Source("dealer:B", "CN/East", "2026-11", DealerTier.Strategic, 50m, 7, new SkuFigures("P1", 4, 40m, 1, 10m, 1), new SkuFigures("P2", 1, 1m, 1, 1m, 1)),
+            Source("agent:C", "CN/East", "2026-11", null, 1m, 0),
+        ]);
+
+        Assert.Equal(151m, totals.Figures.SellOutValue);
+        Assert.Equal(12, totals.Figures.ChannelStockUnits);
+        Assert.Equal(3, totals.Sources);
+        Assert.Equal(150m, totals.ByTier["Strategic"].SellOutValue);
+        Assert.Single(totals.ByTier);
+        Assert.Equal(new SkuFigures("P1", 5, 50m, 3, 30m, 4), totals.BySku["P1"]);
+        Assert.Equal(2, totals.BySku.Count);
+    }
+
+    [Fact]
+    public void Quarter_flows_are_the_sum_of_its_months_and_its_stock_is_the_latest_month_with_data()
+    {
+        var october = Rollup.OfSources([Source("dealer:A", "CN", "2026-10", DealerTier.Value, 10m, 100, new SkuFigures("P1", 0, 0, 1, 10m, 100))]);
+        var november = Rollup.OfSources([Source("dealer:A", "CN", "2026-11", DealerTier.Value, 20m, 80, new SkuFigures("P1", 0, 0, 2, 20m, 80))]);
+
+        var quarter = Rollup.OverMonths([("2026-11", november), ("2026-10", october), ("2026-12", ChannelTotals.Empty)]);
+
+        Assert.Equal(30m, quarter.Figures.SellOutValue);
+        Assert.Equal(20m, quarter.Figures.QuotaTarget);
+        Assert.Equal(80, quarter.Figures.ChannelStockUnits);
+        Assert.Equal(80, quarter.ByTier["Value"].ChannelStockUnits);
+        Assert.Equal(30m, quarter.ByTier["Value"].SellOutValue);
+        Assert.Equal(80, quarter.BySku["P1"].StockUnits);
+        Assert.Equal(3, quarter.BySku["P1"].SellOutUnits);
+    }
+
+    [Fact]
+    public void A_quarter_without_data_has_no_stock()
+    {
+        Assert.Equal(0, Rollup.OverMonths([("2026-10", ChannelTotals.Empty)]).Figures.ChannelStockUnits);
+    }
+
+    [Fact]
+    public void Weekly_sell_out_is_summed_per_week_and_sku_across_sources_and_months()
+    {
+        var october = Source("dealer:A", "CN", "2026-10", null, 0m, 0) with { Weeks = [new WeeklySellOut("P1", "2026-W44", 4)] };
+        var november = Source("dealer:A", "CN", "2026-11", null, 0m, 0) with { Weeks = [new WeeklySellOut("P1", "2026-W44", 6), new WeeklySellOut("P2", "2026-W45", 1)] };
+
+        var quarter = Rollup.OverMonths([("2026-10", Rollup.OfSources([october])), ("2026-11", Rollup.OfSources([november]))]);
+
+        Assert.Equal(10, quarter.WeeklySellOut[ChannelTotals.WeekKey("2026-W44", "P1")]);
+        Assert.Equal(1, quarter.WeeklySellOut[ChannelTotals.WeekKey("2026-W45", "P2")]);
+    }
+
+    [Fact]
+    public void Same_compares_breakdowns_by_value()
+    {
+        var a = Rollup.OfSources([Source("dealer:A", "CN", "2026-10", DealerTier.Value, 10m, 1, new SkuFigures("P1", 1, 1m, 1, 1m, 1))]);
+        var b = Rollup.OfSources([Source("dealer:B", "CN", "2026-10", DealerTier.Value, 10m, 1, new SkuFigures("P1", 1, 1m, 1, 1m, 1))]);
+        var c = Rollup.OfSources([Source("dealer:B", "CN", "2026-10", DealerTier.Value, 10m, 1, new SkuFigures("P1", 1, 1m, 1, 1m, 2))]);
+
+        Assert.True(Rollup.Same(a, b));
+        Assert.False(Rollup.Same(a, c));
+    }
+
+    [Fact]
+    public void Top_sellers_sum_a_dealer_over_months_and_rank_highest_first()
+    {
+        var top = Rollup.TopSellers(
+        [
+            new DealerSellOut("A", "CN/East", "2026-10", 50m),
+            new DealerSellOut("A", "CN/North", "2026-11", 60m),
+            new DealerSellOut("B", "CN/East", "2026-10", 100m),
+            new DealerSellOut("C", "CN/East", "2026-10", 10m),
+        ], first: 2);
+
+        Assert.Equal(["A", "B"], top.Select(t => t.DealerId));
+        Assert.Equal(110m, top[0].SellOutValue);
+        Assert.Equal("CN/North", top[0].Region);
+    }
+
+    [Theory]
+    [InlineData("CN/East/Shanghai/Pudong", "CN", "CN/East")]
+    [InlineData("CN/East/Shanghai", "CN/East", "CN/East/Shanghai")]
+    [InlineData("CN/East", "CN/East", null)]
+    [InlineData("CN/Eastern", "CN/East", null)]
+    public void Child_on_the_path_is_the_next_segment_below_the_ancestor(string region, string ancestor, string? child)
+    {
+        Assert.Equal(child, Rollup.ChildOn(region, ancestor));
+    }
+
+    [Theory]
+    [InlineData("2026-11", PeriodKind.Month, 11)]
+    [InlineData("2026-01", PeriodKind.Month, 1)]
+    [InlineData("2026-Q4", PeriodKind.Quarter, 4)]
+    [InlineData("2026", PeriodKind.Year, 0)]
+    public void Periods_parse_and_print_the_same(string text, PeriodKind kind, int number)
+    {
+        var period = Period.Parse(text);
+
+        Assert.Equal((kind, 2026, number), (period.Kind, period.Year, period.Number));
+        Assert.Equal(text, period.ToString());
+    }
+
+    [Theory]
+    [InlineData("2026-13")]
+    [InlineData("2026-00")]
+    [InlineData("2026-Q5")]
+    [InlineData("2026-Q0")]
+    [InlineData("26-11")]
+    [InlineData("2026-1")]
+    [InlineData("2026/11")]
+    [InlineData("")]
+    [InlineData("1999")]
+    [InlineData("2026-11 ")]
+    public void Malformed_periods_are_refused_with_validation(string text)
+    {
+        Assert.Equal(ErrorCodes.Validation, Assert.Throws<ChannelException>(() => Period.Parse(text)).Code);
+    }
+
+    [Fact]
+    public void A_quarter_covers_its_three_months_and_a_month_rolls_into_its_quarter_and_year()
+    {
+        Assert.Equal(["2026-10", "2026-11", "2026-12"], Period.Parse("2026-Q4").Months().Select(m => m.ToString()));
+        Assert.Equal(12, Period.Parse("2026").Months().Count());
+        Assert.Equal(["2026-Q2", "2026"], Period.Parse("2026-05").Enclosing().Select(p => p.ToString()));
+    }
+
+    [Theory]
+    [InlineData("D1", "CN/East", "2026-11")]
+    [InlineData("dealer:", "CN/East", "2026-11")]
+    [InlineData("dealer:D/1", "CN/East", "2026-11")]
+    [InlineData("dealer:D1", "CN//East", "2026-11")]
+    [InlineData("dealer:D1", "CN/East", "2026-Q4")]
+    public void Malformed_contributions_are_refused_as_a_bug_in_the_source(string source, string region, string month)
+    {
+        var contribution = new Contribution("t1", source, 1, region, null, month, ChannelFigures.Zero, []);
+
+        Assert.Throws<ArgumentException>(() => ContributionRules.Validated(contribution));
+    }
+
+    [Fact]
+    public void Only_a_newer_version_supersedes_a_held_contribution()
+    {
+        var held = Source("dealer:A", "CN", "2026-10", null, 1m, 1) with { Version = 5 };
+
+        Assert.False(ContributionRules.Supersedes(held with { Version = 5 }, held));
+        Assert.False(ContributionRules.Supersedes(held with { Version = 4 }, held));
+        Assert.True(ContributionRules.Supersedes(held with { Version = 6 }, held));
+        Assert.True(ContributionRules.Supersedes(held, null));
+    }
+
+    [Fact]
+    public void Shard_state_round_trips_through_system_text_json()
+    {
+        var state = new SourceShardState();
+        state.Sources["dealer:A"] = Source("dealer:A", "CN/East", "2026-11", DealerTier.Potential, 12.5m, 3, new SkuFigures("P1", 1, 2m, 3, 4m, 5))
+            with { Weeks = [new WeeklySellOut("P1", "2026-W45", 3)] };
+        state.Sources["agent:B"] = Source("agent:B", "CN", "2026-11", null, 1m, 0);
+
+        var copy = JsonSerializer.Deserialize<SourceShardState>(JsonSerializer.Serialize(state))!;
+
+        Assert.Equal(2, copy.Sources.Count);
+        var a = copy.Sources["dealer:A"];
+        Assert.Equal(state.Sources["dealer:A"] with { Skus = a.Skus, Weeks = a.Weeks }, a);
+        Assert.Equal(state.Sources["dealer:A"].Skus, a.Skus);
+        Assert.Equal(state.Sources["dealer:A"].Weeks, a.Weeks);
+        Assert.Null(copy.Sources["agent:B"].Tier);
+    }
+}
