@@ -33,7 +33,7 @@ public sealed class CoalescingTests
             await Task.Delay(5);
         }
         var elapsed = clock.Elapsed;
-        await Transport.Eventually.HoldsAsync(() => { lock (received) return received.LastOrDefault() == 200; }, "the newest value arrived");
+        await Infrastructure.Eventually.HoldsAsync(() => { lock (received) return received.LastOrDefault() == 200; }, "the newest value arrived");
 
         lock (received)
         {
