@@ -1,3 +1,4 @@
+using ChannelGrains.Common;
 using ChannelGrains.Analytics;
 using ChannelGrains.Api.Partners;
 using ChannelGrains.Partners;

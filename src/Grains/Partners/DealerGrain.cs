@@ -1,3 +1,4 @@
+using ChannelGrains.Analytics;
 using ChannelGrains.Fields;
 using ChannelGrains.Ordering;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,16 @@ public sealed class DealerGrain(
     TimeProvider clock,
     ILogger<DealerGrain> logger) : Grain, IDealerGrain, IRemindable
 {
+    /// <summary>How often every month this dealer holds is re-published, healing contributions lost with a silo.</summary>
+    public static readonly TimeSpan HealPeriod = TimeSpan.FromMinutes(5);
+
     private string Id => Keys.Split(this.GetPrimaryKeyString()).Id;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(PublishAllMonthsAsync, HealPeriod, HealPeriod);
+        return PublishAllMonthsAsync();
+    }
 
     public Task<DealerView?> GetAsync() => Task.FromResult(View());
 
@@ -38,11 +48,11 @@ public sealed class DealerGrain(
             DealerLedger.Close(state.State, orderId); // a retry whose first attempt died holding other terms
         }
         DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
-        var open = new OpenOrder(amount, Periods.MonthOf(placedAt), confirmed, clock.GetUtcNow().UtcDateTime, Settled: false, lines);
+        var open = new OpenOrder(amount, Period.MonthOf(placedAt).ToString(), confirmed, clock.GetUtcNow().UtcDateTime, Settled: false, lines);
         state.State.OpenOrders[orderId] = open;
         if (state.State.Orders.All(o => o.Id != orderId)) state.State.Orders.Add(new OrderRef(orderId, placedAt));
         if (confirmed) DealerLedger.CountSellIn(state.State, open, sign: 1);
-        await SaveAsync();
+        await SaveAsync(open.Month);
         if (state.State.OpenOrders.Values.Count(o => !o.Settled) == 1) await HoldingsAudit.ScheduleAsync(this, options.Value);
     }
 
@@ -51,12 +61,13 @@ public sealed class DealerGrain(
         if (state.State.OpenOrders.GetValueOrDefault(orderId) is not { Confirmed: false } open) return;
         state.State.OpenOrders[orderId] = open with { Confirmed = true };
         DealerLedger.CountSellIn(state.State, open with { Confirmed = true }, sign: 1);
-        await SaveAsync();
+        await SaveAsync(open.Month);
     }
 
     public async Task CloseOrderAsync(string orderId)
     {
-        if (DealerLedger.Close(state.State, orderId)) await SaveAsync();
+        var month = state.State.OpenOrders.GetValueOrDefault(orderId)?.Month;
+        if (DealerLedger.Close(state.State, orderId)) await SaveAsync(month!);
     }
 
     public async Task ApplyAuditAsync(IReadOnlyList<string> keep, IReadOnlyList<string> release)
@@ -70,8 +81,9 @@ public sealed class DealerGrain(
                 changed = true;
             }
         }
+        var months = release.Select(id => state.State.OpenOrders.GetValueOrDefault(id)?.Month).OfType<string>().ToArray();
         foreach (var orderId in release) changed |= DealerLedger.Close(state.State, orderId);
-        if (changed) await SaveAsync();
+        if (changed) await SaveAsync(months);
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => HoldingsAudit.RunAsync(this, GrainFactory,
@@ -102,20 +114,22 @@ public sealed class DealerGrain(
         DealerLedger.SellOut(state.State, report);
         state.State.SellOutReports[report.RequestId] = report;
         state.State.Alerts.AddRange(alerts);
-        DealerLedger.Month(state.State, Periods.MonthOf(report.Date)).CrossRegionAlerts += alerts.Count;
-        await SaveAsync();
+        var month = Period.MonthOf(report.Date).ToString();
+        DealerLedger.Month(state.State, month).CrossRegionAlerts += alerts.Count;
+        await SaveAsync(month);
         return View()!;
     }
 
     public async Task<QuotaProgress> SetQuotaAsync(string month, decimal target)
     {
         if (state.State.Info is null) throw ChannelException.NotFound($"Dealer {Id}");
-        month = Periods.ValidatedMonth(month);
+        month = Period.Parse(month).EnsureMonth().ToString();
         Validate.NonNegative(target, "target");
         if (state.State.Quotas.GetValueOrDefault(month) != target)
         {
             state.State.Quotas[month] = target;
-            await SaveAsync();
+            DealerLedger.Month(state.State, month);
+            await SaveAsync(month);
         }
         return DealerLedger.Quota(state.State, Id, month);
     }
@@ -178,12 +192,25 @@ public sealed class DealerGrain(
             .ToArray();
     }
 
-    private async Task SaveAsync()
+    /// <summary>Persists, then publishes the dealer and its contributions for the current month and <paramref name="months"/>.</summary>
+    private async Task SaveAsync(params string[] months)
     {
-        DealerLedger.SnapshotStock(state.State, Periods.MonthOf(clock.GetUtcNow().UtcDateTime));
+        var current = Period.MonthOf(clock.GetUtcNow().UtcDateTime).ToString();
+        DealerLedger.SnapshotCurrentMonth(state.State, current);
         state.State.Version++;
         await state.PersistAsync(DeactivateOnIdle);
         await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), View()!, logger);
+        await PublishMonthsAsync(months.Append(current).Distinct());
+    }
+
+    private Task PublishAllMonthsAsync() => PublishMonthsAsync(state.State.Months.Keys);
+
+    private Task PublishMonthsAsync(IEnumerable<string> months)
+    {
+        if (state.State.Info is null) return Task.CompletedTask;
+        var tenant = Keys.Split(this.GetPrimaryKeyString()).Tenant;
+        var contributions = months.Where(state.State.Months.ContainsKey).Select(m => DealerLedger.Contribution(state.State, tenant, Id, m)).ToArray();
+        return contributions.Length == 0 ? Task.CompletedTask : this.PublishContributionsAsync(contributions, logger);
     }
 
     private static bool SameInfo(DealerInfo a, DealerInfo b) =>

@@ -114,19 +114,45 @@ public static class DealerLedger
             AddToSku(month, line.Sku, s => s with { OrderUnits = s.OrderUnits + sign * line.Quantity, OrderValue = s.OrderValue + sign * line.Amount });
     }
 
-    /// <summary>The month's stock figures become the dealer's stock now (its end-of-month stock once the month is over).</summary>
-    public static void SnapshotStock(DealerState state, string monthKey)
+    /// <summary>
+    /// The current month follows the dealer: its stock figures become the dealer's stock now (its end-of-month stock
+    /// once the month is over), and it is booked in the dealer's region and tier.
+    /// </summary>
+    public static void SnapshotCurrentMonth(DealerState state, string monthKey)
     {
         var month = Month(state, monthKey);
+        month.Region = state.Info!.Region;
+        month.Tier = state.Info.Tier;
         month.StockUnits = state.Inventory.Values.Sum(s => s.OnHand + s.InTransit);
         foreach (var level in state.Inventory.Values)
             AddToSku(month, level.Sku, s => s with { StockUnits = level.OnHand + level.InTransit });
     }
 
+    /// <summary>The dealer's figures of a month, booked in its current region when the month is new.</summary>
     public static DealerMonth Month(DealerState state, string month)
     {
-        if (!state.Months.TryGetValue(month, out var figures)) state.Months[month] = figures = new DealerMonth();
+        if (!state.Months.TryGetValue(month, out var figures))
+            state.Months[month] = figures = new DealerMonth { Region = state.Info?.Region ?? "", Tier = state.Info?.Tier ?? default };
         return figures;
+    }
+
+    /// <summary>What the dealer contributes to the live aggregates for one month (rule 17: current totals, versioned).</summary>
+    public static Analytics.Contribution Contribution(DealerState state, string tenant, string dealerId, string month)
+    {
+        var figures = state.Months[month];
+        return new Analytics.Contribution(tenant, Analytics.Contribution.DealerSource(dealerId), state.Version, figures.Region, figures.Tier, month,
+            new Analytics.ChannelFigures
+            {
+                OrderCount = figures.OrderCount,
+                OrderValue = figures.OrderValue,
+                SellOutValue = figures.SellOutValue,
+                ChannelStockUnits = figures.StockUnits,
+                QuotaTarget = state.Quotas.GetValueOrDefault(month),
+                QuotaAchieved = figures.OrderValue,
+                CrossRegionAlerts = figures.CrossRegionAlerts,
+            },
+            figures.Skus.Select(s => new Analytics.SkuFigures(s.Key, s.Value.OrderUnits, s.Value.OrderValue, s.Value.SellOutUnits, s.Value.SellOutValue, s.Value.StockUnits)).ToArray(),
+            figures.WeeklySellOut.Select(w => new Analytics.WeeklySellOut(w.Key[..w.Key.IndexOf('|')], w.Key[(w.Key.IndexOf('|') + 1)..], w.Value)).ToArray());
     }
 
     private static void AddToSku(DealerMonth month, string sku, Func<DealerSkuMonth, DealerSkuMonth> change) =>
@@ -155,8 +181,8 @@ public static class DealerLedger
             if (sold > onHand)
                 throw new ChannelException(ErrorCodes.InsufficientStock, $"Dealer {report.DealerId} holds {onHand} of {line.Key} and reports {sold} sold.");
         }
-        var month = Month(state, Periods.MonthOf(report.Date));
-        var week = IsoWeek(report.Date);
+        var month = Month(state, Period.MonthOf(report.Date).ToString());
+        var week = Analytics.IsoWeeks.Of(DateOnly.FromDateTime(report.Date));
         foreach (var line in report.Lines)
         {
             Adjust(state, line.Sku, onHand: -line.Quantity, inTransit: 0);
@@ -185,13 +211,10 @@ public static class DealerLedger
 
     public static QuotaProgress Quota(DealerState state, string dealerId, string period)
     {
-        var months = Periods.Months(period);
+        var months = Period.Parse(period).Months().Select(m => m.ToString()).ToArray();
         return new QuotaProgress(dealerId, period, months.Sum(m => state.Quotas.GetValueOrDefault(m)),
             months.Sum(m => state.Months.GetValueOrDefault(m)?.OrderValue ?? 0m));
     }
-
-    public static string IsoWeek(DateTime at) =>
-        $"{System.Globalization.ISOWeek.GetYear(at):D4}-W{System.Globalization.ISOWeek.GetWeekOfYear(at):D2}";
 
     private static void Adjust(DealerState state, string sku, int onHand, int inTransit)
     {

@@ -86,6 +86,11 @@ public sealed class DealerMonth
 
     /// <summary>Sell-out units by SKU and ISO week, keyed <c>sku|2026-W48</c>: the input of demand planning.</summary>
     [Id(6)] public Dictionary<string, int> WeeklySellOut { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The region and tier the month is booked in: the dealer's while the month is current, kept after.</summary>
+    [Id(7)] public string Region { get; set; } = "";
+
+    [Id(8)] public DealerTier Tier { get; set; }
 }
 
 public static class DealerRules

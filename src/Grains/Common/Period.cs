@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ChannelGrains.Analytics;
+namespace ChannelGrains.Common;
 
 public enum PeriodKind { Month, Quarter, Year }
 
@@ -24,6 +24,9 @@ public readonly record struct Period(PeriodKind Kind, int Year, int Number)
     }
 
     public static Period Month(int year, int month) => new(PeriodKind.Month, year, month);
+
+    /// <summary>The month of an instant, in UTC.</summary>
+    public static Period MonthOf(DateTime at) => Month(at.Year, at.Month);
 
     public Period EnsureMonth() =>
         Kind == PeriodKind.Month ? this : throw ChannelException.Validation($"'{this}' is not a month (YYYY-MM).");
