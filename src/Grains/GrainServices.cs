@@ -1,3 +1,4 @@
+using ChannelGrains.Analytics;
 using ChannelGrains.Approvals;
 using ChannelGrains.Ordering;
 using Microsoft.Extensions.Configuration;
@@ -8,12 +9,17 @@ namespace ChannelGrains;
 
 public static class GrainServices
 {
-    /// <summary>What the grains take from DI: the clock, the ordering options and where approval decisions go.</summary>
+    /// <summary>What the grains take from DI: the clock, the ordering and analytics options, and where approval decisions go.</summary>
     public static IServiceCollection AddChannelGrainServices(this IServiceCollection services, IConfiguration? configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
         var ordering = services.AddOptions<OrderingOptions>();
-        if (configuration is not null) ordering.Bind(configuration.GetSection(OrderingOptions.Section));
+        var analytics = services.AddOptions<AnalyticsOptions>();
+        if (configuration is not null)
+        {
+            ordering.Bind(configuration.GetSection(OrderingOptions.Section));
+            analytics.Bind(configuration.GetSection(AnalyticsOptions.Section));
+        }
         services.TryAddSingleton<IApprovalOutcomes, ApprovalOutcomes>();
         services.TryAddSingleton<TenantSettingsCache>();
         return services;

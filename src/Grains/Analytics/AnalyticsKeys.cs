@@ -48,6 +48,14 @@ public static class AnalyticsKeys
 /// <summary>Timings of the pipeline (the silo's defaults suit production; tests shorten the reconcile interval).</summary>
 public sealed class AnalyticsOptions
 {
+    public const string Section = "Analytics";
+
+    /// <summary>
+    /// How often every dealer of a tenant is woken up by its index, so that one whose contributions died with a silo
+    /// and that nobody touches since re-publishes them (an active dealer also re-publishes on its own timer).
+    /// </summary>
+    public TimeSpan HealSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long each silo's buffer gathers contributions before it flushes them to the shards.</summary>
     public TimeSpan BufferFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 

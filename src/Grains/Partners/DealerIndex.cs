@@ -1,3 +1,6 @@
+using ChannelGrains.Analytics;
+using Microsoft.Extensions.Options;
+
 namespace ChannelGrains.Partners;
 
 /// <summary>What a dealer listing needs of a dealer, kept in the index buckets.</summary>
@@ -50,10 +53,23 @@ public sealed class DealerIndexState
 }
 
 public sealed class DealerIndexGrain(
-    [PersistentState("dealer-index", StorageNames.Channel)] IPersistentState<DealerIndexState> state) : Grain, IDealerIndexGrain
+    [PersistentState("dealer-index", StorageNames.Channel)] IPersistentState<DealerIndexState> state,
+    IOptions<AnalyticsOptions> options) : Grain, IDealerIndexGrain, IRemindable
 {
+    private const string HealSweep = "heal-sweep";
+
+    /// <summary>Wakes every dealer of this bucket: an activation re-publishes the dealer's contributions (rule 17's heal).</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        var tenant = Keys.Split(this.GetPrimaryKeyString()).Tenant;
+        foreach (var batch in state.State.Entries.Keys.Chunk(100))
+            await Task.WhenAll(batch.Select(id => GrainFactory.GetGrain<IDealerGrain>(Keys.Of(tenant, id)).GetAsync()));
+    }
+
     public async Task PutAsync(IReadOnlyList<DealerIndexEntry> entries)
     {
+        if (state.State.Entries.Count == 0 && entries.Count > 0)
+            await this.RegisterOrUpdateReminder(HealSweep, options.Value.HealSweepInterval, options.Value.HealSweepInterval);
         var changed = false;
         foreach (var entry in entries)
         {
