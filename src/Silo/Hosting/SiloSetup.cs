@@ -81,7 +81,9 @@ public static class SiloSetup
         // Readable JSON in every mode: memory storage serializes too, so a state type that System.Text.Json cannot
         // round-trip fails in development, not first in production.
         silo.UseSystemTextJsonGrainStorageSerializer();
-        silo.AddMemoryStreams(StreamNames.Provider);
+        // Change events feed live subscriptions: poll the queues every 20 ms rather than the default 100 ms.
+        silo.AddMemoryStreams(StreamNames.Provider, streams => streams.ConfigurePullingAgent(agent =>
+            agent.Configure(options => options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20))));
         return silo;
     }
 
