@@ -20,7 +20,7 @@ const DETAILS = `query($region: String!, $period: String!) {
   }
   crossRegionAlerts(region: $region, first: 20) { dealerId dealerRegion storeRegion sku quantity at }
   demand(region: $region, weeks: 8, horizon: 4) { sku channelStockUnits forecast { units } weeksOfCover }
-  dealers(region: $region, first: 20) { edges { node { id } } }
+  dealers(region: $region, first: 20) { edges { node { id orders(first: 3) { edges { node { id dealerId status total placedAt } } } } } }
 }`;
 const FEED_DEALERS = 20;
 const FEED_LENGTH = 30;
@@ -31,7 +31,7 @@ const count = value => Number(value).toLocaleString('en-US');
 const time = value => new Date(value).toLocaleTimeString('en-GB');
 const text = value => document.createTextNode(String(value ?? ''));
 
-const state = { token: null, claims: null, region: null, period: null, live: null, summaryStop: null, orderStops: new Map(), children: [], refreshing: null, again: false };
+const state = { token: null, claims: null, region: null, period: null, live: null, summaryStop: null, orderStops: new Map(), children: [], feedPrimed: false, refreshing: null, again: false };
 let chart = null;
 
 start();
@@ -70,6 +70,7 @@ function signIn(token) {
 
   state.live = connectLive(token, {
     onState: (live, reconnected) => {
+      if (!state.token) return;
       setStatus(live);
       if (reconnected) refresh();
     },
@@ -111,6 +112,7 @@ function navigate(region, period) {
   showProblem(null);
   stopSubscriptions();
   clearFigures();
+  state.feedPrimed = false;
   state.summaryStop = state.live.subscribe(SUMMARY_CHANGED, { region, period },
     data => {
       renderTiles(data.channelSummaryChanged);
@@ -143,6 +145,7 @@ async function refresh() {
       renderTopDealers(data.channelBreakdown.topDealers);
       renderAlerts(data.crossRegionAlerts);
       renderDemand(data.demand);
+      if (!state.feedPrimed) primeFeed(data.dealers.edges.flatMap(e => e.node.orders.edges.map(o => o.node)));
       followOrders([...data.channelBreakdown.topDealers.map(d => d.dealerId), ...data.dealers.edges.map(e => e.node.id)]);
     } catch (error) {
       failed(error);
@@ -208,18 +211,19 @@ function clearFigures() {
 function renderTiles(summary) {
   const ratio = Number(summary.quotaTarget) > 0 ? Number(summary.quotaAchieved) / Number(summary.quotaTarget) : null;
   const tiles = [
-    ['orderCount', 'Orders 订单', count(summary.orderCount)],
-    ['orderValue', 'Sell-in 进货额', money(summary.orderValue)],
-    ['sellOutValue', 'Sell-out 销售额', money(summary.sellOutValue)],
-    ['channelStockUnits', 'Channel stock 渠道库存', count(summary.channelStockUnits)],
-    ['quotaTarget', 'Quota target 指标', money(summary.quotaTarget)],
-    ['quotaAchieved', 'Quota achieved 达成', `${money(summary.quotaAchieved)}${ratio === null ? '' : ` · ${(ratio * 100).toFixed(1)}%`}`],
-    ['crossRegionAlerts', 'Cross-region 串货', count(summary.crossRegionAlerts)],
+    ['orderCount', 'Orders', '订单', count(summary.orderCount)],
+    ['orderValue', 'Sell-in', '进货额', money(summary.orderValue)],
+    ['sellOutValue', 'Sell-out', '销售额', money(summary.sellOutValue)],
+    ['channelStockUnits', 'Channel stock (units)', '渠道库存', count(summary.channelStockUnits)],
+    ['quotaTarget', 'Quota target', '指标', money(summary.quotaTarget)],
+    ['quotaAchieved', 'Quota achieved', '达成', money(summary.quotaAchieved), ratio === null ? 'no target' : `${(ratio * 100).toFixed(1)}% of target`],
+    ['crossRegionAlerts', 'Cross-region alerts', '串货', count(summary.crossRegionAlerts)],
   ];
-  $('tiles').replaceChildren(...tiles.map(([name, label, value]) => {
+  $('tiles').replaceChildren(...tiles.map(([name, label, chinese, value, note]) => {
     const tile = document.createElement('div');
     tile.className = 'tile';
     tile.dataset.figure = name;
+    tile.title = chinese;
     const title = document.createElement('span');
     title.className = 'label';
     title.append(text(label));
@@ -227,6 +231,12 @@ function renderTiles(summary) {
     figure.className = 'value';
     figure.append(text(value));
     tile.append(title, figure);
+    if (note) {
+      const small = document.createElement('span');
+      small.className = 'note';
+      small.append(text(note));
+      tile.append(small);
+    }
     return tile;
   }));
   const updated = Date.parse(summary.updatedAt);
@@ -264,16 +274,20 @@ function renderChildren(children) {
     legend: { top: 0 },
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'category', data: names },
-    yAxis: [{ type: 'value', name: 'value' }, { type: 'value', name: '%', position: 'right', splitLine: { show: false } }],
+    yAxis: { type: 'value' },
     series: [
-      { name: 'Target', type: 'bar', data: children.map(c => Number(c.summary.quotaTarget)), itemStyle: { color: '#c9d3e0' } },
-      { name: 'Achieved', type: 'bar', data: children.map(c => Number(c.summary.quotaAchieved)), itemStyle: { color: '#2f6fdb' } },
+      { name: 'Target', type: 'bar', barMaxWidth: 48, data: children.map(c => Number(c.summary.quotaTarget)), itemStyle: { color: '#c9d3e0' } },
       {
-        name: 'Achievement %', type: 'bar', yAxisIndex: 1, barWidth: 6, itemStyle: { color: '#f0a020' },
-        data: children.map(c => (Number(c.summary.quotaTarget) > 0 ? Math.round((1000 * Number(c.summary.quotaAchieved)) / Number(c.summary.quotaTarget)) / 10 : 0)),
+        name: 'Achieved', type: 'bar', barMaxWidth: 48, itemStyle: { color: '#2f6fdb' },
+        data: children.map(c => Number(c.summary.quotaAchieved)),
+        label: { show: true, position: 'top', formatter: ({ dataIndex }) => achievement(children[dataIndex].summary) },
       },
     ],
   }, true);
+}
+
+function achievement(summary) {
+  return Number(summary.quotaTarget) > 0 ? `${((100 * Number(summary.quotaAchieved)) / Number(summary.quotaTarget)).toFixed(1)}%` : '';
 }
 
 function renderTopDealers(dealers) {
@@ -327,9 +341,17 @@ function followOrders(dealerIds) {
   $('feed-scope').textContent = wanted.length ? `${wanted.length} dealer${wanted.length === 1 ? '' : 's'} followed` : 'no dealers in this region';
 }
 
+/** Starts the feed with the latest orders of the listed dealers, so it is not empty until the next order. */
+function primeFeed(orders) {
+  state.feedPrimed = true;
+  orders.sort((a, b) => Date.parse(a.placedAt) - Date.parse(b.placedAt)).slice(-FEED_LENGTH).forEach(addOrder);
+}
+
+/** Newest first; an order that changes status moves to the top with its new status. */
 function addOrder(order) {
   const feed = $('feed');
   feed.querySelector('.empty')?.remove();
+  feed.querySelector(`li[data-order="${CSS.escape(order.id)}"]`)?.remove();
   const item = document.createElement('li');
   item.dataset.order = order.id;
   const status = document.createElement('span');
