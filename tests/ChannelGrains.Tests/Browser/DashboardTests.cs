@@ -115,6 +115,41 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_dropped_connection_shows_offline_then_reconnects_and_resubscribes()
+    {
+        var sockets = new List<IWebSocketRoute>();
+        var refuse = false;
+        await page.RouteWebSocketAsync("**/graphql", async socket =>
+        {
+            if (refuse)
+            {
+                await socket.CloseAsync(new() { Code = 1012, Reason = "server restarting" });
+                return;
+            }
+            socket.ConnectToServer();
+            lock (sockets) sockets.Add(socket);
+        });
+        await OpenAsync(channel.AdminToken);
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+        await Expect(page.Locator("#feed-scope")).ToContainTextAsync("3 dealers followed");
+
+        refuse = true;
+        IWebSocketRoute[] open;
+        lock (sockets) open = [.. sockets];
+        foreach (var socket in open) await socket.CloseAsync(new() { Code = 1012, Reason = "server restarting" });
+
+        await Expect(page.Locator("#status")).ToHaveTextAsync("offline — reconnecting");
+        await channel.PlaceAsync("O-E2-offline", "E2", 5);
+        refuse = false;
+
+        await Expect(page.Locator("#status")).ToHaveTextAsync("live", new() { Timeout = 15_000 });
+        await Expect(Tile("orderCount")).ToHaveTextAsync("5");
+        await channel.PlaceAsync("O-E2-back", "E2", 5);
+        await Expect(Tile("orderCount")).ToHaveTextAsync("6", new() { Timeout = 2000 });
+        await Expect(page.Locator("#feed li[data-order='O-E2-back']")).ToBeVisibleAsync(new() { Timeout = 2000 });
+    }
+
+    [Fact]
     public async Task A_token_the_server_refuses_asks_to_sign_in_again()
     {
         var forged = TokenService.Issue(new AuthOptions(), "another-key-that-is-long-enough-to-sign-0123456789", channel.Tenant, Role.Admin, "admin", "CN", TimeSpan.FromHours(1));

@@ -39,7 +39,8 @@ export function connectLive(token, { onState, onSignInRequired }) {
     retryWait: retries => new Promise(resolve => setTimeout(resolve, Math.min(500 * 2 ** retries, 5000))),
     shouldRetry: event => !(event && event.code === forbiddenClose),
     on: {
-      connecting: () => onState('connecting'),
+      // After a drop the page stays 'offline' through every reconnect attempt, until one succeeds.
+      connecting: () => everConnected || onState('connecting'),
       connected: () => {
         onState('online', everConnected);
         everConnected = true;
