@@ -165,7 +165,19 @@ function failed(error) {
     stopSubscriptions();
     clearFigures();
     $('figures').hidden = true;
-    return showProblem(`Forbidden: your token may not see ${state.region}. Choose a region within ${state.claims?.region ?? 'your own'}.`);
+    showProblem(`Forbidden: your token may not see ${state.region}. `);
+    const own = state.claims?.region;
+    if (own && own !== state.region) {
+      const link = document.createElement('a');
+      link.href = '#';
+      link.append(text(`Go to ${own}`));
+      link.addEventListener('click', event => {
+        event.preventDefault();
+        navigate(own, state.period);
+      });
+      $('problem').append(link);
+    }
+    return;
   }
   showProblem(error instanceof Error ? error.message : String(error));
 }
