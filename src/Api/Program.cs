@@ -1,4 +1,5 @@
 using ChannelGrains.Api.Auth;
+using ChannelGrains.Api.Dashboard;
 using ChannelGrains.Api.Schema;
 using ChannelGrains.Api.Transport;
 using ChannelGrains.Silo.Hosting;
@@ -28,6 +29,7 @@ builder.Services.AddChannelSchema();
 builder.Services.AddGraphQLTransports(builder.Configuration);
 
 var app = builder.Build();
+app.UseDashboard();
 app.UseAuthentication();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok", mode = ModeName() }));
 app.MapGraphQLTransports("/graphql");
@@ -36,7 +38,7 @@ app.MapOrleansDashboard("/orleans");
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var urls = string.Join(", ", app.Urls);
-    app.Logger.LogInformation("ChannelGrains {Mode} at {Urls}: GraphQL at /graphql, Orleans dashboard at /orleans", ModeName(), urls);
+    app.Logger.LogInformation("ChannelGrains {Mode} at {Urls}: channel dashboard at /, GraphQL at /graphql, Orleans dashboard at /orleans", ModeName(), urls);
     if (!durable && !cluster.IsClient)
         app.Logger.LogWarning("NOTHING IS DURABLE: grain state lives in memory and is lost when this process stops. "
             + "Set ConnectionStrings__Channel to a PostgreSQL connection string for the durable mode.");

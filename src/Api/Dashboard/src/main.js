@@ -1,0 +1,382 @@
+import * as echarts from 'echarts/core';
+import { BarChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+import { connectLive, GraphQLFailure, query, SignInRequired } from './graphql.js';
+import { currentPeriods } from './periods.js';
+import { claimsOf, dropToken, isExpired, keepToken, takeToken } from './session.js';
+import './style.css';
+
+echarts.use([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+
+const FIGURES = 'region period orderCount orderValue sellOutValue channelStockUnits quotaTarget quotaAchieved crossRegionAlerts updatedAt';
+const SUMMARY_CHANGED = `subscription($region: String!, $period: String!) { channelSummaryChanged(region: $region, period: $period) { ${FIGURES} } }`;
+const ORDER_CHANGED = 'subscription($dealerId: ID!) { orderChanged(dealerId: $dealerId) { id dealerId status total placedAt } }';
+const DETAILS = `query($region: String!, $period: String!) {
+  channelBreakdown(region: $region, period: $period) {
+    summary { ${FIGURES} }
+    children { region summary { quotaTarget quotaAchieved orderValue } }
+    topDealers(first: 10) { dealerId region sellOutValue }
+  }
+  crossRegionAlerts(region: $region, first: 20) { dealerId dealerRegion storeRegion sku quantity at }
+  demand(region: $region, weeks: 8, horizon: 4) { sku channelStockUnits forecast { units } weeksOfCover }
+  dealers(region: $region, first: 20) { edges { node { id orders(first: 3) { edges { node { id dealerId status total placedAt } } } } } }
+}`;
+const FEED_DEALERS = 20;
+const FEED_LENGTH = 30;
+
+const $ = id => document.getElementById(id);
+const money = value => Number(value).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const count = value => Number(value).toLocaleString('en-US');
+const time = value => new Date(value).toLocaleTimeString('en-GB');
+const text = value => document.createTextNode(String(value ?? ''));
+
+const state = { token: null, claims: null, region: null, period: null, live: null, summaryStop: null, orderStops: new Map(), children: [], feedPrimed: false, refreshing: null, again: false };
+let chart = null;
+
+start();
+
+function start() {
+  $('sign-in').addEventListener('click', () => {
+    const token = $('token-input').value.trim();
+    if (token) {
+      keepToken(token);
+      signIn(token);
+    }
+  });
+  $('sign-out').addEventListener('click', () => signOut(null));
+  $('period').addEventListener('change', event => navigate(state.region, event.target.value));
+  window.addEventListener('resize', () => chart?.resize());
+  const token = takeToken();
+  if (token) signIn(token);
+  else signOut(null);
+}
+
+function signIn(token) {
+  const claims = claimsOf(token);
+  if (!claims) return signOut('That is not a token. Paste the whole JWT.');
+  if (isExpired(claims)) return signOut('Your token has expired. Sign in again with a new token.');
+  Object.assign(state, { token, claims });
+  $('login').hidden = true;
+  $('board').hidden = false;
+  $('sign-out').hidden = false;
+  $('who').textContent = `${claims.role ?? ''} ${claims.sub ?? ''} · ${claims.tenant ?? ''}`;
+
+  const periods = currentPeriods();
+  const params = new URLSearchParams(location.search);
+  $('period').replaceChildren(...periods.map(p => new Option(`${p.label} (${p.key})`, p.key)));
+  const period = params.get('period') ?? periods[0].key;
+  if (!periods.some(p => p.key === period)) $('period').append(new Option(period, period));
+
+  state.live = connectLive(token, {
+    onState: (live, reconnected) => {
+      if (!state.token) return;
+      setStatus(live);
+      if (reconnected) refresh();
+    },
+    onSignInRequired: () => signOut('Your token was refused (expired or invalid). Sign in again.'),
+  });
+  navigate(params.get('region') ?? claims.region ?? 'CN', period);
+}
+
+function signOut(reason) {
+  stopSubscriptions();
+  state.live?.dispose();
+  Object.assign(state, { token: null, claims: null, live: null });
+  dropToken();
+  setStatus('idle');
+  $('board').hidden = true;
+  $('sign-out').hidden = true;
+  $('who').textContent = '';
+  $('login').hidden = false;
+  $('login-reason').hidden = !reason;
+  $('login-reason').textContent = reason ?? '';
+}
+
+function setStatus(live) {
+  const labels = { idle: 'not connected', connecting: 'connecting…', online: 'live', offline: 'offline — reconnecting' };
+  $('status').dataset.state = live;
+  $('status').textContent = labels[live];
+}
+
+/** Shows a region and period: re-subscribes the summary, reloads the details. */
+function navigate(region, period) {
+  state.region = region;
+  state.period = period;
+  $('period').value = period;
+  const url = new URL(location.href);
+  url.searchParams.set('region', region);
+  url.searchParams.set('period', period);
+  history.replaceState(null, '', url.pathname + url.search);
+  renderCrumbs();
+  showProblem(null);
+  stopSubscriptions();
+  clearFigures();
+  state.feedPrimed = false;
+  state.summaryStop = state.live.subscribe(SUMMARY_CHANGED, { region, period },
+    data => {
+      renderTiles(data.channelSummaryChanged);
+      refresh();
+    },
+    failed);
+}
+
+function stopSubscriptions() {
+  state.summaryStop?.();
+  state.summaryStop = null;
+  for (const stop of state.orderStops.values()) stop();
+  state.orderStops.clear();
+}
+
+/** Reloads everything but the tiles; one run at a time, and once more if something changed meanwhile. */
+async function refresh() {
+  if (!state.token) return;
+  if (state.refreshing) {
+    state.again = true;
+    return;
+  }
+  const { region, period } = state;
+  state.refreshing = (async () => {
+    try {
+      const data = await query(state.token, DETAILS, { region, period });
+      if (region !== state.region || period !== state.period) return;
+      renderTiles(data.channelBreakdown.summary);
+      renderChildren(data.channelBreakdown.children);
+      renderTopDealers(data.channelBreakdown.topDealers);
+      renderAlerts(data.crossRegionAlerts);
+      renderDemand(data.demand);
+      if (!state.feedPrimed) primeFeed(data.dealers.edges.flatMap(e => e.node.orders.edges.map(o => o.node)));
+      followOrders([...data.channelBreakdown.topDealers.map(d => d.dealerId), ...data.dealers.edges.map(e => e.node.id)]);
+    } catch (error) {
+      failed(error);
+    }
+  })();
+  await state.refreshing;
+  state.refreshing = null;
+  if (state.again) {
+    state.again = false;
+    refresh();
+  }
+}
+
+function failed(error) {
+  if (error instanceof SignInRequired) return signOut('Your token was refused (expired or invalid). Sign in again.');
+  if (error instanceof GraphQLFailure && error.code === 'FORBIDDEN') {
+    stopSubscriptions();
+    clearFigures();
+    $('figures').hidden = true;
+    showProblem(`Forbidden: your token may not see ${state.region}. `);
+    const own = state.claims?.region;
+    if (own && own !== state.region) {
+      const link = document.createElement('a');
+      link.href = '#';
+      link.append(text(`Go to ${own}`));
+      link.addEventListener('click', event => {
+        event.preventDefault();
+        navigate(own, state.period);
+      });
+      $('problem').append(link);
+    }
+    return;
+  }
+  showProblem(error instanceof Error ? error.message : String(error));
+}
+
+function showProblem(message) {
+  $('problem').hidden = !message;
+  $('problem').textContent = message ?? '';
+  if (!message) $('figures').hidden = false;
+}
+
+function renderCrumbs() {
+  const parts = state.region.split('/');
+  const own = state.claims.role === 'ADMIN' ? '' : state.claims.region ?? '';
+  $('crumbs').replaceChildren(...parts.map((part, i) => {
+    const path = parts.slice(0, i + 1).join('/');
+    const item = document.createElement('li');
+    const reachable = !own || path === own || path.startsWith(`${own}/`);
+    if (i === parts.length - 1 || !reachable) item.append(text(part));
+    else {
+      const link = document.createElement('a');
+      link.href = '#';
+      link.dataset.region = path;
+      link.append(text(part));
+      link.addEventListener('click', event => {
+        event.preventDefault();
+        navigate(path, state.period);
+      });
+      item.append(link);
+    }
+    return item;
+  }));
+}
+
+function clearFigures() {
+  $('tiles').replaceChildren();
+  $('children').replaceChildren();
+  for (const id of ['top-dealers', 'alerts', 'demand']) $(id).tBodies[0].replaceChildren();
+  $('feed').replaceChildren(emptyItem('Waiting for orders…'));
+  $('feed-scope').textContent = '';
+  chart?.clear();
+}
+
+function renderTiles(summary) {
+  const ratio = Number(summary.quotaTarget) > 0 ? Number(summary.quotaAchieved) / Number(summary.quotaTarget) : null;
+  const tiles = [
+    ['orderCount', 'Orders', '订单', count(summary.orderCount)],
+    ['orderValue', 'Sell-in', '进货额', money(summary.orderValue)],
+    ['sellOutValue', 'Sell-out', '销售额', money(summary.sellOutValue)],
+    ['channelStockUnits', 'Channel stock (units)', '渠道库存', count(summary.channelStockUnits)],
+    ['quotaTarget', 'Quota target', '指标', money(summary.quotaTarget)],
+    ['quotaAchieved', 'Quota achieved', '达成', money(summary.quotaAchieved), ratio === null ? 'no target' : `${(ratio * 100).toFixed(1)}% of target`],
+    ['crossRegionAlerts', 'Cross-region alerts', '串货', count(summary.crossRegionAlerts)],
+  ];
+  $('tiles').replaceChildren(...tiles.map(([name, label, chinese, value, note]) => {
+    const tile = document.createElement('div');
+    tile.className = 'tile';
+    tile.dataset.figure = name;
+    tile.title = chinese;
+    const title = document.createElement('span');
+    title.className = 'label';
+    title.append(text(label));
+    const figure = document.createElement('strong');
+    figure.className = 'value';
+    figure.append(text(value));
+    tile.append(title, figure);
+    if (note) {
+      const small = document.createElement('span');
+      small.className = 'note';
+      small.append(text(note));
+      tile.append(small);
+    }
+    return tile;
+  }));
+  const updated = Date.parse(summary.updatedAt);
+  $('tiles').dataset.updated = updated > 0 ? `updated ${time(updated)}` : 'no data yet';
+}
+
+function renderChildren(children) {
+  const names = children.map(c => c.region.slice(c.region.lastIndexOf('/') + 1));
+  $('children').replaceChildren(...children.map((child, i) => {
+    const item = document.createElement('li');
+    const link = document.createElement('a');
+    link.href = '#';
+    link.dataset.region = child.region;
+    link.append(text(names[i]));
+    link.addEventListener('click', event => {
+      event.preventDefault();
+      navigate(child.region, state.period);
+    });
+    item.append(link, text(` ${money(child.summary.quotaAchieved)} / ${money(child.summary.quotaTarget)}`));
+    return item;
+  }));
+  if (children.length === 0) $('children').replaceChildren(emptyItem('No child region has data in this period.'));
+
+  if (!chart) {
+    chart = echarts.init($('quota-chart'));
+    chart.on('click', params => {
+      const child = state.children?.[params.dataIndex];
+      if (child) navigate(child.region, state.period);
+    });
+  }
+  state.children = children;
+  chart.setOption({
+    animation: false,
+    grid: { left: 60, right: 50, top: 30, bottom: 30 },
+    legend: { top: 0 },
+    tooltip: { trigger: 'axis' },
+    xAxis: { type: 'category', data: names },
+    yAxis: { type: 'value' },
+    series: [
+      { name: 'Target', type: 'bar', barMaxWidth: 48, data: children.map(c => Number(c.summary.quotaTarget)), itemStyle: { color: '#c9d3e0' } },
+      {
+        name: 'Achieved', type: 'bar', barMaxWidth: 48, itemStyle: { color: '#2f6fdb' },
+        data: children.map(c => Number(c.summary.quotaAchieved)),
+        label: { show: true, position: 'top', formatter: ({ dataIndex }) => achievement(children[dataIndex].summary) },
+      },
+    ],
+  }, true);
+}
+
+function achievement(summary) {
+  return Number(summary.quotaTarget) > 0 ? `${((100 * Number(summary.quotaAchieved)) / Number(summary.quotaTarget)).toFixed(1)}%` : '';
+}
+
+function renderTopDealers(dealers) {
+  fillTable('top-dealers', dealers, d => [d.dealerId, d.region, money(d.sellOutValue)], 'No sell-out in this period.');
+}
+
+function renderAlerts(alerts) {
+  fillTable('alerts', alerts, a => [`${a.dealerId} (${a.dealerRegion})`, a.storeRegion, a.sku, count(a.quantity), new Date(a.at).toLocaleString('en-GB')], 'No cross-region selling.');
+}
+
+function renderDemand(demand) {
+  fillTable('demand', demand.slice(0, 12), d => [d.sku, count(d.channelStockUnits), (d.forecast[0]?.units ?? 0).toFixed(1), d.weeksOfCover === null ? '—' : d.weeksOfCover.toFixed(1)], 'No demand data.');
+}
+
+function fillTable(id, rows, cells, empty) {
+  const body = $(id).tBodies[0];
+  const columns = $(id).tHead.rows[0].cells;
+  if (rows.length === 0) {
+    const row = body.insertRow();
+    body.replaceChildren(row);
+    const cell = row.insertCell();
+    cell.colSpan = columns.length;
+    cell.className = 'empty';
+    cell.append(text(empty));
+    return;
+  }
+  body.replaceChildren(...rows.map(data => {
+    const row = document.createElement('tr');
+    cells(data).forEach((value, i) => {
+      const cell = row.insertCell();
+      if (columns[i].classList.contains('num')) cell.className = 'num';
+      cell.append(text(value));
+    });
+    return row;
+  }));
+}
+
+/** The order feed: orderChanged for the top dealers shown plus the first dealers of the region listing (at most 20). */
+function followOrders(dealerIds) {
+  const wanted = [...new Set(dealerIds)].slice(0, FEED_DEALERS);
+  for (const [id, stop] of state.orderStops) {
+    if (!wanted.includes(id)) {
+      stop();
+      state.orderStops.delete(id);
+    }
+  }
+  for (const id of wanted) {
+    if (state.orderStops.has(id)) continue;
+    state.orderStops.set(id, state.live.subscribe(ORDER_CHANGED, { dealerId: id }, data => addOrder(data.orderChanged), failed));
+  }
+  $('feed-scope').textContent = wanted.length ? `${wanted.length} dealer${wanted.length === 1 ? '' : 's'} followed` : 'no dealers in this region';
+}
+
+/** Starts the feed with the latest orders of the listed dealers, so it is not empty until the next order. */
+function primeFeed(orders) {
+  state.feedPrimed = true;
+  orders.sort((a, b) => Date.parse(a.placedAt) - Date.parse(b.placedAt)).slice(-FEED_LENGTH).forEach(addOrder);
+}
+
+/** Newest first; an order that changes status moves to the top with its new status. */
+function addOrder(order) {
+  const feed = $('feed');
+  feed.querySelector('.empty')?.remove();
+  feed.querySelector(`li[data-order="${CSS.escape(order.id)}"]`)?.remove();
+  const item = document.createElement('li');
+  item.dataset.order = order.id;
+  const status = document.createElement('span');
+  status.className = `badge ${order.status.toLowerCase()}`;
+  status.append(text(order.status.replace('_', ' ')));
+  item.append(text(`${time(order.placedAt)} · ${order.dealerId} · ${order.id} `), status, text(` ${money(order.total)}`));
+  feed.prepend(item);
+  while (feed.children.length > FEED_LENGTH) feed.lastElementChild.remove();
+}
+
+function emptyItem(message) {
+  const item = document.createElement('li');
+  item.className = 'empty';
+  item.append(text(message));
+  return item;
+}

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using ChannelGrains.Api.Auth;
+using ChannelGrains.Tests.Infrastructure;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace ChannelGrains.Tests.Browser;
+
+/// <summary>The dashboard at / in a real Chromium against a real Api process: what a channel manager sees and may see.</summary>
+public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper output) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    private readonly DashboardChannel channel = new(fixture.Api.BaseAddress);
+    private readonly List<string> consoleErrors = [];
+    private IBrowserContext context = null!;
+    private IPage page = null!;
+
+    public async Task InitializeAsync()
+    {
+        await channel.SeedAsync();
+        await channel.SettledAsync("CN", 4);
+        context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1000 } });
+        page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") consoleErrors.Add(message.Text);
+        };
+        page.PageError += (_, error) => consoleErrors.Add(error);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await context.CloseAsync();
+        channel.Dispose();
+    }
+
+    private ILocator Tile(string figure) => page.Locator($"#tiles [data-figure={figure}] .value");
+
+    private Task OpenAsync(string token, string? region = null) =>
+        page.GotoAsync(new Uri(fixture.Api.BaseAddress, $"/?token={token}" + (region is null ? "" : $"&region={Uri.EscapeDataString(region)}")).ToString());
+
+    [Fact]
+    public async Task Page_loads_the_admin_summary_without_console_errors()
+    {
+        await OpenAsync(channel.AdminToken);
+
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+        await Expect(page.Locator("#status")).ToHaveTextAsync("live");
+        await Expect(page.Locator("#children a[data-region='CN/East']")).ToBeVisibleAsync();
+        await Expect(page.Locator("#children a[data-region='CN/North']")).ToBeVisibleAsync();
+        await Expect(page.Locator("#top-dealers tbody tr").First).ToContainTextAsync("E1");
+        await Expect(page.Locator("#demand tbody tr").First).ToContainTextAsync("TEA");
+        await Expect(page.Locator("#feed-scope")).ToContainTextAsync("3 dealers followed");
+        await Expect(page.Locator("#feed li[data-order='O-N1-1']")).ToContainTextAsync("CONFIRMED");
+
+        var screenshot = Path.Combine(BrowserFixture.ArtifactDirectory, "dashboard-admin.png");
+        await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
+        output.WriteLine($"screenshot: {screenshot}");
+        Assert.Empty(consoleErrors);
+    }
+
+    [Fact]
+    public async Task An_order_placed_through_the_API_shows_on_the_page_within_two_seconds()
+    {
+        await OpenAsync(channel.AdminToken);
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+        await Expect(page.Locator("#feed-scope")).ToContainTextAsync("3 dealers followed");
+
+        var placed = Stopwatch.StartNew();
+        await channel.PlaceAsync("O-N1-live", "N1", 5);
+
+        await Expect(Tile("orderCount")).ToHaveTextAsync("5", new() { Timeout = 2000 });
+        output.WriteLine($"tile changed {placed.ElapsedMilliseconds} ms after placeOrder returned");
+        await Expect(page.Locator("#feed li[data-order='O-N1-live']")).ToContainTextAsync("CONFIRMED", new() { Timeout = 2000 });
+        Assert.Empty(consoleErrors);
+    }
+
+    [Fact]
+    public async Task Clicking_a_child_region_drills_down_and_the_breadcrumb_goes_back_up()
+    {
+        await OpenAsync(channel.AdminToken);
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+
+        await page.Locator("#children a[data-region='CN/East']").ClickAsync();
+
+        await Expect(page.Locator("#crumbs")).ToHaveTextAsync("CNEast");
+        await Expect(Tile("orderCount")).ToHaveTextAsync("3");
+        await Expect(page.Locator("#children a[data-region='CN/East/Shanghai']")).ToBeVisibleAsync();
+        await Expect(page.Locator("#children a[data-region='CN/North']")).ToHaveCountAsync(0);
+
+        await page.Locator("#crumbs a[data-region='CN']").ClickAsync();
+
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+        await Expect(page.Locator("#children a[data-region='CN/North']")).ToBeVisibleAsync();
+        Assert.Empty(consoleErrors);
+    }
+
+    [Fact]
+    public async Task A_CN_East_manager_starts_at_its_region_and_is_forbidden_CN_North()
+    {
+        var manager = channel.ManagerToken("CN/East");
+
+        await OpenAsync(manager);
+        await Expect(page.Locator("#crumbs")).ToHaveTextAsync("CNEast");
+        await Expect(Tile("orderCount")).ToHaveTextAsync("3");
+        await Expect(page.Locator("#children a[data-region='CN/North']")).ToHaveCountAsync(0);
+
+        await OpenAsync(manager, "CN/North");
+
+        await Expect(page.Locator("#problem")).ToContainTextAsync("Forbidden");
+        await Expect(page.Locator("#figures")).ToBeHiddenAsync();
+        Assert.Equal(0, await page.Locator("#tiles .tile").CountAsync());
+        Assert.Equal(0, await page.Locator("#children a").CountAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactDirectory, "dashboard-manager-forbidden.png") });
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_shows_offline_then_reconnects_and_resubscribes()
+    {
+        var sockets = new List<IWebSocketRoute>();
+        var refuse = false;
+        await page.RouteWebSocketAsync("**/graphql", async socket =>
+        {
+            if (refuse)
+            {
+                await socket.CloseAsync(new() { Code = 1012, Reason = "server restarting" });
+                return;
+            }
+            socket.ConnectToServer();
+            lock (sockets) sockets.Add(socket);
+        });
+        await OpenAsync(channel.AdminToken);
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+        await Expect(page.Locator("#feed-scope")).ToContainTextAsync("3 dealers followed");
+
+        refuse = true;
+        IWebSocketRoute[] open;
+        lock (sockets) open = [.. sockets];
+        foreach (var socket in open) await socket.CloseAsync(new() { Code = 1012, Reason = "server restarting" });
+
+        await Expect(page.Locator("#status")).ToHaveTextAsync("offline — reconnecting");
+        await channel.PlaceAsync("O-E2-offline", "E2", 5);
+        refuse = false;
+
+        await Expect(page.Locator("#status")).ToHaveTextAsync("live", new() { Timeout = 15_000 });
+        await Expect(Tile("orderCount")).ToHaveTextAsync("5");
+        await channel.PlaceAsync("O-E2-back", "E2", 5);
+        await Expect(Tile("orderCount")).ToHaveTextAsync("6", new() { Timeout = 2000 });
+        await Expect(page.Locator("#feed li[data-order='O-E2-back']")).ToBeVisibleAsync(new() { Timeout = 2000 });
+    }
+
+    [Fact]
+    public async Task A_token_the_server_refuses_asks_to_sign_in_again()
+    {
+        var forged = TokenService.Issue(new AuthOptions(), "another-key-that-is-long-enough-to-sign-0123456789", channel.Tenant, Role.Admin, "admin", "CN", TimeSpan.FromHours(1));
+
+        await OpenAsync(forged);
+
+        await Expect(page.Locator("#login-reason")).ToContainTextAsync("Sign in again");
+        await Expect(page.Locator("#board")).ToBeHiddenAsync();
+    }
+}
