@@ -27,7 +27,7 @@ public static class OrderFields
             });
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<CrossRegionAlertType>>>>("crossRegionAlerts")
-            .Description("串货 alerts raised by dealers of a region subtree (a MANAGER: its own subtree).")
+            .Description("The newest 串货 alerts raised by dealers of a region subtree (a MANAGER: its own subtree).")
             .Argument<StringGraphType>("region")
             .Argument<IntGraphType>("first")
             .ResolveAsync(async context =>
@@ -35,18 +35,7 @@ public static class OrderFields
                 var caller = context.Caller();
                 var requested = context.GetArgument<string?>("region");
                 var region = Auth.Access.ListingRegion(caller, requested is null ? null : Validate.Region(requested));
-                var first = Paging.First(context.GetArgument<int?>("first"));
-                var alerts = new List<CrossRegionAlert>();
-                string? after = null;
-                DealerPage page;
-                do
-                {
-                    page = await context.Service<DealerRegistry>().ListAsync(caller.Tenant, region, null, after, Paging.MaxFirst);
-                    var batches = await Task.WhenAll(page.Entries.Select(e => context.Grains().GetGrain<IDealerGrain>(Keys.Of(caller.Tenant, e.Id)).GetAlertsAsync()));
-                    alerts.AddRange(batches.SelectMany(b => b));
-                    after = page.Entries.LastOrDefault()?.Id;
-                } while (page.HasNextPage);
-                return alerts.OrderByDescending(a => a.At).Take(first).ToArray();
+                return await context.Grains().GetGrain<ICrossRegionAlertLogGrain>(caller.Tenant).ListAsync(region, Paging.First(context.GetArgument<int?>("first")));
             });
     }
 

@@ -107,7 +107,12 @@ public sealed class DealerGrain(
     {
         var info = state.State.Info ?? throw ChannelException.NotFound($"Dealer {Id}");
         if (state.State.SellOutReports.TryGetValue(report.RequestId, out var applied))
-            return applied.SameAs(report) ? View()! : throw ChannelException.Validation($"requestId {report.RequestId} was used for another report.");
+        {
+            if (!applied.SameAs(report)) throw ChannelException.Validation($"requestId {report.RequestId} was used for another report.");
+            var logged = state.State.Alerts.Where(a => a.RequestId == report.RequestId).ToArray();
+            if (logged.Length > 0) await GrainFactory.GetGrain<ICrossRegionAlertLogGrain>(Keys.Split(this.GetPrimaryKeyString()).Tenant).AppendAsync(logged);
+            return View()!;
+        }
         DealerLedger.ValidatedSellOut(report);
         if (report.DealerId != Id) throw ChannelException.Validation("dealerId does not match the dealer addressed.");
         var alerts = await CrossRegionAlertsAsync(info, report);
@@ -117,6 +122,8 @@ public sealed class DealerGrain(
         var month = Period.MonthOf(report.Date).ToString();
         DealerLedger.Month(state.State, month).CrossRegionAlerts += alerts.Count;
         await SaveAsync(month);
+        // After the dealer's own record: a failure here fails the report, and its retry (same requestId) logs the alerts again.
+        if (alerts.Count > 0) await GrainFactory.GetGrain<ICrossRegionAlertLogGrain>(Keys.Split(this.GetPrimaryKeyString()).Tenant).AppendAsync(alerts);
         return View()!;
     }
 
