@@ -82,16 +82,13 @@ public static class ApprovalFields
                 if (input.ValidTo < input.ValidFrom) throw ChannelException.Validation("validTo must not be before validFrom.");
                 var quantity = input.ExpectedQuantity ?? 1;
                 Validate.Positive(quantity, "expectedQuantity");
-                var caller = context.Caller();
-                var dealer = await DealerAccess.ExistingAsync(context, Validate.Id(input.DealerId, "dealerId"));
-                if (caller.Role == Role.Dealer ? caller.Subject != dealer.Id : !Access.CanManage(caller, dealer.Region))
-                    throw new ChannelException(ErrorCodes.Forbidden, $"This token may not ask prices for dealer {dealer.Id}.");
+                var dealer = await DealerAccess.ActingForAsync(context, Validate.Id(input.DealerId, "dealerId"));
                 var product = await context.Grain<IProductGrain>(input.Sku).GetAsync() ?? throw ChannelException.NotFound($"Product {input.Sku}");
                 var approvalId = ApprovalOutcomes.SpecialPriceApprovalId(input.RequestId);
                 await context.Grain<IDealerGrain>(dealer.Id).RequestSpecialPriceAsync(approvalId,
                     new SpecialPrice(product.Sku, input.Price, input.ValidFrom.ToUniversalTime(), input.ValidTo.ToUniversalTime(), ApprovalStatus.Pending));
                 return await context.Grain<IApprovalGrain>(approvalId).OpenAsync(new ApprovalRequest(ApprovalKind.SpecialPrice, dealer.Id, dealer.Region,
-                    Math.Max(0, product.ListPrice - input.Price) * quantity, caller.Subject, $"{product.Sku} at {input.Price} for {dealer.Name}"));
+                    Math.Max(0, product.ListPrice - input.Price) * quantity, context.Caller().Subject, $"{product.Sku} at {input.Price} for {dealer.Name}"));
             });
 
         mutation.Field<NonNullGraphType<ApprovalType>>("requestDealerAdmission")

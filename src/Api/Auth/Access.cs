@@ -19,6 +19,18 @@ public static class Access
         if (!CanManage(caller, region)) throw Forbidden($"A {Caller.RoleName(caller.Role)} token may not change records in {region}.");
     }
 
+    /// <summary>
+    /// Create or change a batch of records: the caller must manage each record's new region and, unless an ADMIN,
+    /// its current one too, so a MANAGER cannot move records in from or out to a region outside its own.
+    /// </summary>
+    public static async Task EnsureCanManageAllAsync<T>(Caller caller, IReadOnlyList<T> batch, Func<T, string> region, Func<T, Task<string?>> currentRegion)
+    {
+        foreach (var record in batch) EnsureCanManage(caller, region(record));
+        if (caller.Role == Role.Admin) return;
+        foreach (var current in await Task.WhenAll(batch.Select(currentRegion)))
+            if (current is not null) EnsureCanManage(caller, current);
+    }
+
     /// <summary>Read a record in <paramref name="region"/> owned by the partners in <paramref name="owners"/>.</summary>
     public static void EnsureCanSee(Caller caller, string region, params string?[] owners)
     {
@@ -44,5 +56,5 @@ public static class Access
         _ => throw Forbidden($"A {Caller.RoleName(caller.Role)} token may not list {requested ?? "every region"}."),
     };
 
-    private static ChannelException Forbidden(string message) => new(ErrorCodes.Forbidden, message);
+    public static ChannelException Forbidden(string message) => new(ErrorCodes.Forbidden, message);
 }

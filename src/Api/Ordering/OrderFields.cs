@@ -47,21 +47,21 @@ public static class OrderFields
             .ResolveAsync(async context =>
             {
                 var order = OrderRules.Validated(context.GetArgument<PlaceOrder>("input"));
-                await OwnDealerOrManagerAsync(context, order.DealerId);
+                await DealerAccess.ActingForAsync(context, order.DealerId);
                 return await context.Grain<IOrderGrain>(order.RequestId).PlaceAsync(order);
             });
 
         mutation.Field<NonNullGraphType<OrderType>>("cancelOrder")
             .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context => await (await OrderAsync(context, OwnDealerOrManagerAsync)).CancelAsync());
+            .ResolveAsync(async context => await (await OrderAsync(context, DealerAccess.ActingForAsync)).CancelAsync());
 
         mutation.Field<NonNullGraphType<OrderType>>("shipOrder")
             .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context => await (await OrderAsync(context, ManagerAsync)).ShipAsync());
+            .ResolveAsync(async context => await (await OrderAsync(context, DealerAccess.ManagedAsync)).ShipAsync());
 
         mutation.Field<NonNullGraphType<OrderType>>("receiveOrder")
             .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context => await (await OrderAsync(context, OwnDealerOrManagerAsync)).ReceiveAsync());
+            .ResolveAsync(async context => await (await OrderAsync(context, DealerAccess.ActingForAsync)).ReceiveAsync());
 
         mutation.Field<NonNullGraphType<DealerType>>("reportSellOut")
             .Description("Dealer sales to stores or consumers. Refused whole if any SKU would go below zero; idempotent by requestId; a store outside the dealer's region raises a cross-region alert.")
@@ -69,7 +69,7 @@ public static class OrderFields
             .ResolveAsync(async context =>
             {
                 var report = DealerLedger.ValidatedSellOut(context.GetArgument<SellOutReport>("input"));
-                await OwnDealerOrManagerAsync(context, report.DealerId);
+                await DealerAccess.ActingForAsync(context, report.DealerId);
                 return await context.Grain<IDealerGrain>(report.DealerId).ReportSellOutAsync(report);
             });
 
@@ -127,14 +127,4 @@ public static class OrderFields
         await authorize(context, order.DealerId);
         return grain;
     }
-
-    private static async Task OwnDealerOrManagerAsync(IResolveFieldContext context, string dealerId)
-    {
-        var caller = context.Caller();
-        var dealer = await DealerAccess.ExistingAsync(context, dealerId);
-        if (caller.Role == Auth.Role.Dealer ? caller.Subject != dealer.Id : !Auth.Access.CanManage(caller, dealer.Region))
-            throw new ChannelException(ErrorCodes.Forbidden, $"This token may not act for dealer {dealerId}.");
-    }
-
-    private static Task ManagerAsync(IResolveFieldContext context, string dealerId) => DealerAccess.ManagedAsync(context, dealerId);
 }

@@ -69,15 +69,9 @@ public static class DealerFields
     private static async Task<IReadOnlyList<UpsertOutcome<DealerView>>> UpsertAsync(IResolveFieldContext context, IReadOnlyList<DealerInfo> batch)
     {
         var caller = context.Caller();
-        var grains = context.Grains();
         var validated = Bulk.ValidateAll(batch, DealerRules.Validated, d => d.Id);
-        foreach (var dealer in validated) Access.EnsureCanManage(caller, dealer.Region);
-        if (caller.Role != Role.Admin)
-        {
-            // A manager may not move a dealer in from, or out to, a region outside its own.
-            var existing = await Task.WhenAll(validated.Select(d => grains.GetGrain<IDealerGrain>(Keys.Of(caller.Tenant, d.Id)).GetAsync()));
-            foreach (var dealer in existing.OfType<DealerView>()) Access.EnsureCanManage(caller, dealer.Region);
-        }
+        await Access.EnsureCanManageAllAsync(caller, validated, d => d.Region,
+            async d => (await context.Grains().GetGrain<IDealerGrain>(Keys.Of(caller.Tenant, d.Id)).GetAsync())?.Region);
         return await context.Service<DealerRegistry>().UpsertAsync(caller.Tenant, validated);
     }
 }

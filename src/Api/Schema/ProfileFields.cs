@@ -49,12 +49,8 @@ public static class ProfileFields
         var caller = context.Caller();
         var grains = context.Grains();
         var validated = Bulk.ValidateAll(batch, r => r.Validated(), r => r.Id);
-        foreach (var record in validated) Access.EnsureCanManage(caller, kind.Region(record));
-        if (caller.Role != Role.Admin)
-        {
-            var existing = await Task.WhenAll(validated.Select(r => grains.GetGrain<TGrain>(Keys.Of(caller.Tenant, r.Id)).GetAsync()));
-            foreach (var record in existing.OfType<TInfo>()) Access.EnsureCanManage(caller, kind.Region(record));
-        }
+        await Access.EnsureCanManageAllAsync(caller, validated, kind.Region,
+            async r => await grains.GetGrain<TGrain>(Keys.Of(caller.Tenant, r.Id)).GetAsync() is { } current ? kind.Region(current) : null);
         return await Bulk.UpsertAsync(validated, r => r, r => r.Id, r => grains.GetGrain<TGrain>(Keys.Of(caller.Tenant, r.Id)).UpsertAsync(r));
     }
 
