@@ -2,13 +2,44 @@ using System.Globalization;
 
 namespace ChannelGrains.Bench;
 
-public sealed record BenchOptions(string Command, int Seconds, int Concurrency, int Dealers, int Skus, int MaxLines, int Rate)
+/// <summary>
+/// <c>command [--name value | --flag]...</c>. Each benchmark reads the options it knows with its own defaults, so adding
+/// a benchmark never touches this type. <c>--quick</c> asks every benchmark for its smoke-check size.
+/// </summary>
+public sealed class BenchOptions
 {
+    private readonly Dictionary<string, string?> values = new(StringComparer.OrdinalIgnoreCase);
+
+    private BenchOptions(string command) => Command = command;
+
+    public string Command { get; }
+
+    public bool Quick => Flag("quick");
+
+    public int Seconds => Int("seconds", Quick ? 5 : 20);
+    public int Concurrency => Int("concurrency", 64);
+    public int Dealers => Int("dealers", 1000);
+    public int Skus => Int("skus", 500);
+    public int MaxLines => Int("lines", 3);
+    public int Rate => Int("rate", 1000);
+
     public static BenchOptions Parse(string[] args)
     {
-        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 1; i + 1 < args.Length; i += 2) values[args[i].TrimStart('-')] = args[i + 1];
-        int Get(string name, int fallback) => values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-        return new(args.FirstOrDefault() ?? "", Get("seconds", 20), Get("concurrency", 64), Get("dealers", 1000), Get("skus", 500), Get("lines", 3), Get("rate", 1000));
+        var options = new BenchOptions(args.FirstOrDefault() ?? "");
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument '{args[i]}'");
+            var name = args[i][2..];
+            var hasValue = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
+            options.values[name] = hasValue ? args[++i] : null;
+        }
+        return options;
     }
+
+    public bool Flag(string name) => values.ContainsKey(name);
+
+    public int Int(string name, int fallback) =>
+        values.TryGetValue(name, out var text) && text is not null ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    public string? Text(string name) => values.GetValueOrDefault(name);
 }
