@@ -43,8 +43,15 @@ public static class ScaleBenchmark
         var inFlight = options.Int("batches", 4);
 
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection([new("ConnectionStrings:Channel", "")]); // memory, whatever the environment says
+        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        // Memory storage whatever the environment says, and a cluster of its own on free ports: another silo on this
+        // machine (a test, another benchmark) must not join it.
+        builder.Configuration.AddInMemoryCollection([
+            new("ConnectionStrings:Channel", ""),
+            new("Orleans:ClusterId", $"scale-{Environment.ProcessId}"),
+            new("Orleans:SiloPort", ThrowawayPostgres.FreePort().ToString(CultureInfo.InvariantCulture)),
+            new("Orleans:GatewayPort", ThrowawayPostgres.FreePort().ToString(CultureInfo.InvariantCulture)),
+        ]);
         builder.UseOrleans(silo =>
         {
             silo.UseChannelSilo(builder.Configuration, localhostClustering: true);
@@ -66,16 +73,22 @@ public static class ScaleBenchmark
         var activationCounts = await ActivationsByTypeAsync(grains);
 
         var tenant = "scale" + Environment.ProcessId;
-        var clock = Stopwatch.StartNew();
-        foreach (var (kind, seconds) in await ActivateAsync(grains, tenant, skus, counts, inFlight))
+        var seconds = 0.0;
+        var previous = before;
+        foreach (var (kind, count) in counts)
         {
-            var count = counts.Single(c => c.Kind == kind).Count;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {kind}: {count:N0} in {seconds:F1} s = {count / seconds:N0}/s"));
-            table.Add($"{kind} activated/s", count / seconds, "grains/s");
+            var (_, kindSeconds) = (await ActivateAsync(grains, tenant, skus, [(kind, count)], inFlight)).Single();
+            seconds += kindSeconds;
+            var now = await SettleAndMeasureAsync(options);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {kind}: {count:N0} in {kindSeconds:F1} s = {count / kindSeconds:N0}/s; RSS +{(now.Rss - previous.Rss) / (double)count:N0} B, GC heap +{(now.Heap - previous.Heap) / (double)count:N0} B per {kind[..^1]}"));
+            table.Add($"{kind} activated/s", count / kindSeconds, "grains/s");
+            table.Add($"RSS per {kind[..^1]}", (now.Rss - previous.Rss) / (double)count, "bytes");
+            table.Add($"GC heap per {kind[..^1]}", (now.Heap - previous.Heap) / (double)count, "bytes");
+            previous = now;
         }
-        var elapsed = clock.Elapsed.TotalSeconds;
-        table.Add("activation rate (all)", total / elapsed, "grains/s");
-        var after = await SettleAndMeasureAsync(options);
+        table.Add("activation rate (all, excluding the pauses to measure)", total / seconds, "grains/s");
+        var after = previous;
         var afterCounts = await ActivationsByTypeAsync(grains);
 
         Console.WriteLine("  activations added, by grain type:");
@@ -105,8 +118,8 @@ public static class ScaleBenchmark
         table.Add("sample wrong or missing", wrong, "grains");
         table.Add("channel activations collected during the run", lost, "activations");
 
-        await host.StopAsync();
         table.Print();
+        await host.StopAsync();
     }
 
     private static bool IsChannelGrain(string type) => type.Contains("ChannelGrains", StringComparison.Ordinal);
@@ -153,7 +166,7 @@ public static class ScaleBenchmark
     /// <summary>Lets streams and contribution flushes drain, then a full blocking compacting GC (large objects too) before reading.</summary>
     private static async Task<(long Rss, long Heap, long Committed)> SettleAndMeasureAsync(BenchOptions options)
     {
-        await Task.Delay(TimeSpan.FromSeconds(options.Int("settle", 5)));
+        await Task.Delay(TimeSpan.FromSeconds(options.Int("settle", 3)));
         for (var i = 0; i < 2; i++)
         {
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;

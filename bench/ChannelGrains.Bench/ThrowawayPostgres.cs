@@ -75,7 +75,8 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await error}{await output}");
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free at the time of asking.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
