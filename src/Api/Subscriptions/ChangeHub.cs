@@ -127,14 +127,18 @@ public sealed class ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
 
     /// <summary>
     /// One GraphQL subscription: buffers changes until the executor subscribes, then passes them on; a versioned
-    /// change no newer than the last one passed on (a duplicate, or one already reflected in the current value) is dropped.
+    /// change no newer than the last one passed on from the same source (a duplicate, or one already reflected in the
+    /// current value) is dropped.
     /// </summary>
     private sealed class Subscription<T>(Topic topic) : IObservable<T>, IObserver<object> where T : class
     {
+        private const int MaxSources = 10_000;
+
         private readonly object gate = new();
         private readonly Queue<T> early = new();
         private IObserver<T>? observer;
-        private long lastVersion = long.MinValue;
+        /// <summary>The last version passed on, by source; forgotten past <see cref="MaxSources"/> (duplicates arrive close together).</summary>
+        private readonly Dictionary<string, long> lastVersions = new(StringComparer.Ordinal);
         private int disposed;
 
         public T? Current { get; set; }
@@ -165,8 +169,9 @@ public sealed class ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
         {
             if (change is IVersioned versioned)
             {
-                if (versioned.Version <= lastVersion) return;
-                lastVersion = versioned.Version;
+                if (lastVersions.TryGetValue(versioned.Source, out var last) && versioned.Version <= last) return;
+                if (lastVersions.Count >= MaxSources) lastVersions.Clear();
+                lastVersions[versioned.Source] = versioned.Version;
             }
             observer!.OnNext(change);
         }
