@@ -1,5 +1,6 @@
 using ChannelGrains.Analytics;
 using ChannelGrains.Approvals;
+using ChannelGrains.Common;
 using ChannelGrains.Ordering;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,7 @@ public static class GrainServices
         }
         services.TryAddSingleton<IApprovalOutcomes, ApprovalOutcomes>();
         services.TryAddSingleton<TenantSettingsCache>();
+        services.TryAddSingleton<ChangeInterestCache>();
         return services;
     }
 }

@@ -29,6 +29,17 @@ public sealed class TokenService(IOptionsMonitor<JwtBearerOptions> jwtOptions)
         return Caller.From(principal) is null ? null : principal;
     }
 
+    /// <summary>
+    /// When the caller's token stops being accepted (its <c>exp</c> plus the allowed clock skew), or null for a token
+    /// without expiry. A WebSocket authenticated once closes then, so a socket never outlives its token.
+    /// </summary>
+    public DateTimeOffset? AcceptedUntil(ClaimsPrincipal user)
+    {
+        if (user.FindFirst(JwtRegisteredClaimNames.Exp)?.Value is not { } text || !long.TryParse(text, out var seconds)) return null;
+        var skew = jwtOptions.Get(JwtBearerDefaults.AuthenticationScheme).TokenValidationParameters.ClockSkew;
+        return DateTimeOffset.FromUnixTimeSeconds(seconds) + skew;
+    }
+
     public static string Issue(AuthOptions options, string signingKey, string tenant, Role role, string subject, string region, TimeSpan lifetime)
     {
         var now = DateTime.UtcNow;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ChannelGrains.Common;
 using Orleans.Streams;
 
@@ -5,14 +6,26 @@ namespace ChannelGrains.Api.Subscriptions;
 
 /// <summary>
 /// Fans grain change streams out to GraphQL subscriptions: one Orleans stream subscription per topic per process,
-/// however many clients watch it, dropped when the last of them leaves.
+/// however many clients watch it, dropped when the last of them leaves. For the namespaces published only while
+/// watched (<see cref="ChangeInterest"/>) it tells the registry which keys this process watches, and renews that.
 /// </summary>
-public sealed class ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
+public sealed class ChangeHub : IDisposable
 {
-    private readonly ILogger logger = logger;
+    private readonly IClusterClient client;
+    private readonly ILogger logger;
+    private readonly string watcher = Guid.NewGuid().ToString("N");
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> watchGates = new(StringComparer.Ordinal);
+    private readonly Timer renewal;
 
     private readonly object gate = new();
     private readonly Dictionary<StreamId, Topic> topics = [];
+
+    public ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
+    {
+        this.client = client;
+        this.logger = logger;
+        renewal = new Timer(_ => _ = RenewAsync(), null, ChangeInterest.WatcherRenewal, ChangeInterest.WatcherRenewal);
+    }
 
     /// <summary>How many topics hold an Orleans subscription right now.</summary>
     public int ActiveTopics
@@ -49,12 +62,61 @@ public sealed class ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
         }
     }
 
-    private Task<StreamSubscriptionHandle<object>> SubscribeAsync(Topic topic) =>
-        client.GetStreamProvider(StreamNames.Provider).GetStream<object>(topic.Id).SubscribeAsync((change, _) =>
+    public void Dispose() => renewal.Dispose();
+
+    /// <summary>Subscribes to the stream, then (for a filtered namespace) watches its key: from then on it is published.</summary>
+    private async Task<StreamSubscriptionHandle<object>> SubscribeAsync(Topic topic)
+    {
+        var handle = await client.GetStreamProvider(StreamNames.Provider).GetStream<object>(topic.Id).SubscribeAsync((change, _) =>
         {
             topic.Deliver(change);
             return Task.CompletedTask;
         });
+        if (topic.Id.GetNamespace() is { } streamNamespace && ChangeInterest.Filtered.Contains(streamNamespace))
+        {
+            try
+            {
+                await WatchAsync(streamNamespace);
+            }
+            catch
+            {
+                await handle.UnsubscribeAsync();
+                throw;
+            }
+        }
+        return handle;
+    }
+
+    /// <summary>Sends the keys of the namespace this process watches now; one call at a time, so the last one sent is the latest.</summary>
+    private async Task WatchAsync(string streamNamespace)
+    {
+        var watchGate = watchGates.GetOrAdd(streamNamespace, _ => new SemaphoreSlim(1, 1));
+        await watchGate.WaitAsync();
+        try
+        {
+            string[] keys;
+            lock (gate) keys = topics.Keys.Where(id => id.GetNamespace() == streamNamespace).Select(id => id.GetKeyAsString()).ToArray();
+            await client.GetGrain<IChangeInterestGrain>(streamNamespace).WatchAsync(watcher, keys);
+        }
+        finally
+        {
+            watchGate.Release();
+        }
+    }
+
+    private async Task WatchQuietlyAsync(string streamNamespace)
+    {
+        try
+        {
+            await WatchAsync(streamNamespace);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Renewing the watched keys of {Namespace} failed; retrying at the next renewal", streamNamespace);
+        }
+    }
+
+    private Task RenewAsync() => Task.WhenAll(watchGates.Keys.Select(WatchQuietlyAsync));
 
     private void Release(Topic topic)
     {
@@ -64,6 +126,7 @@ public sealed class ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
             topics.Remove(topic.Id);
         }
         _ = UnsubscribeAsync(topic);
+        if (topic.Id.GetNamespace() is { } streamNamespace && watchGates.ContainsKey(streamNamespace)) _ = WatchQuietlyAsync(streamNamespace);
     }
 
     private async Task UnsubscribeAsync(Topic topic)
@@ -127,14 +190,18 @@ public sealed class ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
 
     /// <summary>
     /// One GraphQL subscription: buffers changes until the executor subscribes, then passes them on; a versioned
-    /// change no newer than the last one passed on (a duplicate, or one already reflected in the current value) is dropped.
+    /// change no newer than the last one passed on from the same source (a duplicate, or one already reflected in the
+    /// current value) is dropped.
     /// </summary>
     private sealed class Subscription<T>(Topic topic) : IObservable<T>, IObserver<object> where T : class
     {
+        private const int MaxSources = 10_000;
+
         private readonly object gate = new();
         private readonly Queue<T> early = new();
         private IObserver<T>? observer;
-        private long lastVersion = long.MinValue;
+        /// <summary>The last version passed on, by source; forgotten past <see cref="MaxSources"/> (duplicates arrive close together).</summary>
+        private readonly Dictionary<string, long> lastVersions = new(StringComparer.Ordinal);
         private int disposed;
 
         public T? Current { get; set; }
@@ -165,8 +232,9 @@ public sealed class ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
         {
             if (change is IVersioned versioned)
             {
-                if (versioned.Version <= lastVersion) return;
-                lastVersion = versioned.Version;
+                if (lastVersions.TryGetValue(versioned.Source, out var last) && versioned.Version <= last) return;
+                if (lastVersions.Count >= MaxSources) lastVersions.Clear();
+                lastVersions[versioned.Source] = versioned.Version;
             }
             observer!.OnNext(change);
         }

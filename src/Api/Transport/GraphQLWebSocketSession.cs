@@ -168,6 +168,7 @@ public sealed class GraphQLWebSocketSession
         _user = user;
         _writer.Enqueue(Messages.ConnectionAck);
         if (_options.KeepAlive > TimeSpan.Zero) _timers.Add(KeepAliveAsync());
+        if (_tokens.AcceptedUntil(user) is { } until) _timers.Add(CloseWhenExpiredAsync(until));
     }
 
     private void Subscribe(JsonElement message, JsonElement? payload)
@@ -254,6 +255,19 @@ public sealed class GraphQLWebSocketSession
         {
             await Task.Delay(_options.ConnectionInitTimeout, _stopping.Token);
             if (Volatile.Read(ref _initReceived) == 0) Close(CloseCodes.ConnectionInitialisationTimeout, "Connection initialisation timeout");
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>The socket lives no longer than the token it was opened with: then it closes with 4403, as a refused init does.</summary>
+    private async Task CloseWhenExpiredAsync(DateTimeOffset until)
+    {
+        try
+        {
+            // Task.Delay takes at most ~49 days: wait in steps for tokens that live longer.
+            for (var left = until - DateTimeOffset.UtcNow; left > TimeSpan.Zero; left = until - DateTimeOffset.UtcNow)
+                await Task.Delay(left < TimeSpan.FromDays(1) ? left : TimeSpan.FromDays(1), _stopping.Token);
+            Close(CloseCodes.Forbidden, "Forbidden: the token expired");
         }
         catch (OperationCanceledException) { }
     }

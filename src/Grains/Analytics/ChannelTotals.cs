@@ -46,7 +46,10 @@ public sealed record class ChannelSummaryView(
     [property: Id(1)] string Period,
     [property: Id(2)] ChannelFigures Figures,
     [property: Id(3)] DateTime UpdatedAt,
-    [property: Id(4)] long Version) : IVersioned;
+    [property: Id(4)] long Version) : IVersioned
+{
+    string IVersioned.Source => $"{Region}|{Period}";
+}
 
 [GenerateSerializer, Alias("ChannelGrains.Analytics.ChannelBreakdownView")]
 public sealed record class ChannelBreakdownView(

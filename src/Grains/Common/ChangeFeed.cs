@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 
@@ -8,11 +9,12 @@ public static class ChangeFeed
     public static StreamId StreamOf(string streamNamespace, string key) => StreamId.Create(streamNamespace, key);
 
     /// <summary>
-    /// Publishes a change after its state is durable. A failed publish does not fail the acknowledged mutation:
+    /// Publishes a change after its state is durable, unless nobody watches it (see <see cref="ChangeInterest"/>). A failed publish does not fail the acknowledged mutation:
     /// subscribers see the next change, and aggregates heal from re-published state.
     /// </summary>
     public static async Task PublishChangeAsync<T>(this Grain grain, string streamNamespace, string key, T change, ILogger logger)
     {
+        if (grain.GrainContext.ActivationServices.GetService<ChangeInterestCache>()?.ShouldPublish(streamNamespace, key) == false) return;
         try
         {
             await grain.GetStreamProvider(StreamNames.Provider).GetStream<T>(StreamOf(streamNamespace, key)).OnNextAsync(change);

@@ -49,7 +49,10 @@ public sealed record class OrderView(
     [property: Id(3)] IReadOnlyList<OrderLine> Lines,
     [property: Id(4)] decimal Total,
     [property: Id(5)] DateTime PlacedAt,
-    [property: Id(6)] long Version) : IVersioned;
+    [property: Id(6)] long Version) : IVersioned
+{
+    string IVersioned.Source => Id;
+}
 
 [GenerateSerializer, Alias("ChannelGrains.OrderState")]
 public sealed class OrderState

@@ -28,7 +28,10 @@ public sealed record class DealerView(
     [property: Id(6)] decimal CreditUsed,
     [property: Id(7)] IReadOnlyList<string> AuthorizedSkus,
     [property: Id(8)] IReadOnlyList<StockLevel> Inventory,
-    [property: Id(9)] long Version) : IVersioned;
+    [property: Id(9)] long Version) : IVersioned
+{
+    string IVersioned.Source => Id;
+}
 
 [GenerateSerializer, Alias("ChannelGrains.DealerState")]
 public sealed class DealerState

@@ -18,7 +18,8 @@ public sealed class HealSweepTests
     public async Task Dealer_index_wakes_every_dealer_it_lists()
     {
         var builder = new TestClusterBuilder(initialSilosCount: 1);
-        builder.Properties["Analytics:HealSweepInterval"] = "00:00:02";
+        // Long enough that the index is written and checked before the first sweep, even on a loaded machine.
+        builder.Properties["Analytics:HealSweepInterval"] = "00:00:08";
         builder.AddSiloBuilderConfigurator<FastSweep>();
         await using var cluster = builder.Build();
         await cluster.DeployAsync();

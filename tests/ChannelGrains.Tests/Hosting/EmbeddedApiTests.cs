@@ -116,11 +116,15 @@ public sealed class EmbeddedApiTests(EmbeddedApiFixture fixture, ITestOutputHelp
         var placed = await socket.ReceiveAsync(TimeSpan.FromSeconds(2));
         Assert.Null((await api.PostAsync("mutation { shipOrder(id: \"O1\") { id } }")).ErrorCode());
         var shipped = await socket.ReceiveAsync(TimeSpan.FromSeconds(2));
+        // A second order starts at its own version 1, below the first order's 2: it is news all the same.
+        Assert.Null((await api.PostAsync("mutation { placeOrder(input: {requestId: \"O2\", dealerId: \"D1\", lines: [{sku: \"P1\", quantity: 1}]}) { id } }")).ErrorCode());
+        var second = await socket.ReceiveAsync(TimeSpan.FromSeconds(2));
 
         var order = placed.GetProperty("payload").GetProperty("data").GetProperty("orderChanged");
         Assert.Equal("CONFIRMED", order.GetProperty("status").GetString());
         Assert.Equal(30m, order.GetProperty("total").GetDecimal());
         Assert.Equal("SHIPPED", shipped.GetProperty("payload").GetProperty("data").GetProperty("orderChanged").GetProperty("status").GetString());
+        Assert.Equal("O2", second.GetProperty("payload").GetProperty("data").GetProperty("orderChanged").GetProperty("id").GetString());
     }
 
     [Fact]

@@ -88,7 +88,10 @@ public sealed class TransportServer : IAsyncLifetime
         TokenService.Issue(Auth, "another-key-that-the-server-does-not-know-0123456", "tenant-a", Role.Admin, "intruder", "", TimeSpan.FromMinutes(10));
 
     /// <summary>Signed with the right key, expired an hour ago (well beyond the clock skew).</summary>
-    public static string ExpiredToken()
+    public static string ExpiredToken() => TokenExpiringAt(DateTime.UtcNow.AddHours(-1));
+
+    /// <summary>Signed with the right key; <paramref name="expires"/> may lie in the past (accepted within the clock skew).</summary>
+    public static string TokenExpiringAt(DateTime expires)
     {
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -97,7 +100,7 @@ public sealed class TransportServer : IAsyncLifetime
             Audience = Auth.Audience,
             IssuedAt = now.AddHours(-2),
             NotBefore = now.AddHours(-2),
-            Expires = now.AddHours(-1),
+            Expires = expires,
             Subject = new ClaimsIdentity([new Claim("sub", "dealer-7"), new Claim("tenant", "tenant-a"), new Claim("role", "DEALER")]),
             SigningCredentials = new SigningCredentials(SigningKeys.ToSecurityKey(SigningKey), SecurityAlgorithms.HmacSha256),
         });

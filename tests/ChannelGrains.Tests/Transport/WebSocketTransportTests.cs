@@ -59,6 +59,20 @@ public sealed class WebSocketTransportTests(TransportServer server)
     }
 
     [Fact]
+    public async Task Socket_closes_4403_when_its_token_expires()
+    {
+        // Expired 28 s ago: still accepted within the 30 s clock skew, for about 2 s more.
+        var token = TransportServer.TokenExpiringAt(DateTime.UtcNow.AddSeconds(-28));
+        await using var client = await WsClient.ConnectAsync(server.WebSocketUri);
+        await client.SendAsync(new { type = "connection_init", payload = new { token } });
+        Assert.Equal("connection_ack", (await client.ReceiveAsync()).Type());
+
+        var close = await client.ReceiveCloseAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal((4403, "Forbidden: the token expired"), close);
+    }
+
+    [Fact]
     public async Task No_connection_init_within_the_timeout_closes_4408()
     {
         await using var client = await WsClient.ConnectAsync(server.WebSocketUri);

@@ -1,0 +1,106 @@
+using Orleans.Concurrency;
+
+namespace ChannelGrains.Common;
+
+/// <summary>
+/// Which change feeds anyone watches. Most dealers and orders change with nobody subscribed to them, and publishing a
+/// change nobody reads costs a stream message each time. So for the namespaces in <see cref="Filtered"/> a producer
+/// publishes only the keys some Api process watches (<see cref="ChangeInterestCache"/>), and an Api process watches a
+/// key (<see cref="IChangeInterestGrain.WatchAsync"/>) before it reads the current value: watching returns only once
+/// every silo's copy of the watched keys includes it or has expired, so no change after that is skipped.
+/// </summary>
+public static class ChangeInterest
+{
+    /// <summary>Namespaces published only while watched; the others (channel summaries) are always published.</summary>
+    public static readonly IReadOnlySet<string> Filtered = new HashSet<string>(StringComparer.Ordinal) { StreamNames.Dealer, StreamNames.OrdersOfDealer };
+
+    /// <summary>A silo's copy of the watched keys is read again after this long, while its producers publish.</summary>
+    public static readonly TimeSpan RefreshAfter = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A copy older than this is not trusted: the silo publishes every change until it has a fresh one.</summary>
+    public static readonly TimeSpan CopyLifetime = TimeSpan.FromSeconds(1);
+
+    /// <summary>An Api process re-sends its watched keys this often; its keys are dropped after <see cref="WatcherLease"/>.</summary>
+    public static readonly TimeSpan WatcherRenewal = TimeSpan.FromSeconds(10);
+
+    public static readonly TimeSpan WatcherLease = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>The watched keys of one namespace; <see cref="Keys"/> is null when the reader's version is current.</summary>
+/// <param name="Complete">False while the registry may not know every watcher yet (it was just activated): do not filter.</param>
+[GenerateSerializer, Alias("ChannelGrains.InterestSnapshot")]
+public sealed record class InterestSnapshot([property: Id(0)] long Version, [property: Id(1)] IReadOnlyList<string>? Keys, [property: Id(2)] bool Complete);
+
+/// <summary>The registry of watched keys of one stream namespace (the key of the grain). Held in memory: watchers renew it.</summary>
+[Alias("ChannelGrains.IChangeInterestGrain")]
+public interface IChangeInterestGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Sets every key <paramref name="watcher"/> watches, renewing its lease. When this adds a key, it returns once every
+    /// silo's copy includes the key or has expired.
+    /// </summary>
+    [Alias("Watch")] Task WatchAsync(string watcher, IReadOnlyList<string> keys);
+
+    /// <summary>A silo's copy (<paramref name="reader"/> names it) asks for the keys, unless it holds <paramref name="knownVersion"/>.</summary>
+    [Alias("Read")] Task<InterestSnapshot> ReadAsync(string reader, long knownVersion);
+}
+
+[Reentrant] // WatchAsync waits for readers, who must get through meanwhile; state changes never span an await
+public sealed class ChangeInterestGrain(TimeProvider clock) : Grain, IChangeInterestGrain
+{
+    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(100);
+
+    private readonly Dictionary<string, (HashSet<string> Keys, DateTimeOffset Until)> watchers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Version, DateTimeOffset At)> readers = new(StringComparer.Ordinal);
+    private HashSet<string> watched = new(StringComparer.Ordinal);
+    private DateTimeOffset activatedAt;
+    private long version;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        activatedAt = clock.GetUtcNow();
+        version = activatedAt.UtcTicks; // a later activation's versions are higher than any an older one handed out
+        return Task.CompletedTask;
+    }
+
+    public async Task WatchAsync(string watcher, IReadOnlyList<string> keys)
+    {
+        watchers[watcher] = (keys.ToHashSet(StringComparer.Ordinal), clock.GetUtcNow() + ChangeInterest.WatcherLease);
+        if (Recompute()) await UntilReadersHoldAsync(version);
+    }
+
+    public Task<InterestSnapshot> ReadAsync(string reader, long knownVersion)
+    {
+        Recompute();
+        var now = clock.GetUtcNow();
+        readers[reader] = (version, now);
+        var complete = now - activatedAt >= ChangeInterest.WatcherRenewal + ChangeInterest.WatcherRenewal / 2;
+        return Task.FromResult(new InterestSnapshot(version, knownVersion == version ? null : watched.ToArray(), complete));
+    }
+
+    /// <summary>Drops expired watchers and recomputes the union; true when it gained a key.</summary>
+    private bool Recompute()
+    {
+        var now = clock.GetUtcNow();
+        foreach (var expired in watchers.Where(w => w.Value.Until < now).Select(w => w.Key).ToArray()) watchers.Remove(expired);
+        var union = watchers.Values.SelectMany(w => w.Keys).ToHashSet(StringComparer.Ordinal);
+        if (union.SetEquals(watched)) return false;
+        var added = !union.IsSubsetOf(watched);
+        watched = union;
+        version++;
+        return added;
+    }
+
+    /// <summary>A reader's copy dates from before its read reached here, so it has expired <see cref="ChangeInterest.CopyLifetime"/> after.</summary>
+    private async Task UntilReadersHoldAsync(long target)
+    {
+        while (true)
+        {
+            var now = clock.GetUtcNow();
+            foreach (var gone in readers.Where(r => now - r.Value.At > ChangeInterest.CopyLifetime + Margin).Select(r => r.Key).ToArray())
+                readers.Remove(gone);
+            if (readers.Values.All(r => r.Version >= target)) return;
+            await Task.Delay(TimeSpan.FromMilliseconds(20), clock);
+        }
+    }
+}

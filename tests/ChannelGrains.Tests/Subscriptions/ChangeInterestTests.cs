@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using ChannelGrains.Api.Subscriptions;
+using ChannelGrains.Common;
+using ChannelGrains.Partners;
+using ChannelGrains.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Streams;
+
+namespace ChannelGrains.Tests.Subscriptions;
+
+/// <summary>Dealer and order changes are published only while an Api process watches them, and never skipped once it does.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ChangeInterestTests(ClusterFixture fixture)
+{
+    private readonly string tenant = TestTenant.New();
+
+    private IDealerGrain Dealer(string id) => fixture.Grains.GetGrain<IDealerGrain>(Keys.Of(tenant, id));
+
+    private Task<DealerView> UpsertAsync(string id, string name) =>
+        Dealer(id).UpsertAsync(new DealerInfo(id, name, "CN/East", DealerTier.Value, DealerStatus.Admitted, 100m, []));
+
+    /// <summary>The registry trusts its keys only once watchers had time to renew; until then every silo publishes all.</summary>
+    private async Task UntilRegistryCompleteAsync() =>
+        await Eventually.TrueAsync(async () => (await fixture.Grains.GetGrain<IChangeInterestGrain>(StreamNames.Dealer).ReadAsync("test", 0)).Complete,
+            TimeSpan.FromSeconds(30), () => Task.FromResult("the registry of watched dealers never became complete"));
+
+    [Fact]
+    public async Task An_unwatched_dealer_change_is_not_published_and_a_watched_one_always_is()
+    {
+        await UntilRegistryCompleteAsync();
+        var seen = new ConcurrentQueue<string>();
+        // A raw stream consumer is not a watcher: it sees only what producers publish.
+        var raw = await fixture.Cluster.Client.GetStreamProvider(StreamNames.Provider)
+            .GetStream<object>(ChangeFeed.StreamOf(StreamNames.Dealer, Keys.Of(tenant, "D1"))) // typed as the Api's hub types it
+            .SubscribeAsync((change, _) => { seen.Enqueue(((DealerView)change).Name); return Task.CompletedTask; });
+        try
+        {
+            // Silos publish everything until their copy of the watched keys is fresh: keep changing until one is skipped.
+            var skipped = false;
+            for (var i = 0; i < 40 && !skipped; i++)
+            {
+                await UpsertAsync("D1", $"unwatched-{i}");
+                await Task.Delay(300);
+                skipped = !seen.Contains($"unwatched-{i}");
+            }
+            Assert.True(skipped, "every change of a dealer nobody watches was published");
+
+            using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance);
+            using var watching = (await hub.ObserveAsync(StreamNames.Dealer, Keys.Of(tenant, "D1"), () => Dealer("D1").GetAsync())).Subscribe(new To<DealerView>(_ => { }));
+            for (var i = 0; i < 5; i++) await UpsertAsync("D1", $"watched-{i}");
+
+            await Eventually.HoldsAsync(() => Enumerable.Range(0, 5).All(i => seen.Contains($"watched-{i}")), "every watched change was published");
+        }
+        finally
+        {
+            await raw.UnsubscribeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_change_right_after_watching_reaches_the_subscriber_whichever_silo_makes_it()
+    {
+        await UntilRegistryCompleteAsync();
+        var ids = Enumerable.Range(0, 10).Select(i => $"R{i}").ToArray();
+        using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance);
+        foreach (var id in ids)
+        {
+            // Changes on both silos keep every silo's copy of the watched keys fresh, without this dealer in it.
+            await Task.WhenAll(ids.Select(other => UpsertAsync(other, $"{other} before {id}")));
+            await Task.Delay(ChangeInterest.RefreshAfter * 2);
+            var changes = Channel.CreateUnbounded<DealerView>();
+            var observable = await hub.ObserveAsync(StreamNames.Dealer, Keys.Of(tenant, id), () => Dealer(id).GetAsync());
+            using var subscription = observable.Subscribe(new To<DealerView>(view => changes.Writer.TryWrite(view)));
+
+            await UpsertAsync(id, $"{id} changed");
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while ((await changes.Reader.ReadAsync(timeout.Token)).Name != $"{id} changed") { }
+        }
+    }
+
+    private sealed class To<T>(Action<T> next) : IObserver<T>
+    {
+        public void OnCompleted() { }
+
+        public void OnError(Exception error) { }
+
+        public void OnNext(T value) => next(value);
+    }
+}
