@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace ChannelGrains.Bench;
+
+/// <summary>
+/// The mix against the real Api: an embedded Api process (in memory, or durable with <c>--durable</c> or
+/// <c>ConnectionStrings__Channel</c>), seeded through the bulk mutations, driven over GraphQL over HTTP by a fixed
+/// number of workers while K WebSocket clients follow channelSummaryChanged (national, this month) and orderChanged.
+/// Then the same mix at a fixed mutation rate (<c>--rate</c>, default 1,000/s; 0 skips it) for freshness under a
+/// steady load.
+/// </summary>
+public static class LoadBenchmark
+{
+    public static Task MeasureAsync(BenchOptions options, BenchResults results) => ThrowawayPostgres.RunAsync(options, "load", async connectionString =>
+    {
+        using var api = await ChildApp.StartApiAsync(connectionString is null ? null : new Dictionary<string, string> { ["ConnectionStrings__Channel"] = connectionString });
+        Console.WriteLine($"== load, embedded Api {(connectionString is null ? "in memory" : "durable (PostgreSQL)")} at {api.BaseAddress}");
+        await RunOverHttpAsync(options, results, connectionString is null ? "load.memory" : "load.durable", api.BaseAddress, () => api.CpuTime, options.Int("rate", 1000));
+    });
+
+    /// <summary>Seeds a new tenant, subscribes the WebSocket clients, warms up, runs the closed loop (and the fixed-rate run when <paramref name="rate"/> &gt; 0).</summary>
+    internal static async Task<MixReport> RunOverHttpAsync(BenchOptions options, BenchResults results, string bench, Uri baseAddress, Func<TimeSpan> serverCpu, int rate)
+    {
+        var workers = options.Int("workers", 64);
+        var clients = options.Int("clients", 8);
+        var tenant = $"load{Environment.ProcessId}x{Environment.TickCount64 % 100000}";
+        var mix = new Mix(tenant, options.Skus, options.Dealers);
+        var token = ChildApp.AdminToken(tenant);
+        using var executor = new GraphQLHttpExecutor(baseAddress, token, Math.Max(workers, options.Int("rate-workers", 256)));
+        var seeding = Stopwatch.StartNew();
+        await executor.SeedAsync(mix.Data);
+        Console.WriteLine($"  seeded {mix.Data.Products.Length:N0} products, {mix.Data.Dealers.Length:N0} dealers, {mix.Data.Stores.Length:N0} stores through the bulk mutations in {seeding.Elapsed.TotalSeconds:F1} s; "
+            + $"{workers} HTTP workers (one connection each), {clients} WebSocket clients; the driver runs on the same {Environment.ProcessorCount} cores as the server");
+        await using var watch = await SubscriptionWatch.StartAsync(baseAddress, token, clients, mix.Data);
+        await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Quick ? 1 : 3)), watch.OnAck);
+
+        var report = await RunPhaseAsync(mix, executor, watch, new MixSettings(workers, TimeSpan.FromSeconds(options.Seconds)), serverCpu, results, bench);
+        if (rate > 0)
+        {
+            var seconds = options.Int("rate-seconds", options.Seconds);
+            await RunPhaseAsync(mix, executor, watch, new MixSettings(options.Int("rate-workers", 256), TimeSpan.FromSeconds(seconds), rate), serverCpu, results,
+                string.Create(CultureInfo.InvariantCulture, $"{bench}@{rate}/s"));
+        }
+        return report;
+    }
+
+    private static async Task<MixReport> RunPhaseAsync(Mix mix, IMixExecutor executor, SubscriptionWatch watch, MixSettings settings, Func<TimeSpan> serverCpu, BenchResults results, string bench)
+    {
+        var messagesBefore = watch.Messages;
+        var since = Stopwatch.GetTimestamp();
+        var cpuBefore = serverCpu();
+        var report = await MixRunner.RunAsync(mix, executor, settings, watch.OnAck);
+        var serverCores = (serverCpu() - cpuBefore).TotalSeconds / report.Seconds;
+        var (summary, quotaAcks, orders, orderAcks) = await watch.ResultAsync(TimeSpan.FromSeconds(1.5), since);
+        Console.WriteLine($"-- {bench}");
+        report.Print(Console.Out);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  server processes CPU {serverCores:F2} cores; {watch.Messages - messagesBefore:N0} WebSocket messages, {watch.Errors} subscription errors"));
+        Console.WriteLine($"  freshness setQuota ack -> channelSummaryChanged(CN) at each client (at most one message per 250 ms by design): {Freshness.Describe(summary, quotaAcks)}");
+        Console.WriteLine($"  freshness placeOrder ack -> orderChanged of a watched dealer: {Freshness.Describe(orders, orderAcks)}");
+        report.AddTo(results, bench);
+        results.Add(bench, "freshness summary p50", MixReport.Percentile(summary, 0.5), "ms");
+        results.Add(bench, "freshness summary p99", MixReport.Percentile(summary, 0.99), "ms");
+        results.Add(bench, "freshness orderChanged p50", MixReport.Percentile(orders, 0.5), "ms");
+        results.Add(bench, "freshness orderChanged p99", MixReport.Percentile(orders, 0.99), "ms");
+        results.Add(bench, "server CPU", serverCores, "cores");
+        return report;
+    }
+}
