@@ -14,7 +14,7 @@ public static class CeilingBenchmark
         await using var silo = await InProcessSilo.StartAsync(connectionString);
         var bench = connectionString is null ? "ceiling.memory" : "ceiling.durable";
         var workers = options.Int("workers", 64);
-        var mix = new Mix($"ceiling{Environment.ProcessId}", options.Skus, options.Dealers);
+        var mix = new Mix($"ceiling{Environment.ProcessId}", options);
         var executor = new GrainExecutor(silo.Grains, mix.Data.Tenant);
         var seeding = Stopwatch.StartNew();
         await executor.SeedAsync(mix.Data);

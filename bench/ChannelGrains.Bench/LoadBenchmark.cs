@@ -25,7 +25,7 @@ public static class LoadBenchmark
         var workers = options.Int("workers", 64);
         var clients = options.Int("clients", 8);
         var tenant = $"load{Environment.ProcessId}x{Environment.TickCount64 % 100000}";
-        var mix = new Mix(tenant, options.Skus, options.Dealers);
+        var mix = new Mix(tenant, options);
         var token = ChildApp.AdminToken(tenant);
         using var executor = new GraphQLHttpExecutor(baseAddress, token, Math.Max(workers, options.Int("rate-workers", 256)));
         var seeding = Stopwatch.StartNew();

@@ -73,6 +73,12 @@ public sealed class Mix
     private long sequence;
     private long quotaTurn = -1;
 
+    /// <summary>The seed size a benchmark asks for: <c>--skus</c> and <c>--dealers</c>, smaller with <c>--quick</c>.</summary>
+    public Mix(string tenant, BenchOptions options)
+        : this(tenant, options.Int("skus", options.Quick ? 100 : 500), options.Int("dealers", options.Quick ? 200 : 1000))
+    {
+    }
+
     public Mix(string tenant, int products, int dealers)
     {
         var random = new Random(20261101);

@@ -38,6 +38,11 @@ public static class MixRunner
                     if (!await schedule.WaitToReadAsync()) break;
                     continue;
                 }
+                else if (Stopwatch.GetTimestamp() >= deadline)
+                {
+                    samples.NotStarted++;
+                    continue;
+                }
                 var step = mix.Next(random);
                 try
                 {
@@ -92,6 +97,9 @@ public sealed class OpSamples
 
     public IReadOnlyList<double> Latencies(MixOp op) => latencies[(int)op];
 
+    /// <summary>Open loop: operations that came due but had not started when the time was up (the server fell behind).</summary>
+    public int NotStarted { get; set; }
+
     public IReadOnlyDictionary<(MixOp Op, string Code), int> Failures => failures;
 
     /// <summary>One message per error code, to tell what went wrong.</summary>
@@ -113,6 +121,7 @@ public sealed class OpSamples
             for (var i = 0; i < part.latencies.Length; i++) all.latencies[i].AddRange(part.latencies[i]);
             foreach (var (key, count) in part.failures) all.failures[key] = all.failures.GetValueOrDefault(key) + count;
             foreach (var (code, message) in part.examples) all.examples.TryAdd(code, message);
+            all.NotStarted += part.NotStarted;
         }
         foreach (var list in all.latencies) list.Sort();
         return all;
@@ -150,6 +159,7 @@ public sealed record MixReport(OpSamples Samples, TimeSpan Elapsed, MixSettings 
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  total: {MutationsPerSecond:N0} mutations/s, {OpsPerSecond:N0} operations/s, {Errors:N0} errors in {Seconds:F1} s; driver process CPU {DriverCpu.TotalSeconds / Seconds:F2} cores"));
+        if (Samples.NotStarted > 0) output.WriteLine($"  BEHIND: {Samples.NotStarted:N0} scheduled operations had not started when the time was up: the rate asked for was not reached");
         foreach (var (code, message) in Samples.Examples) output.WriteLine($"  e.g. {code}: {message}");
     }
 
@@ -165,6 +175,7 @@ public sealed record MixReport(OpSamples Samples, TimeSpan Elapsed, MixSettings 
         results.Add(bench, "mutations/s", MutationsPerSecond, "/s");
         results.Add(bench, "operations/s", OpsPerSecond, "/s");
         results.Add(bench, "errors", Errors, "");
+        if (Settings.MutationRate > 0) results.Add(bench, "not started (behind schedule)", Samples.NotStarted, "");
     }
 
     public static string Name(MixOp op) => op switch
