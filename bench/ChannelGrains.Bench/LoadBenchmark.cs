@@ -33,6 +33,12 @@ public static class LoadBenchmark
         Console.WriteLine($"  seeded {mix.Data.Products.Length:N0} products, {mix.Data.Dealers.Length:N0} dealers, {mix.Data.Stores.Length:N0} stores through the bulk mutations in {seeding.Elapsed.TotalSeconds:F1} s; "
             + $"{workers} HTTP workers (one connection each), {clients} WebSocket clients; the driver runs on the same {Environment.ProcessorCount} cores as the server");
         await using var watch = await SubscriptionWatch.StartAsync(baseAddress, token, clients, mix.Data);
+        var idleBefore = serverCpu();
+        var idle = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var idleCores = (serverCpu() - idleBefore).TotalSeconds / idle.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  server CPU with no requests (2 s after seeding, subscribers connected): {idleCores:F2} cores"));
+        results.Add(bench, "server CPU idle", idleCores, "cores");
         await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Quick ? 1 : 3)), watch.OnAck);
 
         var report = await RunPhaseAsync(mix, executor, watch, new MixSettings(workers, TimeSpan.FromSeconds(options.Seconds)), serverCpu, results, bench);
