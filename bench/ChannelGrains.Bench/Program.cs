@@ -22,8 +22,8 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: orders [--seconds N] [--concurrency N] [--dealers N] [--skus N] [--lines N]");
     Console.Error.WriteLine("       freshness [--seconds N] [--rate N] [--dealers N]");
-    Console.Error.WriteLine("       load [--durable] [--seconds N] [--workers N] [--clients K] [--rate N (0: skip the fixed-rate run)] [--rate-seconds N] [--dealers N] [--skus N] [--quick]");
-    Console.Error.WriteLine("       ceiling [--durable] [--seconds N] [--workers N] [--dealers N] [--skus N] [--quick]");
+    Console.Error.WriteLine("       load [--durable] [--seconds N] [--workers N] [--clients K] [--rate N (0: skip the fixed-rate run)] [--rate-seconds N] [--settle N] [--dealers N] [--skus N] [--quick]");
+    Console.Error.WriteLine("       ceiling [--durable] [--seconds N] [--workers N] [--settle N] [--dealers N] [--skus N] [--quick]");
     Console.Error.WriteLine("       cluster [--seconds N] [--workers N] [--clients K] [--dealers N] [--skus N] [--quick]   (1 then 2 silo processes, throwaway PostgreSQL)");
     return 2;
 }
