@@ -51,7 +51,7 @@ public static class LoadBenchmark
     /// Waits (at most <paramref name="seconds"/>) for the server to settle after seeding — the live pipeline propagates the
     /// seeded dealers for a while — and prints its CPU with no requests per 2 s window; the last one is its background cost.
     /// </summary>
-    internal static async Task<double> SettleAsync(Func<TimeSpan> serverCpu, int seconds)
+    internal static async Task<double> SettleAsync(Func<TimeSpan> serverCpu, int seconds, string what = "server CPU with no requests (after seeding, subscribers connected)")
     {
         var windows = new List<double>();
         for (var i = 0; i < Math.Max(1, seconds / 2) && (windows.Count == 0 || windows[^1] > 0.25); i++)
@@ -62,7 +62,7 @@ public static class LoadBenchmark
             windows.Add((serverCpu() - before).TotalSeconds / clock.Elapsed.TotalSeconds);
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  server CPU with no requests (after seeding, subscribers connected), per 2 s: {string.Join(", ", windows.Select(w => w.ToString("F2", CultureInfo.InvariantCulture)))} cores"));
+            $"  {what}, per 2 s: {string.Join(", ", windows.Select(w => w.ToString("F2", CultureInfo.InvariantCulture)))} cores"));
         return windows[^1];
     }
 
