@@ -9,8 +9,13 @@ namespace ChannelGrains.Bench;
 public sealed class BenchOptions
 {
     private readonly Dictionary<string, string?> values = new(StringComparer.OrdinalIgnoreCase);
+    private readonly string[] args;
 
-    private BenchOptions(string command) => Command = command;
+    private BenchOptions(string[] args)
+    {
+        this.args = args;
+        Command = args.FirstOrDefault() ?? "";
+    }
 
     public string Command { get; }
 
@@ -25,7 +30,7 @@ public sealed class BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        var options = new BenchOptions(args.FirstOrDefault() ?? "");
+        var options = new BenchOptions(args);
         for (var i = 1; i < args.Length; i++)
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument '{args[i]}'");
@@ -34,6 +39,19 @@ public sealed class BenchOptions
             options.values[name] = hasValue ? args[++i] : null;
         }
         return options;
+    }
+
+    /// <summary>These options for another command, with <paramref name="defaults"/> (<c>--name value</c> or <c>--flag</c>) where not given.</summary>
+    public BenchOptions For(string command, params string[] defaults)
+    {
+        var extra = new List<string>();
+        for (var i = 0; i < defaults.Length; i++)
+        {
+            var hasValue = i + 1 < defaults.Length && !defaults[i + 1].StartsWith("--", StringComparison.Ordinal);
+            if (!values.ContainsKey(defaults[i][2..])) extra.AddRange(hasValue ? [defaults[i], defaults[i + 1]] : [defaults[i]]);
+            if (hasValue) i++;
+        }
+        return Parse([command, .. args.Skip(1), .. extra]);
     }
 
     public bool Flag(string name) => values.ContainsKey(name);

@@ -2,11 +2,6 @@ using ChannelGrains.Catalog;
 using ChannelGrains.Common;
 using ChannelGrains.Ordering;
 using ChannelGrains.Partners;
-using ChannelGrains.Silo.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace ChannelGrains.Bench;
 
@@ -18,13 +13,10 @@ public static class OrderBenchmark
 {
     public static async Task<int> RunAsync(BenchOptions options)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo.UseChannelSilo(builder.Configuration, localhostClustering: true));
-        using var host = builder.Build();
-        await host.StartAsync();
-        var durable = !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Channel"));
-        var grains = host.Services.GetRequiredService<IGrainFactory>();
+        var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Channel");
+        var durable = !string.IsNullOrWhiteSpace(connectionString);
+        await using var silo = await InProcessSilo.StartAsync(durable ? connectionString : null);
+        var grains = silo.Grains;
         var tenant = "bench" + Environment.ProcessId;
 
         var skus = Enumerable.Range(0, options.Skus).Select(i => $"SKU{i:0000}").ToArray();
@@ -45,7 +37,6 @@ public static class OrderBenchmark
         var recorder = new LatencyRecorder();
         await DriveAsync(grains, tenant, dealers, skus, options, TimeSpan.FromSeconds(options.Seconds), recorder);
         Console.WriteLine(recorder.Report(durable ? "durable" : "memory"));
-        await host.StopAsync();
         return 0;
     }
 

@@ -49,8 +49,8 @@ public static class ScaleBenchmark
         builder.Configuration.AddInMemoryCollection([
             new("ConnectionStrings:Channel", ""),
             new("Orleans:ClusterId", $"scale-{Environment.ProcessId}"),
-            new("Orleans:SiloPort", ThrowawayPostgres.FreePort().ToString(CultureInfo.InvariantCulture)),
-            new("Orleans:GatewayPort", ThrowawayPostgres.FreePort().ToString(CultureInfo.InvariantCulture)),
+            new("Orleans:SiloPort", ChildApp.FreePort().ToString(CultureInfo.InvariantCulture)),
+            new("Orleans:GatewayPort", ChildApp.FreePort().ToString(CultureInfo.InvariantCulture)),
         ]);
         builder.UseOrleans(silo =>
         {

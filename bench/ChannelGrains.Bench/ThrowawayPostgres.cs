@@ -1,49 +1,50 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Npgsql;
 
 namespace ChannelGrains.Bench;
 
 /// <summary>
-/// A PostgreSQL 15 server for one benchmark run: <c>initdb</c> in a temporary directory, started by <c>pg_ctl</c> as the
-/// <c>postgres</c> OS user (the server refuses root) on 127.0.0.1 and a free port; stopped and deleted on dispose.
+/// A PostgreSQL 15 server for one benchmark run: a temporary data directory, 127.0.0.1 and a free port, trust auth.
+/// The server refuses to run as root, so under root its commands run as the <c>postgres</c> OS user (runuser).
 /// Settings are PostgreSQL's defaults (synchronous commit on) plus the memory a team would give a dedicated server.
+/// Disposing stops it (fast) and deletes the directory.
 /// </summary>
 public sealed class ThrowawayPostgres : IAsyncDisposable
 {
-    public const string BinDirectory = "/usr/lib/postgresql/15/bin";
-
+    private const string Binaries = "/usr/lib/postgresql/15/bin";
     private readonly string directory;
+    private readonly int port;
 
     private ThrowawayPostgres(string directory, int port)
     {
         this.directory = directory;
-        ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Maximum Pool Size=100;Timeout=30;Command Timeout=600";
+        this.port = port;
     }
 
-    public string ConnectionString { get; }
+    /// <summary>The connection string of a database on this server (the silos migrate their schema into it at start-up).</summary>
+    public string ConnectionString(string database = "postgres") =>
+        $"Host=127.0.0.1;Port={port};Username=postgres;Database={database};Maximum Pool Size=100;Timeout=30;Command Timeout=600";
 
-    /// <summary>The connection string given (option or <c>ConnectionStrings__Channel</c>), else a throwaway server's.</summary>
+    /// <summary>The connection string given (<c>--connection</c> or <c>ConnectionStrings__Channel</c>), else a throwaway server's.</summary>
     public static async Task<(string ConnectionString, ThrowawayPostgres? Server)> ResolveAsync(BenchOptions options)
     {
         var given = options.Text("connection") ?? Environment.GetEnvironmentVariable("ConnectionStrings__Channel");
         if (!string.IsNullOrWhiteSpace(given)) return (given, null);
         var server = await StartAsync();
-        return (server.ConnectionString, server);
+        return (server.ConnectionString(), server);
     }
 
     public static async Task<ThrowawayPostgres> StartAsync()
     {
-        var directory = Directory.CreateTempSubdirectory("channelgrains-pg-").FullName;
-        var port = FreePort();
-        var server = new ThrowawayPostgres(directory, port);
+        var directory = Directory.CreateTempSubdirectory("channelgrains-bench-pg-").FullName;
+        var server = new ThrowawayPostgres(directory, ChildApp.FreePort());
         try
         {
-            await RunAsync("chown", "postgres", directory);
-            await RunAsPostgresAsync("initdb", "-D", Path.Combine(directory, "db"), "--auth=trust", "--no-sync", "-U", "postgres");
-            var settings = $"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c max_connections=200 "
-                + "-c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB -c max_wal_size=4GB";
-            await RunAsPostgresAsync("pg_ctl", "-D", Path.Combine(directory, "db"), "-o", settings, "-l", Path.Combine(directory, "log"), "-w", "start");
+            if (Environment.UserName == "root") await RunAsync("chown", "postgres", directory);
+            await RunAsPostgresAsync("initdb", "-D", server.DataDirectory, "-U", "postgres", "--auth=trust", "--no-sync", "--locale=C", "--encoding=UTF8");
+            await RunAsPostgresAsync("pg_ctl", "-D", server.DataDirectory, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start", "-o",
+                $"-c listen_addresses=127.0.0.1 -p {server.port} -k {directory} -c max_connections=300 "
+                + "-c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB -c max_wal_size=4GB");
             return server;
         }
         catch
@@ -53,33 +54,64 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a benchmark on the database the options ask for: <c>ConnectionStrings__Channel</c> when set; with
+    /// <c>--durable</c> a new database on a throwaway server, stopped afterwards; otherwise none (null: in memory).
+    /// </summary>
+    public static async Task RunAsync(BenchOptions options, string database, Func<string?, Task> benchmark)
+    {
+        var given = Environment.GetEnvironmentVariable("ConnectionStrings__Channel");
+        if (!string.IsNullOrWhiteSpace(given) || !options.Flag("durable"))
+        {
+            await benchmark(string.IsNullOrWhiteSpace(given) ? null : given);
+            return;
+        }
+        await using var server = await StartAsync();
+        await benchmark(await server.CreateDatabaseAsync(database));
+    }
+
+    /// <summary>A new empty database, so that runs on the same server do not share grain state.</summary>
+    public async Task<string> CreateDatabaseAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync();
+        return ConnectionString(name);
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (File.Exists(Path.Combine(directory, "db", "postmaster.pid")))
-            await RunAsPostgresAsync("pg_ctl", "-D", Path.Combine(directory, "db"), "-m", "fast", "-w", "stop");
-        Directory.Delete(directory, recursive: true);
+        try
+        {
+            if (Directory.Exists(DataDirectory)) await RunAsPostgresAsync("pg_ctl", "-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "stop");
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started: nothing to stop.
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
-    private static Task RunAsPostgresAsync(string tool, params string[] arguments) =>
-        RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(BinDirectory, tool), .. arguments]);
+    private string DataDirectory => Path.Combine(directory, "data");
 
-    private static async Task RunAsync(string file, params string[] arguments)
+    private static Task RunAsPostgresAsync(string program, params string[] arguments) =>
+        Environment.UserName == "root"
+            ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(Binaries, program), .. arguments])
+            : RunAsync(Path.Combine(Binaries, program), arguments);
+
+    private static async Task RunAsync(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
+        var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await error}{await output}");
-    }
-
-    /// <summary>A loopback port free at the time of asking.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await errors}{await output}");
     }
 }

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace ChannelGrains.Bench;
+
+/// <summary>
+/// Every benchmark in one invocation on one machine state, then the comparisons the speed claims rest on: the grains
+/// (in memory and durable, over HTTP, and as in-process calls) against the plain-SQL design on the same PostgreSQL.
+/// <c>--quick</c> shrinks each one (fewer lines, shorter runs, a smaller grain count) to a smoke check.
+/// </summary>
+public static class AllBenchmarks
+{
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        var results = new BenchResults();
+        var clock = Stopwatch.StartNew();
+        var quick = options.Quick;
+        var steps = new (string Title, Func<Task> Run)[]
+        {
+            ("ceiling (mix as in-process grain calls, memory)", () => CeilingBenchmark.MeasureAsync(options.For("ceiling"), results)),
+            ("load (mix over HTTP + WebSocket, memory)", () => LoadBenchmark.MeasureAsync(options.For("load"), results)),
+            ("load (mix over HTTP + WebSocket, durable)", () => LoadBenchmark.MeasureAsync(options.For("load", "--durable", "--rate", "0"), results)),
+            ("sql (plain SQL on PostgreSQL)", () => SqlBaselineBenchmark.MeasureAsync(quick ? options.For("sql", "--runs", "5") : options.For("sql"), results)),
+            ("scale (channel grains in one silo)", () => ScaleBenchmark.MeasureAsync(
+                quick ? options.For("scale", "--scale-dealers", "10000", "--stores", "20000", "--reps", "5000", "--settle", "1", "--sample", "300") : options.For("scale"), results)),
+        };
+        foreach (var (title, run) in steps)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"=== {title} (at {clock.Elapsed.TotalSeconds:F0} s)");
+            await run();
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"=== all figures ({clock.Elapsed.TotalSeconds:F0} s in all, {Environment.ProcessorCount} cores, load generator on the same cores)");
+        results.Print(Console.Out);
+        Console.WriteLine();
+        Console.WriteLine("=== grains against the plain-SQL design (same run, same machine)");
+        PrintRatios(results, quick ? ["100 k lines", "1 M lines"] : ["1 M lines", "10 M lines"]);
+        return 0;
+    }
+
+    private static void PrintRatios(BenchResults results, string[] volumes)
+    {
+        var sqlOrders = results.Get("sql", "placeOrder + live national row (8 clients) tps");
+        Ratio("durable mutations/s over HTTP (mix) / SQL placeOrder tps with a live national row",
+            results.Get("load.durable", "mutations/s"), sqlOrders, "aim ≥ 1.5, and ≥ 2,000/s");
+        Ratio("durable placeOrder/s over HTTP (in the mix) / SQL placeOrder tps with a live national row",
+            results.Get("load.durable", "placeOrder/s"), sqlOrders, "");
+        Ratio("memory mutations/s over HTTP (mix) / SQL placeOrder tps with a live national row",
+            results.Get("load.memory", "mutations/s"), sqlOrders, "aim: ≥ 20,000 mixed mutations/s in memory");
+        Ratio("in-process grain calls / over HTTP (mutations/s, memory): the cost of HTTP + GraphQL",
+            results.Get("ceiling.memory", "mutations/s"), results.Get("load.memory", "mutations/s"), "");
+        foreach (var volume in volumes)
+        {
+            var sqlDashboard = results.Get("sql", $"dashboard total @ {volume} p50");
+            Ratio($"SQL GROUP BY dashboard p50 at {volume} / national summary read p50 over HTTP",
+                sqlDashboard, results.Get("load.memory", "summary CN p50"), "aim ≥ 100 at 1 M, ≥ 1,000 at 10 M");
+            Ratio($"SQL GROUP BY dashboard p50 at {volume} / national summary read p50 in process",
+                sqlDashboard, results.Get("ceiling.memory", "summary CN p50"), "");
+        }
+        Value("national summary read p50 over HTTP, under the mixed load", results.Get("load.memory", "summary CN p50"), "ms", "aim ≤ 1 ms");
+        Value("freshness p99: setQuota ack -> channelSummaryChanged, closed loop", results.Get("load.memory", "freshness summary p99"), "ms", "aim ≤ 250 ms at 1,000/s");
+        Value("freshness p99 at the fixed rate", results.Get("load.memory@1000/s", "freshness summary p99"), "ms", "");
+        Value($"SQL freshness (the next GROUP BY query) p99 at {volumes[^1]}", results.Get("sql", $"freshness (next query) @ {volumes[^1]} p99"), "ms", "");
+        Value("RSS projected for 1 M channel grains", results.Get("scale", "RSS projected for 1 M channel grains"), "GiB", "aim < 4 GiB");
+    }
+
+    private static void Ratio(string what, double? a, double? b, string aim) =>
+        Console.WriteLine(a is { } x && b is { } y && y > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"  {what}: {x:N1} / {y:N1} = {x / y:N2}x {(aim.Length > 0 ? $"({aim})" : "")}")
+            : $"  {what}: not measured in this run");
+
+    private static void Value(string what, double? value, string unit, string aim) =>
+        Console.WriteLine(value is { } x
+            ? string.Create(CultureInfo.InvariantCulture, $"  {what}: {x:N2} {unit} {(aim.Length > 0 ? $"({aim})" : "")}")
+            : $"  {what}: not measured in this run");
+}

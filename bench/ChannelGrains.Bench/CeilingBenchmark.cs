@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace ChannelGrains.Bench;
+
+/// <summary>
+/// The ceiling: the same mix, weights and seed as <c>load</c>, as direct grain calls in an in-process silo (no HTTP, no
+/// GraphQL, no auth, no WebSocket fan-out), so that load ÷ ceiling shows what the layers above the grains cost.
+/// In memory, or durable with <c>--durable</c> or <c>ConnectionStrings__Channel</c>.
+/// </summary>
+public static class CeilingBenchmark
+{
+    public static Task MeasureAsync(BenchOptions options, BenchResults results) => ThrowawayPostgres.RunAsync(options, "ceiling", async connectionString =>
+    {
+        await using var silo = await InProcessSilo.StartAsync(connectionString);
+        var bench = connectionString is null ? "ceiling.memory" : "ceiling.durable";
+        var workers = options.Int("workers", 64);
+        var mix = new Mix($"ceiling{Environment.ProcessId}", options);
+        var executor = new GrainExecutor(silo.Grains, mix.Data.Tenant);
+        var seeding = Stopwatch.StartNew();
+        await executor.SeedAsync(mix.Data);
+        Console.WriteLine($"== ceiling, in-process silo {(connectionString is null ? "in memory" : "durable (PostgreSQL)")}: seeded {mix.Data.Products.Length:N0} products, "
+            + $"{mix.Data.Dealers.Length:N0} dealers, {mix.Data.Stores.Length:N0} stores in {seeding.Elapsed.TotalSeconds:F1} s; {workers} workers calling grains directly, "
+            + "driver and silo in one process on the same cores; no subscriptions (freshness: see load)");
+        var idle = await LoadBenchmark.SettleAsync(() => Process.GetCurrentProcess().TotalProcessorTime, options.Int("settle", options.Quick ? 4 : 30),
+            "process CPU with no calls (after seeding)");
+        results.Add(bench, "process CPU idle", idle, "cores");
+        await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Quick ? 1 : 3)));
+        var report = await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Seconds)));
+        Console.WriteLine($"-- {bench}");
+        report.Print(Console.Out);
+        report.AddTo(results, bench);
+    });
+}
