@@ -26,6 +26,9 @@ public static class Freshness
         var shown = 0;
         var stream = cluster.Client.GetStreamProvider(StreamNames.Provider)
             .GetStream<ChannelSummaryView>(StreamId.Create(AnalyticsKeys.SummaryStream, AnalyticsKeys.Aggregate(tenant, Period.Parse(month), "XX")));
+        // Summaries are published only while watched (ChangeInterest): watch it as the Api's ChangeHub would.
+        await cluster.Client.GetGrain<IChangeInterestGrain>(AnalyticsKeys.SummaryStream)
+            .WatchAsync("analytics-bench", [AnalyticsKeys.Aggregate(tenant, Period.Parse(month), "XX")]);
         var subscription = await stream.SubscribeAsync((summary, _) =>
         {
             var value = (int)summary.Figures.SellOutValue;

@@ -3,7 +3,7 @@ using ChannelGrains.Partners;
 namespace ChannelGrains.Analytics;
 
 /// <summary>Summed contributions: the figures, their breakdown by dealer tier and by SKU, and how many source-months they hold.</summary>
-[GenerateSerializer, Alias("ChannelGrains.Analytics.ChannelTotals")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.Analytics.ChannelTotals")]
 public sealed record class ChannelTotals
 {
     public static readonly ChannelTotals Empty = new();
@@ -29,7 +29,7 @@ public sealed record class ChannelTotals
 /// total for its quarter and year. Receivers keep the part with the highest version per input.
 /// </summary>
 /// <param name="Children">The direct child regions that hold data below the region this part is about.</param>
-[GenerateSerializer, Alias("ChannelGrains.Analytics.AggregatePart")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.Analytics.AggregatePart")]
 public sealed record class AggregatePart(
     [property: Id(0)] long Version,
     [property: Id(1)] DateTime UpdatedAt,
@@ -40,7 +40,7 @@ public sealed record class AggregatePart(
 }
 
 /// <summary>The ChannelSummary of one region and period, as served and as published on its change stream.</summary>
-[GenerateSerializer, Alias("ChannelGrains.Analytics.ChannelSummaryView")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.Analytics.ChannelSummaryView")]
 public sealed record class ChannelSummaryView(
     [property: Id(0)] string Region,
     [property: Id(1)] string Period,
@@ -51,7 +51,7 @@ public sealed record class ChannelSummaryView(
     string IVersioned.Source => $"{Region}|{Period}";
 }
 
-[GenerateSerializer, Alias("ChannelGrains.Analytics.ChannelBreakdownView")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.Analytics.ChannelBreakdownView")]
 public sealed record class ChannelBreakdownView(
     [property: Id(0)] string Region,
     [property: Id(1)] string Period,
@@ -61,7 +61,7 @@ public sealed record class ChannelBreakdownView(
     [property: Id(5)] long Version);
 
 /// <summary>One dealer's sell-out in one month, as a source shard reports it for top-dealer lists.</summary>
-[GenerateSerializer, Alias("ChannelGrains.Analytics.DealerSellOut")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.Analytics.DealerSellOut")]
 public sealed record class DealerSellOut(
     [property: Id(0)] string DealerId,
     [property: Id(1)] string Region,

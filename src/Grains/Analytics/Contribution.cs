@@ -21,7 +21,7 @@ namespace ChannelGrains.Analytics;
 /// <param name="Figures">The month's totals; fields a source does not own stay zero.</param>
 /// <param name="Skus">Per-SKU totals of the month, at most one entry per SKU.</param>
 /// <param name="Weeks">Optional, for demand planning: the month's sell-out units per SKU and ISO week (days of the week in this month only).</param>
-[GenerateSerializer, Alias("ChannelGrains.Analytics.Contribution")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.Analytics.Contribution")]
 public sealed record class Contribution(
     [property: Id(0)] string Tenant,
     [property: Id(1)] string SourceId,
@@ -43,7 +43,7 @@ public sealed record class Contribution(
 /// The figures of a ChannelSummary. All are flows over the month except <see cref="ChannelStockUnits"/>, a stock:
 /// the units in the channel at the end of the month (now, for the current month).
 /// </summary>
-[GenerateSerializer, Alias("ChannelGrains.Analytics.ChannelFigures")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.Analytics.ChannelFigures")]
 public sealed record class ChannelFigures
 {
     public static readonly ChannelFigures Zero = new();
@@ -81,7 +81,7 @@ public sealed record class ChannelFigures
 }
 
 /// <summary>One SKU's month: order and sell-out flows, and <see cref="StockUnits"/> in the channel at the month's end.</summary>
-[GenerateSerializer, Alias("ChannelGrains.Analytics.SkuFigures")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.Analytics.SkuFigures")]
 public sealed record class SkuFigures(
     [property: Id(0)] string Sku,
     [property: Id(1)] int OrderUnits,

@@ -7,7 +7,7 @@ namespace ChannelGrains.Analytics;
 /// contribution's month: a week spanning two months is split between their contributions, and summing the months
 /// gives the whole week.
 /// </summary>
-[GenerateSerializer, Alias("ChannelGrains.Analytics.WeeklySellOut")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.Analytics.WeeklySellOut")]
 public sealed record class WeeklySellOut(
     [property: Id(0)] string Sku,
     [property: Id(1)] string Week,

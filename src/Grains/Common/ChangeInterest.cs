@@ -11,8 +11,11 @@ namespace ChannelGrains.Common;
 /// </summary>
 public static class ChangeInterest
 {
-    /// <summary>Namespaces published only while watched; the others (channel summaries) are always published.</summary>
-    public static readonly IReadOnlySet<string> Filtered = new HashSet<string>(StringComparer.Ordinal) { StreamNames.Dealer, StreamNames.OrdersOfDealer };
+    /// <summary>Namespaces published only while watched: every change feed the Api serves.</summary>
+    public static readonly IReadOnlySet<string> Filtered = new HashSet<string>(StringComparer.Ordinal)
+    {
+        StreamNames.Dealer, StreamNames.OrdersOfDealer, Analytics.AnalyticsKeys.SummaryStream,
+    };
 
     /// <summary>A silo's copy of the watched keys is read again after this long, while its producers publish.</summary>
     public static readonly TimeSpan RefreshAfter = TimeSpan.FromMilliseconds(200);
