@@ -17,6 +17,12 @@ public sealed class SourceShardGrain(
     ILogger<SourceShardGrain> logger) : Grain, ISourceShardGrain
 {
     private HashSet<string> dirtyRegions = new(StringComparer.Ordinal);
+
+    /// <summary>The sources grouped by region and the parts computed from them, for <see cref="cachedVersion"/>: every
+    /// aggregate re-reads its part of each shard periodically, mostly while nothing changed.</summary>
+    private Dictionary<string, List<Contribution>>? byRegion;
+    private readonly Dictionary<string, AggregatePart> parts = new(StringComparer.Ordinal);
+    private long cachedVersion;
     private FlushThrottle? pusher;
     private FlushThrottle? persister;
     private long version;
@@ -57,7 +63,7 @@ public sealed class SourceShardGrain(
         return Task.CompletedTask;
     }
 
-    public Task<AggregatePart> GetRegionPartAsync(string region) => Task.FromResult(PartOf(region, ByRegion()));
+    public Task<AggregatePart> GetRegionPartAsync(string region) => Task.FromResult(PartOf(region));
 
     public Task<IReadOnlyList<DealerSellOut>> GetSellersAsync(string region)
     {
@@ -73,14 +79,13 @@ public sealed class SourceShardGrain(
     {
         var regions = dirtyRegions;
         dirtyRegions = new(StringComparer.Ordinal);
-        var byRegion = ByRegion();
         var (tenant, month, shard) = AnalyticsKeys.ParseShard(this.GetPrimaryKeyString());
         await Task.WhenAll(regions.Select(async region =>
         {
             try
             {
                 await GrainFactory.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(tenant, month, region))
-                    .AcceptAsync(ChannelAggregateGrain.ShardInput(shard), PartOf(region, byRegion));
+                    .AcceptAsync(ChannelAggregateGrain.ShardInput(shard), PartOf(region));
             }
             catch (Exception exception)
             {
@@ -110,13 +115,17 @@ public sealed class SourceShardGrain(
         }
     }
 
-    private Dictionary<string, List<Contribution>> ByRegion() =>
-        state.State.Sources.Values.GroupBy(c => c.Region, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-
-    private AggregatePart PartOf(string region, Dictionary<string, List<Contribution>> byRegion)
+    private AggregatePart PartOf(string region)
     {
+        if (byRegion is null || cachedVersion != version)
+        {
+            byRegion = state.State.Sources.Values.GroupBy(c => c.Region, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+            parts.Clear();
+            cachedVersion = version;
+        }
+        if (parts.TryGetValue(region, out var cached)) return cached;
         var own = byRegion.GetValueOrDefault(region) ?? [];
         var children = byRegion.Keys.Select(r => Rollup.ChildOn(r, region)).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        return new AggregatePart(version, DateTime.UtcNow, Rollup.OfSources(own), children);
+        return parts[region] = new AggregatePart(version, DateTime.UtcNow, Rollup.OfSources(own), children);
     }
 }
