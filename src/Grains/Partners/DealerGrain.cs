@@ -12,15 +12,28 @@ public sealed class DealerGrain(
     TimeProvider clock,
     ILogger<DealerGrain> logger) : Grain, IDealerGrain, IRemindable
 {
-    /// <summary>How often every month this dealer holds is re-published, healing contributions lost with a silo.</summary>
+    /// <summary>
+    /// How often the months this dealer changed lately are re-published, healing contributions lost with a silo before
+    /// a shard stored them. Every month is published on activation, and the dealer index wakes inactive dealers.
+    /// </summary>
     public static readonly TimeSpan HealPeriod = TimeSpan.FromMinutes(5);
+
+    /// <summary>Months changed in this heal period and in the one before: an idle dealer re-publishes nothing.</summary>
+    private HashSet<string> changedNow = new(StringComparer.Ordinal), changedBefore = new(StringComparer.Ordinal);
 
     private string Id => Keys.Split(this.GetPrimaryKeyString()).Id;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        this.RegisterGrainTimer(PublishAllMonthsAsync, HealPeriod, HealPeriod);
+        this.RegisterGrainTimer(HealAsync, HealPeriod, HealPeriod);
         return PublishAllMonthsAsync();
+    }
+
+    private Task HealAsync()
+    {
+        var months = changedNow.Union(changedBefore).ToArray();
+        (changedBefore, changedNow) = (changedNow, new(StringComparer.Ordinal));
+        return PublishMonthsAsync(months);
     }
 
     public Task<DealerView?> GetAsync() => Task.FromResult(View());
@@ -207,7 +220,9 @@ public sealed class DealerGrain(
         state.State.Version++;
         await state.PersistAsync(DeactivateOnIdle);
         await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), View()!, logger);
-        await PublishMonthsAsync(months.Append(current).Distinct());
+        var changed = months.Append(current).Distinct().ToArray();
+        changedNow.UnionWith(changed);
+        await PublishMonthsAsync(changed);
     }
 
     private Task PublishAllMonthsAsync() => PublishMonthsAsync(state.State.Months.Keys);
