@@ -64,14 +64,14 @@ public sealed class ConsoleProgress(TextWriter output, bool interactive, string 
             if (!force && elapsed.Elapsed - lastDraw < RedrawInterval) return;
             lastDraw = elapsed.Elapsed;
             var filled = (int)(fraction * Width);
-            output.Write($"\r{title} [{new string('#', filled)}{new string('-', Width - filled)}] {fraction,4:P0} {seconds,5:F1} s  {stage,-28}");
+            output.Write($"\r{title} [{new string('#', filled)}{new string('-', Width - filled)}] {fraction * 100,3:F0}% {seconds,5:F1} s  {stage,-28}");
             output.Flush();
             return;
         }
         var tenths = (int)(fraction * 10);
         if (tenths <= tenthsShown) return;
         tenthsShown = tenths;
-        output.WriteLine($"{title}: {fraction:P0} after {seconds:F1} s ({stage})");
+        output.WriteLine($"{title}: {fraction * 100:F0}% after {seconds:F1} s ({stage})");
         output.Flush();
     }
 }

@@ -101,7 +101,7 @@ public sealed class DemoChannel
             var skus = dealer.HistorySkus.Select((sku, i) =>
             {
                 var orderUnits = (int)(value * shares[i] / prices[sku]);
-                var sellOutUnits = Math.Min(stock[sku] + orderUnits, (int)(orderUnits * (0.88 + 0.18 * random.NextDouble())));
+                var sellOutUnits = Math.Min(stock[sku] + orderUnits, (int)(orderUnits * (0.9 + 0.2 * random.NextDouble())));
                 stock[sku] += orderUnits - sellOutUnits;
                 return new HistoricSku(sku, orderUnits, orderUnits * prices[sku], sellOutUnits, decimal.Round(sellOutUnits * prices[sku] * 1.25m, 2), stock[sku]);
             }).ToArray();
@@ -114,15 +114,15 @@ public sealed class DemoChannel
     /// <summary>The dealer's target for a month <paramref name="back"/> months before the current one (0: the current month).</summary>
     public static decimal QuotaTarget(DemoDealer dealer, Period month, int back) => RoundTo(MonthValue(dealer, month, back) * 1.08m, 1_000m);
 
-    /// <summary>Order lines worth about the dealer's usual order, of its best sellers mostly.</summary>
-    public IReadOnlyList<OrderLineInput> OrderLines(DemoDealer dealer, Random random)
+    /// <summary>Order lines worth about <paramref name="value"/>, of the dealer's best sellers mostly.</summary>
+    public IReadOnlyList<OrderLineInput> OrderLines(DemoDealer dealer, decimal value, Random random)
     {
         var authorised = dealer.Info.AuthorizedSkus!;
         var lines = random.Next(1, 4);
         return Enumerable.Range(0, lines)
             .Select(_ => random.NextDouble() < 0.8 ? dealer.HistorySkus[random.Next(dealer.HistorySkus.Count)] : authorised[random.Next(authorised.Count)])
             .Distinct()
-            .Select(sku => new OrderLineInput(sku, Math.Max(1, (int)(dealer.OrderValue / lines * (0.6m + 0.8m * (decimal)random.NextDouble()) / Product(sku).ListPrice)), null, null))
+            .Select(sku => new OrderLineInput(sku, Math.Max(1, (int)(value / lines * (0.6m + 0.8m * (decimal)random.NextDouble()) / Product(sku).ListPrice)), null, null))
             .ToArray();
     }
 

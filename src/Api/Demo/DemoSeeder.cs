@@ -15,10 +15,16 @@ public sealed class DemoSeeder(IGrainFactory grains, DemoOptions options, DemoCh
     /// <summary>Sell-out requests go to the dealer grain; order ids must not collide with live traffic's.</summary>
     public const string MonthToDatePrefix = "demo-mtd-";
 
+    /// <summary>Units of each SKU the manufacturer holds: enough for the month so far and days of live traffic.</summary>
+    public const int ManufacturerStock = 100_000_000;
+
     public async Task SeedAsync(ConsoleProgress progress, CancellationToken cancellationToken)
     {
         var tenant = options.Tenant;
-        var currentMonth = Period.MonthOf(clock.GetUtcNow().UtcDateTime);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var currentMonth = Period.MonthOf(now);
+        // This month so far, spread over the dealers that order or sell in it: the current month keeps up with the past ones.
+        var monthSoFar = (now.Day - 1 + now.TimeOfDay.TotalDays) / DateTime.DaysInMonth(now.Year, now.Month);
         var orders = Math.Min(options.MonthToDateOrders, channel.Admitted.Count * 4);
         progress.Start(channel.Products.Count + channel.Dealers.Count * 2 + channel.Stores.Count + channel.Reps.Count + channel.Agents.Count
             + orders + options.MonthToDateSellOuts);
@@ -28,7 +34,7 @@ public sealed class DemoSeeder(IGrainFactory grains, DemoOptions options, DemoCh
         {
             var grain = grains.GetGrain<IProductGrain>(Keys.Of(tenant, product.Sku));
             await grain.UpsertAsync(product);
-            if ((await grain.GetAsync())!.OnHand == 0) await grain.AdjustStockAsync(5_000_000, "demo: opening manufacturer stock");
+            if ((await grain.GetAsync())!.OnHand == 0) await grain.AdjustStockAsync(ManufacturerStock, "demo: opening manufacturer stock");
         });
 
         progress.Stage("dealers");
@@ -58,7 +64,8 @@ public sealed class DemoSeeder(IGrainFactory grains, DemoOptions options, DemoCh
             var random = new Random(i);
             var dealer = channel.Admitted[i % channel.Admitted.Count];
             var id = $"{MonthToDatePrefix}{i:D5}";
-            await operations.PlaceAsync(dealer, id, random);
+            var value = Math.Min(dealer.MonthlyValue * (decimal)(monthSoFar * channel.Admitted.Count / orders), dealer.Info.CreditLimit / 2);
+            await operations.PlaceAsync(dealer, id, random, value);
             if (random.NextDouble() < 0.75) await operations.ShipAsync(id);
             else return;
             if (random.NextDouble() < 0.8) await operations.ReceiveAsync(id);
@@ -68,7 +75,8 @@ public sealed class DemoSeeder(IGrainFactory grains, DemoOptions options, DemoCh
         await ForEachAsync(Enumerable.Range(0, options.MonthToDateSellOuts).ToArray(), progress, cancellationToken, async i =>
         {
             var random = new Random(-i - 1);
-            await operations.SellOutAsync(channel.Admitted[random.Next(channel.Admitted.Count)], $"{MonthToDatePrefix}so-{i:D5}", random);
+            var share = Math.Min(0.9, monthSoFar * channel.Admitted.Count / options.MonthToDateSellOuts) * (0.8 + 0.2 * random.NextDouble());
+            await operations.SellOutAsync(channel.Admitted[random.Next(channel.Admitted.Count)], $"{MonthToDatePrefix}so-{i:D5}", random, share);
         });
     }
 
