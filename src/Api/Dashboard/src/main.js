@@ -32,6 +32,8 @@ const FEED_LENGTH = 30;
 
 const $ = id => document.getElementById(id);
 const money = value => Number(value).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** A tile's amount: cents only while they matter, so a national figure fits its tile. */
+const tileMoney = value => (Math.abs(Number(value)) >= 100000 ? Number(value).toLocaleString('en-US', { maximumFractionDigits: 0 }) : money(value));
 const count = value => Number(value).toLocaleString('en-US');
 const compact = value => Number(value).toLocaleString('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const time = value => new Date(value).toLocaleTimeString('en-GB');
@@ -268,11 +270,11 @@ function renderTiles(summary) {
   const ratio = Number(summary.quotaTarget) > 0 ? Number(summary.quotaAchieved) / Number(summary.quotaTarget) : null;
   const tiles = [
     ['orderCount', 'Orders', '订单', count(summary.orderCount)],
-    ['orderValue', 'Sell-in', '进货额', money(summary.orderValue)],
-    ['sellOutValue', 'Sell-out', '销售额', money(summary.sellOutValue)],
+    ['orderValue', 'Sell-in', '进货额', tileMoney(summary.orderValue)],
+    ['sellOutValue', 'Sell-out', '销售额', tileMoney(summary.sellOutValue)],
     ['channelStockUnits', 'Channel stock (units)', '渠道库存', count(summary.channelStockUnits)],
-    ['quotaTarget', 'Quota target', '指标', money(summary.quotaTarget)],
-    ['quotaAchieved', 'Quota achieved', '达成', money(summary.quotaAchieved), ratio === null ? 'no target' : `${(ratio * 100).toFixed(1)}% of target`],
+    ['quotaTarget', 'Quota target', '指标', tileMoney(summary.quotaTarget)],
+    ['quotaAchieved', 'Quota achieved', '达成', tileMoney(summary.quotaAchieved), ratio === null ? 'no target' : `${(ratio * 100).toFixed(1)}% of target`],
     ['crossRegionAlerts', 'Cross-region alerts', '串货', count(summary.crossRegionAlerts)],
   ];
   $('tiles').replaceChildren(...tiles.map(([name, label, chinese, value, note]) => {
