@@ -1,5 +1,6 @@
 using ChannelGrains.Api.Auth;
 using ChannelGrains.Api.Dashboard;
+using ChannelGrains.Api.Demo;
 using ChannelGrains.Api.Schema;
 using ChannelGrains.Api.Transport;
 using ChannelGrains.Silo.Hosting;
@@ -11,7 +12,7 @@ if (args is ["token", .. var tokenArgs])
     return DevTokenCommand.Run(tokenArgs, tokenConfiguration);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(DemoArguments.ToConfiguration(args));
 var cluster = builder.Configuration.GetSection(ChannelClusterOptions.Section).Get<ChannelClusterOptions>() ?? new();
 var durable = !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ChannelClusterOptions.ConnectionStringName));
 
@@ -27,6 +28,7 @@ else
 builder.Services.AddChannelAuth(builder.Configuration, allowDevelopmentKey: !cluster.IsClient);
 builder.Services.AddChannelSchema();
 builder.Services.AddGraphQLTransports(builder.Configuration);
+builder.AddChannelDemo(embedded: !cluster.IsClient);
 
 var app = builder.Build();
 app.UseDashboard();

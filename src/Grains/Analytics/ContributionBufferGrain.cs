@@ -8,7 +8,9 @@ namespace ChannelGrains.Analytics;
 /// What it holds is lost if its silo dies before the flush; the sources' heal re-publish restores it. This is why it is
 /// not persisted: persisting here would cost a write per event and is exactly what the per-source contract makes unneeded.
 /// </remarks>
-[StatelessWorker]
+// Idle workers are kept: removing them under a burst (the demo's seed) left calls forwarded to deactivated workers and
+// expiring in placement after 30 s, which stalled every publishing dealer.
+[StatelessWorker(maxLocalWorkers: 2, removeIdleWorkers: false)]
 public sealed class ContributionBufferGrain(IOptions<AnalyticsOptions> options, ILogger<ContributionBufferGrain> logger)
     : Grain, IContributionBufferGrain
 {

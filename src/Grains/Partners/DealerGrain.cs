@@ -154,6 +154,14 @@ public sealed class DealerGrain(
         return DealerLedger.Quota(state.State, Id, month);
     }
 
+    public async Task<DealerView> ImportHistoryAsync(DealerHistoryImport import)
+    {
+        if (state.State.Info is null) throw ChannelException.NotFound($"Dealer {Id}");
+        DealerHistoryRules.Validated(import, Period.MonthOf(clock.GetUtcNow().UtcDateTime));
+        await SaveAsync(DealerHistoryRules.Apply(state.State, import));
+        return View()!;
+    }
+
     public Task<QuotaProgress> GetQuotaAsync(string period) => Task.FromResult(DealerLedger.Quota(state.State, Id, period));
 
     public Task<OrderRefPage> ListOrdersAsync(string? afterId, int first)

@@ -28,6 +28,12 @@ public interface IDealerGrain : Ordering.IOrderHoldings
 
     [Alias("SetQuota")] Task<QuotaProgress> SetQuotaAsync(string month, decimal target);
 
+    /// <summary>
+    /// Imports finished months from a legacy system (replacing what the dealer holds for them) and, while its stock has
+    /// never moved live, an opening stock on hand. The months are persisted, then published to the live aggregates.
+    /// </summary>
+    [Alias("ImportHistory")] Task<DealerView> ImportHistoryAsync(DealerHistoryImport import);
+
     [Alias("GetQuota")] Task<QuotaProgress> GetQuotaAsync(string period);
 
     [Alias("ListOrders")] Task<OrderRefPage> ListOrdersAsync(string? afterId, int first);

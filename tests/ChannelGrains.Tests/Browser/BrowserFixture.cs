@@ -7,7 +7,7 @@ namespace ChannelGrains.Tests.Browser;
 /// One real Api process (embedded, in memory) and one headless Chromium from the Debian packages, driven by Playwright.
 /// Playwright never downloads a browser here: it launches /usr/bin/chromium.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -24,7 +24,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: apt-get install -y chromium chromium-driver (.ci/run does it).");
-        var startApi = AppProcess.StartApiAsync(new Dictionary<string, string> { ["Auth__SigningKey"] = ApiClient.TestSigningKey });
+        var startApi = StartApiAsync();
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new()
         {
@@ -36,6 +36,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         Api = await startApi;
         Directory.CreateDirectory(ArtifactDirectory);
     }
+
+    /// <summary>The Api the page is served by: embedded, in memory, signed with the tests' key.</summary>
+    protected virtual Task<AppProcess> StartApiAsync() =>
+        AppProcess.StartApiAsync(new Dictionary<string, string> { ["Auth__SigningKey"] = ApiClient.TestSigningKey });
 
     public async Task DisposeAsync()
     {

@@ -52,6 +52,10 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
         await Expect(page.Locator("#demand tbody tr").First).ToContainTextAsync("TEA");
         await Expect(page.Locator("#feed-scope")).ToContainTextAsync("3 dealers followed");
         await Expect(page.Locator("#feed li[data-order='O-N1-1']")).ToContainTextAsync("CONFIRMED");
+        await Expect(page.Locator("#trend-chart")).ToHaveAttributeAsync("data-points", "13");
+        await Expect(page.Locator("#trend-chart")).ToHaveAttributeAsync("data-current-month", DashboardChannel.Month);
+        await Expect(page.Locator("#trend-chart")).ToHaveAttributeAsync("data-current-sell-in", "1620");
+        await Expect(page.Locator("#trend-chart")).ToHaveAttributeAsync("data-current-sell-out", "150");
 
         var screenshot = Path.Combine(BrowserFixture.ArtifactDirectory, "dashboard-admin.png");
         await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
@@ -72,6 +76,7 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
         await Expect(Tile("orderCount")).ToHaveTextAsync("5", new() { Timeout = 2000 });
         output.WriteLine($"tile changed {placed.ElapsedMilliseconds} ms after placeOrder returned");
         await Expect(page.Locator("#feed li[data-order='O-N1-live']")).ToContainTextAsync("CONFIRMED", new() { Timeout = 2000 });
+        await Expect(page.Locator("#trend-chart")).ToHaveAttributeAsync("data-current-sell-in", "1670", new() { Timeout = 2000 });
         Assert.Empty(consoleErrors);
     }
 

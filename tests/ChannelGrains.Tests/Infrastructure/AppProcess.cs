@@ -13,7 +13,7 @@ public sealed class AppProcess : IAsyncDisposable
     private readonly Process process;
     private readonly StringBuilder output = new();
 
-    private AppProcess(string project, string assembly, IReadOnlyDictionary<string, string> environment, int httpPort)
+    private AppProcess(string project, string assembly, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> arguments, int httpPort)
     {
         HttpPort = httpPort;
         var info = new ProcessStartInfo("dotnet")
@@ -26,6 +26,7 @@ public sealed class AppProcess : IAsyncDisposable
         info.ArgumentList.Add(Path.Combine(RepositoryRoot, "src", project, "bin", BuildConfiguration, "net10.0", assembly));
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(BaseAddress.ToString().TrimEnd('/'));
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Orleans__SiloPort"] = FreeTcpPort.Next().ToString();
@@ -51,16 +52,17 @@ public sealed class AppProcess : IAsyncDisposable
         get { lock (output) return output.ToString(); }
     }
 
-    public static Task<AppProcess> StartApiAsync(IReadOnlyDictionary<string, string> environment) =>
-        StartAsync("Api", "ChannelGrains.Api.dll", environment);
+    /// <param name="arguments">After <c>--urls</c>, e.g. the run command's <c>--demo</c>.</param>
+    public static Task<AppProcess> StartApiAsync(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? arguments = null) =>
+        StartAsync("Api", "ChannelGrains.Api.dll", environment, arguments ?? []);
 
     public static Task<AppProcess> StartSiloAsync(IReadOnlyDictionary<string, string> environment) =>
-        StartAsync("Silo", "ChannelGrains.Silo.dll", environment);
+        StartAsync("Silo", "ChannelGrains.Silo.dll", environment, []);
 
-    private static async Task<AppProcess> StartAsync(string project, string assembly, IReadOnlyDictionary<string, string> environment)
+    private static async Task<AppProcess> StartAsync(string project, string assembly, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> arguments)
     {
         var started = Stopwatch.StartNew();
-        var app = new AppProcess(project, assembly, environment, FreeTcpPort.Next());
+        var app = new AppProcess(project, assembly, environment, arguments, FreeTcpPort.Next());
         try
         {
             await app.WaitHealthyAsync(TimeSpan.FromSeconds(60));

@@ -1,13 +1,13 @@
 import * as echarts from 'echarts/core';
-import { BarChart } from 'echarts/charts';
+import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import { connectLive, GraphQLFailure, query, SignInRequired } from './graphql.js';
-import { currentPeriods } from './periods.js';
+import { currentPeriods, recentMonths } from './periods.js';
 import { claimsOf, dropToken, isExpired, keepToken, takeToken } from './session.js';
 import './style.css';
 
-echarts.use([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 const FIGURES = 'region period orderCount orderValue sellOutValue channelStockUnits quotaTarget quotaAchieved crossRegionAlerts updatedAt';
 const SUMMARY_CHANGED = `subscription($region: String!, $period: String!) { channelSummaryChanged(region: $region, period: $period) { ${FIGURES} } }`;
@@ -22,17 +22,26 @@ const DETAILS = `query($region: String!, $period: String!) {
   demand(region: $region, weeks: 8, horizon: 4) { sku channelStockUnits forecast { units } weeksOfCover }
   dealers(region: $region, first: 20) { edges { node { id orders(first: 3) { edges { node { id dealerId status total placedAt } } } } } }
 }`;
+const TREND_MONTHS = 13;
+const TREND_FIGURES = 'period orderValue sellOutValue channelStockUnits updatedAt';
+const trendQuery = months => `query($region: String!) {
+${months.map((month, i) => `  m${i}: channelSummary(region: $region, period: "${month}") { ${TREND_FIGURES} }`).join('\n')}
+}`;
 const FEED_DEALERS = 20;
 const FEED_LENGTH = 30;
 
 const $ = id => document.getElementById(id);
 const money = value => Number(value).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** A tile's amount: cents only while they matter, so a national figure fits its tile. */
+const tileMoney = value => (Math.abs(Number(value)) >= 100000 ? Number(value).toLocaleString('en-US', { maximumFractionDigits: 0 }) : money(value));
 const count = value => Number(value).toLocaleString('en-US');
+const compact = value => Number(value).toLocaleString('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const time = value => new Date(value).toLocaleTimeString('en-GB');
 const text = value => document.createTextNode(String(value ?? ''));
 
-const state = { token: null, claims: null, region: null, period: null, live: null, summaryStop: null, orderStops: new Map(), children: [], feedPrimed: false, refreshing: null, again: false };
+const state = { token: null, claims: null, region: null, period: null, live: null, summaryStop: null, trendStop: null, trend: new Map(), orderStops: new Map(), children: [], feedPrimed: false, refreshing: null, again: false };
 let chart = null;
+let trendChart = null;
 
 start();
 
@@ -46,7 +55,10 @@ function start() {
   });
   $('sign-out').addEventListener('click', () => signOut(null));
   $('period').addEventListener('change', event => navigate(state.region, event.target.value));
-  window.addEventListener('resize', () => chart?.resize());
+  window.addEventListener('resize', () => {
+    chart?.resize();
+    trendChart?.resize();
+  });
   const token = takeToken();
   if (token) signIn(token);
   else signOut(null);
@@ -72,7 +84,10 @@ function signIn(token) {
     onState: (live, reconnected) => {
       if (!state.token) return;
       setStatus(live);
-      if (reconnected) refresh();
+      if (reconnected) {
+        refresh();
+        loadTrend();
+      }
     },
     onSignInRequired: () => signOut('Your token was refused (expired or invalid). Sign in again.'),
   });
@@ -119,11 +134,39 @@ function navigate(region, period) {
       refresh();
     },
     failed);
+  // The trend's current month follows its own summary; the past months are loaded once per region.
+  const months = recentMonths(TREND_MONTHS);
+  state.trendStop = state.live.subscribe(SUMMARY_CHANGED, { region, period: months.at(-1) }, data => trendPoint(data.channelSummaryChanged), failed);
+  loadTrend();
+}
+
+/** The trend's months for the region shown: one query of aliased channelSummary fields. */
+async function loadTrend() {
+  if (!state.token) return;
+  const region = state.region;
+  const months = recentMonths(TREND_MONTHS);
+  try {
+    const data = await query(state.token, trendQuery(months), { region });
+    if (region !== state.region) return;
+    months.forEach((_, i) => trendPoint(data[`m${i}`]));
+  } catch (error) {
+    failed(error);
+  }
+}
+
+/** Keeps the newer of what the query and the subscription said about a month, and redraws. */
+function trendPoint(summary) {
+  const held = state.trend.get(summary.period);
+  if (held && Date.parse(held.updatedAt) > Date.parse(summary.updatedAt)) return;
+  state.trend.set(summary.period, summary);
+  renderTrend();
 }
 
 function stopSubscriptions() {
   state.summaryStop?.();
   state.summaryStop = null;
+  state.trendStop?.();
+  state.trendStop = null;
   for (const stop of state.orderStops.values()) stop();
   state.orderStops.clear();
 }
@@ -218,17 +261,20 @@ function clearFigures() {
   $('feed').replaceChildren(emptyItem('Waiting for orders…'));
   $('feed-scope').textContent = '';
   chart?.clear();
+  trendChart?.clear();
+  state.trend = new Map();
+  delete $('trend-chart').dataset.points;
 }
 
 function renderTiles(summary) {
   const ratio = Number(summary.quotaTarget) > 0 ? Number(summary.quotaAchieved) / Number(summary.quotaTarget) : null;
   const tiles = [
     ['orderCount', 'Orders', '订单', count(summary.orderCount)],
-    ['orderValue', 'Sell-in', '进货额', money(summary.orderValue)],
-    ['sellOutValue', 'Sell-out', '销售额', money(summary.sellOutValue)],
+    ['orderValue', 'Sell-in', '进货额', tileMoney(summary.orderValue)],
+    ['sellOutValue', 'Sell-out', '销售额', tileMoney(summary.sellOutValue)],
     ['channelStockUnits', 'Channel stock (units)', '渠道库存', count(summary.channelStockUnits)],
-    ['quotaTarget', 'Quota target', '指标', money(summary.quotaTarget)],
-    ['quotaAchieved', 'Quota achieved', '达成', money(summary.quotaAchieved), ratio === null ? 'no target' : `${(ratio * 100).toFixed(1)}% of target`],
+    ['quotaTarget', 'Quota target', '指标', tileMoney(summary.quotaTarget)],
+    ['quotaAchieved', 'Quota achieved', '达成', tileMoney(summary.quotaAchieved), ratio === null ? 'no target' : `${(ratio * 100).toFixed(1)}% of target`],
     ['crossRegionAlerts', 'Cross-region alerts', '串货', count(summary.crossRegionAlerts)],
   ];
   $('tiles').replaceChildren(...tiles.map(([name, label, chinese, value, note]) => {
@@ -296,6 +342,36 @@ function renderChildren(children) {
       },
     ],
   }, true);
+}
+
+function renderTrend() {
+  const months = recentMonths(TREND_MONTHS);
+  const points = months.map(month => state.trend.get(month));
+  const figure = name => points.map(p => (p ? Number(p[name]) : null));
+  if (!trendChart) trendChart = echarts.init($('trend-chart'));
+  trendChart.setOption({
+    animation: false,
+    grid: { left: 60, right: 60, top: 40, bottom: 30 },
+    legend: { top: 0 },
+    tooltip: { trigger: 'axis', valueFormatter: value => (value === null ? '—' : count(value)) },
+    xAxis: { type: 'category', data: months.map((month, i) => (i === months.length - 1 ? `${month} so far` : month)) },
+    yAxis: [
+      { type: 'value', name: 'value', axisLabel: { formatter: compact } },
+      { type: 'value', name: 'stock units', axisLabel: { formatter: compact }, splitLine: { show: false } },
+    ],
+    series: [
+      { name: 'Sell-in', type: 'bar', barMaxWidth: 22, data: figure('orderValue'), itemStyle: { color: '#2f6fdb' } },
+      { name: 'Sell-out', type: 'bar', barMaxWidth: 22, data: figure('sellOutValue'), itemStyle: { color: '#1e8e4f' } },
+      { name: 'Channel stock (units)', type: 'line', yAxisIndex: 1, data: figure('channelStockUnits'), itemStyle: { color: '#d98a1e' }, symbolSize: 6 },
+    ],
+  }, true);
+  const current = points.at(-1);
+  Object.assign($('trend-chart').dataset, {
+    points: String(points.filter(Boolean).length),
+    currentMonth: months.at(-1),
+    currentSellIn: String(current ? Number(current.orderValue) : 0),
+    currentSellOut: String(current ? Number(current.sellOutValue) : 0),
+  });
 }
 
 function achievement(summary) {

@@ -9,3 +9,13 @@ export function currentPeriods(now = new Date()) {
   ];
 }
 
+
+/** The last `count` months, oldest first, ending with the current one (UTC): the trend chart's axis. */
+export function recentMonths(count, now = new Date()) {
+  const months = [];
+  for (let back = count - 1; back >= 0; back--) {
+    const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
+    months.push(`${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, '0')}`);
+  }
+  return months;
+}

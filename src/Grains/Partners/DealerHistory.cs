@@ -1,0 +1,137 @@
+using ChannelGrains.Analytics;
+
+namespace ChannelGrains.Partners;
+
+/// <summary>One SKU of an imported month: sell-in, sell-out, and the units the dealer held at the month's end.</summary>
+[GenerateSerializer, Alias("ChannelGrains.HistoricSku")]
+public sealed record class HistoricSku(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] int OrderUnits,
+    [property: Id(2)] decimal OrderValue,
+    [property: Id(3)] int SellOutUnits,
+    [property: Id(4)] decimal SellOutValue,
+    [property: Id(5)] int EndStockUnits);
+
+/// <summary>
+/// A finished month of a dealer as a legacy system recorded it. The month's order, sell-out and stock totals are the
+/// sums of its SKUs; <see cref="Weeks"/> (sell-out units per SKU and ISO week) is optional, for demand planning.
+/// </summary>
+[GenerateSerializer, Alias("ChannelGrains.HistoricMonth")]
+public sealed record class HistoricMonth(
+    [property: Id(0)] string Month,
+    [property: Id(1)] int OrderCount,
+    [property: Id(2)] IReadOnlyList<HistoricSku> Skus,
+    [property: Id(3)] decimal QuotaTarget,
+    [property: Id(4)] IReadOnlyList<WeeklySellOut>? Weeks = null);
+
+/// <summary>
+/// A migration from a legacy system: finished months replace what the dealer holds for them, and an optional opening
+/// stock on hand per SKU starts the dealer's live stock.
+/// </summary>
+[GenerateSerializer, Alias("ChannelGrains.DealerHistoryImport")]
+public sealed record class DealerHistoryImport(
+    [property: Id(0)] IReadOnlyList<HistoricMonth> Months,
+    [property: Id(1)] IReadOnlyList<SkuQuantity>? OpeningStock = null);
+
+/// <summary>
+/// The rules of a history import, without the grain. Only finished months can be imported: the current month is
+/// live and only real orders and sell-out change it. An import replaces the months it names, so importing the same
+/// history twice gives the same figures. The opening stock sets on-hand stock, so it is accepted only while the
+/// dealer's stock has never moved live (no order placed, no sell-out reported).
+/// </summary>
+public static class DealerHistoryRules
+{
+    public const int MaxMonths = 120;
+    public const int MaxWeeksPerMonth = 2_000;
+
+    public static DealerHistoryImport Validated(DealerHistoryImport import, Period currentMonth)
+    {
+        if (import.Months is null || (import.Months.Count == 0 && (import.OpeningStock?.Count ?? 0) == 0))
+            throw ChannelException.Validation("An import needs at least one month or an opening stock.");
+        if (import.Months.Count > MaxMonths) throw ChannelException.Validation($"An import holds at most {MaxMonths} months.");
+        var current = currentMonth.ToString();
+        var months = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var month in import.Months)
+        {
+            var period = Period.Parse(month?.Month).EnsureMonth();
+            if (string.CompareOrdinal(period.ToString(), current) >= 0)
+                throw ChannelException.Validation($"Month {period} is not finished: only months before {current} can be imported; the current month is live.");
+            if (!months.Add(period.ToString())) throw ChannelException.Validation($"Month {period} appears twice.");
+            ValidateMonth(month!, period);
+        }
+        Unique(import.OpeningStock ?? [], s => Validate.Id(s.Sku, "openingStock.sku"), "openingStock");
+        foreach (var level in import.OpeningStock ?? []) Validate.NonNegative(level.Quantity, "openingStock.quantity");
+        return import;
+    }
+
+    /// <summary>Replaces the imported months and quotas, and sets the opening stock; the months changed, for publishing.</summary>
+    public static string[] Apply(DealerState state, DealerHistoryImport import)
+    {
+        var info = state.Info ?? throw new InvalidOperationException("Only an existing dealer imports history.");
+        if (import.OpeningStock is { Count: > 0 } opening)
+        {
+            if (state.Orders.Count > 0 || state.SellOutReports.Count > 0)
+                throw new ChannelException(ErrorCodes.InvalidTransition,
+                    $"Dealer {info.Id} has live stock movements (orders or sell-out): its opening stock can no longer be set.");
+            foreach (var level in opening) state.Inventory[level.Sku] = new StockLevel(level.Sku, level.Quantity, 0);
+        }
+        foreach (var month in import.Months)
+        {
+            state.Months[month.Month] = Figures(month, info);
+            state.Quotas[month.Month] = month.QuotaTarget;
+        }
+        return import.Months.Select(m => m.Month).ToArray();
+    }
+
+    private static DealerMonth Figures(HistoricMonth month, DealerInfo info)
+    {
+        var figures = new DealerMonth
+        {
+            Region = info.Region,
+            Tier = info.Tier,
+            OrderCount = month.OrderCount,
+            OrderValue = month.Skus.Sum(s => s.OrderValue),
+            SellOutValue = month.Skus.Sum(s => s.SellOutValue),
+            StockUnits = month.Skus.Sum(s => s.EndStockUnits),
+        };
+        foreach (var sku in month.Skus)
+            figures.Skus[sku.Sku] = new DealerSkuMonth(sku.OrderUnits, sku.OrderValue, sku.SellOutUnits, sku.SellOutValue, sku.EndStockUnits);
+        foreach (var week in month.Weeks ?? []) figures.WeeklySellOut[$"{week.Sku}|{week.Week}"] = week.Units;
+        return figures;
+    }
+
+    private static void ValidateMonth(HistoricMonth month, Period period)
+    {
+        Validate.NonNegative(month.OrderCount, "orderCount");
+        Validate.NonNegative(month.QuotaTarget, "quotaTarget");
+        if (month.Skus is null) throw ChannelException.Validation($"Month {period} needs its SKUs (an empty list when there were none).");
+        if (month.Skus.Count > DealerRules.MaxAuthorizedSkus) throw ChannelException.Validation($"A month holds at most {DealerRules.MaxAuthorizedSkus} SKUs.");
+        Unique(month.Skus, s => Validate.Id(s.Sku, "skus.sku"), "skus");
+        foreach (var sku in month.Skus)
+        {
+            Validate.NonNegative(sku.OrderUnits, "orderUnits");
+            Validate.NonNegative(sku.OrderValue, "orderValue");
+            Validate.NonNegative(sku.SellOutUnits, "sellOutUnits");
+            Validate.NonNegative(sku.SellOutValue, "sellOutValue");
+            Validate.NonNegative(sku.EndStockUnits, "endStockUnits");
+        }
+        var weeks = month.Weeks ?? [];
+        if (weeks.Count > MaxWeeksPerMonth) throw ChannelException.Validation($"A month holds at most {MaxWeeksPerMonth} weekly figures.");
+        Unique(weeks, w => $"{Validate.Id(w.Sku, "weeks.sku")} {w.Week}", "weeks");
+        foreach (var week in weeks)
+        {
+            if (!IsoWeeks.Overlaps(week.Week, period)) throw ChannelException.Validation($"Week {week.Week} has no day in {period}.");
+            Validate.NonNegative(week.Units, "weeks.units");
+        }
+    }
+
+    private static void Unique<T>(IEnumerable<T> items, Func<T, string> key, string field)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (item is null) throw ChannelException.Validation($"{field} holds an empty entry.");
+            if (!seen.Add(key(item))) throw ChannelException.Validation($"{field}: '{key(item)}' appears twice.");
+        }
+    }
+}

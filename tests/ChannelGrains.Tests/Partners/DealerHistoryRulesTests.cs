@@ -1,0 +1,52 @@
+using ChannelGrains.Analytics;
+using ChannelGrains.Common;
+using ChannelGrains.Partners;
+
+namespace ChannelGrains.Tests.Partners;
+
+public sealed class DealerHistoryRulesTests
+{
+    private static readonly Period November = Period.Parse("2026-11");
+
+    private static HistoricMonth Month(string month, IReadOnlyList<WeeklySellOut>? weeks = null, params HistoricSku[] skus) =>
+        new(month, 1, skus.Length == 0 ? [new HistoricSku("TEA", 1, 10m, 1, 12m, 0)] : skus, 100m, weeks);
+
+    [Theory]
+    [InlineData("2026-11")]
+    [InlineData("2026-12")]
+    public void Months_from_the_current_one_on_are_refused(string month)
+    {
+        var refused = Assert.Throws<ChannelException>(() => DealerHistoryRules.Validated(new DealerHistoryImport([Month(month)]), November));
+
+        Assert.Equal(ErrorCodes.Validation, refused.Code);
+        Assert.Contains("current month is live", refused.Message);
+    }
+
+    [Fact]
+    public void A_month_twice_a_sku_twice_or_a_week_outside_its_month_is_refused()
+    {
+        Assert.Throws<ChannelException>(() => DealerHistoryRules.Validated(new DealerHistoryImport([Month("2026-09"), Month("2026-09")]), November));
+        Assert.Throws<ChannelException>(() => DealerHistoryRules.Validated(new DealerHistoryImport(
+            [Month("2026-09", null, new HistoricSku("TEA", 1, 1m, 1, 1m, 1), new HistoricSku("TEA", 2, 2m, 2, 2m, 2))]), November));
+        Assert.Throws<ChannelException>(() => DealerHistoryRules.Validated(new DealerHistoryImport(
+            [Month("2026-09", [new WeeklySellOut("TEA", "2026-W45", 3)])]), November));
+        Assert.Throws<ChannelException>(() => DealerHistoryRules.Validated(new DealerHistoryImport(
+            [Month("2026-09")], [new SkuQuantity("TEA", -1)]), November));
+    }
+
+    [Fact]
+    public void Apply_replaces_the_months_and_sums_their_skus()
+    {
+        var state = new DealerState { Info = new DealerInfo("D1", "D1", "CN/East", DealerTier.Value, DealerStatus.Admitted, 100m, []) };
+        var september = Month("2026-09", [new WeeklySellOut("TEA", "2026-W38", 3)], new HistoricSku("TEA", 10, 100m, 8, 120m, 5), new HistoricSku("RICE", 2, 30m, 1, 20m, 7));
+
+        DealerHistoryRules.Apply(state, new DealerHistoryImport([Month("2026-09")]));
+        var changed = DealerHistoryRules.Apply(state, new DealerHistoryImport([september]));
+
+        Assert.Equal(["2026-09"], changed);
+        var figures = state.Months["2026-09"];
+        Assert.Equal((130m, 140m, 12), (figures.OrderValue, figures.SellOutValue, figures.StockUnits));
+        Assert.Equal(3, figures.WeeklySellOut["TEA|2026-W38"]);
+        Assert.Equal(100m, state.Quotas["2026-09"]);
+    }
+}
