@@ -30,11 +30,22 @@ public static class ChangeInterest
 }
 
 /// <summary>The watched keys of one namespace; <see cref="Keys"/> is null when the reader's version is current.</summary>
-/// <param name="Complete">False while the registry may not know every watcher yet (it was just activated): do not filter.</param>
 [GenerateSerializer, Alias("ChannelGrains.InterestSnapshot")]
-public sealed record class InterestSnapshot([property: Id(0)] long Version, [property: Id(1)] IReadOnlyList<string>? Keys, [property: Id(2)] bool Complete);
+public sealed record class InterestSnapshot([property: Id(0)] long Version, [property: Id(1)] IReadOnlyList<string>? Keys);
 
-/// <summary>The registry of watched keys of one stream namespace (the key of the grain). Held in memory: watchers renew it.</summary>
+[GenerateSerializer, Alias("ChannelGrains.InterestWatcher")]
+public sealed record class InterestWatcher([property: Id(0)] IReadOnlyList<string> Keys, [property: Id(1)] DateTime Until);
+
+[GenerateSerializer, Alias("ChannelGrains.ChangeInterestState")]
+public sealed class ChangeInterestState
+{
+    [Id(0)] public Dictionary<string, InterestWatcher> Watchers { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// The registry of watched keys of one stream namespace (the key of the grain). Its watchers are stored, so that a
+/// registry activated again (its silo died) knows them at once rather than after every watcher renewed.
+/// </summary>
 [Alias("ChannelGrains.IChangeInterestGrain")]
 public interface IChangeInterestGrain : IGrainWithStringKey
 {
@@ -44,49 +55,51 @@ public interface IChangeInterestGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Watch")] Task WatchAsync(string watcher, IReadOnlyList<string> keys);
 
-    /// <summary>A silo's copy (<paramref name="reader"/> names it) asks for the keys, unless it holds <paramref name="knownVersion"/>.</summary>
-    [Alias("Read")] Task<InterestSnapshot> ReadAsync(string reader, long knownVersion);
+    /// <summary>
+    /// A silo's copy (<paramref name="reader"/> names it) asks for the keys, unless it holds <paramref name="knownVersion"/>.
+    /// Interleaves with a watch waiting for the readers.
+    /// </summary>
+    [AlwaysInterleave, Alias("Read")] Task<InterestSnapshot> ReadAsync(string reader, long knownVersion);
 }
 
-[Reentrant] // WatchAsync waits for readers, who must get through meanwhile; state changes never span an await
-public sealed class ChangeInterestGrain(TimeProvider clock) : Grain, IChangeInterestGrain
+public sealed class ChangeInterestGrain(
+    [PersistentState("change-interest", StorageNames.Channel)] IPersistentState<ChangeInterestState> state,
+    TimeProvider clock) : Grain, IChangeInterestGrain
 {
     private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(100);
 
-    private readonly Dictionary<string, (HashSet<string> Keys, DateTimeOffset Until)> watchers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Version, DateTimeOffset At)> readers = new(StringComparer.Ordinal);
     private HashSet<string> watched = new(StringComparer.Ordinal);
-    private DateTimeOffset activatedAt;
     private long version;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        activatedAt = clock.GetUtcNow();
-        version = activatedAt.UtcTicks; // a later activation's versions are higher than any an older one handed out
+        version = clock.GetUtcNow().UtcTicks; // a later activation's versions are higher than any an older one handed out
+        Recompute();
         return Task.CompletedTask;
     }
 
     public async Task WatchAsync(string watcher, IReadOnlyList<string> keys)
     {
-        watchers[watcher] = (keys.ToHashSet(StringComparer.Ordinal), clock.GetUtcNow() + ChangeInterest.WatcherLease);
-        if (Recompute()) await UntilReadersHoldAsync(version);
+        state.State.Watchers[watcher] = new InterestWatcher(keys.Distinct(StringComparer.Ordinal).ToArray(), (clock.GetUtcNow() + ChangeInterest.WatcherLease).UtcDateTime);
+        var added = Recompute();
+        await state.PersistAsync(DeactivateOnIdle);
+        if (added) await UntilReadersHoldAsync(version);
     }
 
     public Task<InterestSnapshot> ReadAsync(string reader, long knownVersion)
     {
         Recompute();
-        var now = clock.GetUtcNow();
-        readers[reader] = (version, now);
-        var complete = now - activatedAt >= ChangeInterest.WatcherRenewal + ChangeInterest.WatcherRenewal / 2;
-        return Task.FromResult(new InterestSnapshot(version, knownVersion == version ? null : watched.ToArray(), complete));
+        readers[reader] = (version, clock.GetUtcNow());
+        return Task.FromResult(new InterestSnapshot(version, knownVersion == version ? null : watched.ToArray()));
     }
 
     /// <summary>Drops expired watchers and recomputes the union; true when it gained a key.</summary>
     private bool Recompute()
     {
-        var now = clock.GetUtcNow();
-        foreach (var expired in watchers.Where(w => w.Value.Until < now).Select(w => w.Key).ToArray()) watchers.Remove(expired);
-        var union = watchers.Values.SelectMany(w => w.Keys).ToHashSet(StringComparer.Ordinal);
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var expired in state.State.Watchers.Where(w => w.Value.Until < now).Select(w => w.Key).ToArray()) state.State.Watchers.Remove(expired);
+        var union = state.State.Watchers.Values.SelectMany(w => w.Keys).ToHashSet(StringComparer.Ordinal);
         if (union.SetEquals(watched)) return false;
         var added = !union.IsSubsetOf(watched);
         watched = union;

@@ -6,8 +6,7 @@ namespace ChannelGrains.Common;
 
 /// <summary>
 /// A silo's copy of the watched keys of each filtered namespace (see <see cref="ChangeInterest"/>), read again in the
-/// background while producers publish. When in doubt (no copy yet, an old one, a registry just activated) it answers
-/// publish: a change published needlessly costs a message, one skipped wrongly would be lost to a subscriber.
+/// background while producers publish. When in doubt (no copy yet, or an old one) it answers publish: a change published needlessly costs a message, one skipped wrongly would be lost to a subscriber.
 /// </summary>
 public sealed class ChangeInterestCache(IGrainFactory grains, TimeProvider clock, ILogger<ChangeInterestCache> logger)
 {
@@ -22,7 +21,7 @@ public sealed class ChangeInterestCache(IGrainFactory grains, TimeProvider clock
         var age = held is null ? TimeSpan.MaxValue : clock.GetElapsedTime(held.ReadFrom);
         if (age >= ChangeInterest.RefreshAfter && Interlocked.Exchange(ref copy.Refreshing, 1) == 0)
             _ = Task.Run(() => RefreshAsync(streamNamespace, copy));
-        return held is null || age >= ChangeInterest.CopyLifetime || !held.Complete || held.Keys.Contains(key);
+        return held is null || age >= ChangeInterest.CopyLifetime || held.Keys.Contains(key);
     }
 
     private async Task RefreshAsync(string streamNamespace, Copy copy)
@@ -33,7 +32,7 @@ public sealed class ChangeInterestCache(IGrainFactory grains, TimeProvider clock
             var held = copy.Current;
             var read = await grains.GetGrain<IChangeInterestGrain>(streamNamespace).ReadAsync(reader, held?.Version ?? long.MinValue);
             var keys = read.Keys is null && held is not null ? held.Keys : (read.Keys ?? []).ToFrozenSet(StringComparer.Ordinal);
-            copy.Current = new Held(read.Version, keys, read.Complete, started);
+            copy.Current = new Held(read.Version, keys, started);
         }
         catch (Exception exception)
         {
@@ -45,7 +44,7 @@ public sealed class ChangeInterestCache(IGrainFactory grains, TimeProvider clock
         }
     }
 
-    private sealed record Held(long Version, FrozenSet<string> Keys, bool Complete, long ReadFrom);
+    private sealed record Held(long Version, FrozenSet<string> Keys, long ReadFrom);
 
     private sealed class Copy
     {
