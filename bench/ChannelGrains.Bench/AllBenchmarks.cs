@@ -22,10 +22,10 @@ public static class AllBenchmarks
             ("load (mix over HTTP + WebSocket, durable)", () => LoadBenchmark.MeasureAsync(options.For("load", "--durable", "--rate", "0"), results)),
             ("sql (plain SQL on PostgreSQL)", () => SqlBaselineBenchmark.MeasureAsync(quick ? options.For("sql", "--runs", "5", "--seconds", "1") : options.For("sql"), results)),
             ("scale (channel grains in one silo)", () => ScaleBenchmark.MeasureAsync(
-                quick ? options.For("scale", "--scale-dealers", "10000", "--stores", "20000", "--reps", "5000", "--settle", "1", "--sample", "300") : options.For("scale"), results)),
+                quick ? options.For("scale", "--scale-dealers", "5000", "--stores", "10000", "--reps", "2000", "--settle", "1", "--sample", "300") : options.For("scale"), results)),
             ("scale without storage (what the activations alone hold; durable mode keeps state in PostgreSQL)", () => ScaleBenchmark.MeasureAsync(
-                options.For("scale", "--storage", "none", "--scale-dealers", quick ? "10000" : "80000", "--stores", quick ? "20000" : "100000",
-                    "--reps", quick ? "5000" : "20000", "--settle", "1", "--sample", "300"), results)),
+                options.For("scale", "--storage", "none", "--scale-dealers", quick ? "5000" : "80000", "--stores", quick ? "10000" : "100000",
+                    "--reps", quick ? "2000" : "20000", "--settle", "1", "--sample", "300"), results)),
         };
         foreach (var (title, run) in steps)
         {
