@@ -29,7 +29,7 @@ public sealed class LatencyRecorder
         var elapsed = clock.Elapsed.TotalSeconds;
         double[] sorted;
         lock (samples) sorted = [.. samples.Order()];
-        double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        double P(double q) => Samples.Percentile(sorted, q);
         return $"{name}: {sorted.Length:N0} ok, {failures:N0} failed in {elapsed:F1} s = {sorted.Length / elapsed:N0}/s; "
             + $"latency p50 {P(0.50):F2} ms, p95 {P(0.95):F2} ms, p99 {P(0.99):F2} ms";
     }

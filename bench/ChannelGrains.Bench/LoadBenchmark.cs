@@ -81,10 +81,10 @@ public static class LoadBenchmark
         Console.WriteLine($"  freshness setQuota ack -> channelSummaryChanged(CN) at each client (at most one message per 250 ms by design): {Freshness.Describe(summary, quotaAcks)}");
         Console.WriteLine($"  freshness placeOrder ack -> orderChanged of a watched dealer: {Freshness.Describe(orders, orderAcks)}");
         report.AddTo(results, bench);
-        results.Add(bench, "freshness summary p50", MixReport.Percentile(summary, 0.5), "ms");
-        results.Add(bench, "freshness summary p99", MixReport.Percentile(summary, 0.99), "ms");
-        results.Add(bench, "freshness orderChanged p50", MixReport.Percentile(orders, 0.5), "ms");
-        results.Add(bench, "freshness orderChanged p99", MixReport.Percentile(orders, 0.99), "ms");
+        results.Add(bench, "freshness summary p50", Samples.Percentile(summary, 0.5), "ms");
+        results.Add(bench, "freshness summary p99", Samples.Percentile(summary, 0.99), "ms");
+        results.Add(bench, "freshness orderChanged p50", Samples.Percentile(orders, 0.5), "ms");
+        results.Add(bench, "freshness orderChanged p99", Samples.Percentile(orders, 0.99), "ms");
         results.Add(bench, "server CPU", serverCores, "cores");
         return report;
     }

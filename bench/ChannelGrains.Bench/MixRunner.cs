@@ -141,8 +141,7 @@ public sealed record MixReport(OpSamples Samples, TimeSpan Elapsed, MixSettings 
 
     public int Errors => Samples.Failures.Values.Sum();
 
-    public static double Percentile(IReadOnlyList<double> sorted, double q) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
+    private static double Percentile(IReadOnlyList<double> sorted, double q) => Bench.Samples.Percentile(sorted, q);
 
     public void Print(TextWriter output)
     {

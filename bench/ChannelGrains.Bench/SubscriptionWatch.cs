@@ -29,7 +29,7 @@ public static class Freshness
     public static string Describe(List<double> sorted, int of) => sorted.Count == 0
         ? $"nothing matched of {of:N0}"
         : string.Create(CultureInfo.InvariantCulture,
-            $"p50 {MixReport.Percentile(sorted, 0.5):F0} ms, p99 {MixReport.Percentile(sorted, 0.99):F0} ms, max {sorted[^1]:F0} ms ({sorted.Count:N0} of {of:N0} matched)");
+            $"p50 {Samples.Percentile(sorted, 0.5):F0} ms, p99 {Samples.Percentile(sorted, 0.99):F0} ms, max {sorted[^1]:F0} ms ({sorted.Count:N0} of {of:N0} matched)");
 
     public static double Milliseconds(long timestamp) => timestamp * 1000.0 / Stopwatch.Frequency;
 }
