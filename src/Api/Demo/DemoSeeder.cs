@@ -33,8 +33,7 @@ public sealed class DemoSeeder(IGrainFactory grains, DemoOptions options, DemoCh
         await ForEachAsync(channel.Products, progress, cancellationToken, async product =>
         {
             var grain = grains.GetGrain<IProductGrain>(Keys.Of(tenant, product.Sku));
-            await grain.UpsertAsync(product);
-            if ((await grain.GetAsync())!.OnHand == 0) await grain.AdjustStockAsync(ManufacturerStock, "demo: opening manufacturer stock");
+            if ((await grain.UpsertAsync(product)).OnHand == 0) await grain.AdjustStockAsync(ManufacturerStock, "demo: opening manufacturer stock");
         });
 
         progress.Stage("dealers");

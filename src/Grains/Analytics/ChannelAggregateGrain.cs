@@ -82,7 +82,7 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
         }
         await Task.WhenAll(targets);
         pushedVersion = summary.Version;
-        await this.PublishChangeAsync(AnalyticsKeys.SummaryStream, this.GetPrimaryKeyString(), summary, logger);
+        await this.PublishChangeAsync(AnalyticsKeys.SummaryStream, this.GetPrimaryKeyString(), () => summary, logger);
     }
 
     /// <summary>

@@ -10,14 +10,15 @@ public static class ChangeFeed
 
     /// <summary>
     /// Publishes a change after its state is durable, unless nobody watches it (see <see cref="ChangeInterest"/>). A failed publish does not fail the acknowledged mutation:
-    /// subscribers see the next change, and aggregates heal from re-published state.
+    /// subscribers see the next change, and aggregates heal from re-published state. <paramref name="change"/> is built
+    /// only when the change is published.
     /// </summary>
-    public static async Task PublishChangeAsync<T>(this Grain grain, string streamNamespace, string key, T change, ILogger logger)
+    public static async Task PublishChangeAsync<T>(this Grain grain, string streamNamespace, string key, Func<T> change, ILogger logger)
     {
         if (grain.GrainContext.ActivationServices.GetService<ChangeInterestCache>()?.ShouldPublish(streamNamespace, key) == false) return;
         try
         {
-            await grain.GetStreamProvider(StreamNames.Provider).GetStream<T>(StreamOf(streamNamespace, key)).OnNextAsync(change);
+            await grain.GetStreamProvider(StreamNames.Provider).GetStream<T>(StreamOf(streamNamespace, key)).OnNextAsync(change());
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

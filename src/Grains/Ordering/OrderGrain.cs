@@ -186,7 +186,7 @@ public sealed class OrderGrain(
     }
 
     private Task PublishAsync() =>
-        this.PublishChangeAsync(StreamNames.OrdersOfDealer, Keys.Of(Tenant, state.State.Request!.DealerId), View(), logger);
+        this.PublishChangeAsync(StreamNames.OrdersOfDealer, Keys.Of(Tenant, state.State.Request!.DealerId), View, logger);
 
     private decimal Total => state.State.Lines.Sum(l => l.Amount);
 

@@ -227,7 +227,7 @@ public sealed class DealerGrain(
         DealerLedger.SnapshotCurrentMonth(state.State, current);
         state.State.Version++;
         await state.PersistAsync(DeactivateOnIdle);
-        await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), View()!, logger);
+        await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), () => View()!, logger);
         var changed = months.Append(current).Distinct().ToArray();
         changedNow.UnionWith(changed);
         await PublishMonthsAsync(changed);
