@@ -11,10 +11,14 @@ namespace ChannelGrains.Common;
 /// </summary>
 public static class ChangeInterest
 {
-    /// <summary>Namespaces published only while watched: every change feed the Api serves.</summary>
+    /// <summary>
+    /// Namespaces published only while watched: the feeds whose subscription starts with the current value, read once
+    /// watching has returned, so a change made while the watch was on its way is in that value. The orders of a dealer
+    /// start with nothing: an order placed in that moment would be lost, so they are always published.
+    /// </summary>
     public static readonly IReadOnlySet<string> Filtered = new HashSet<string>(StringComparer.Ordinal)
     {
-        StreamNames.Dealer, StreamNames.OrdersOfDealer, Analytics.AnalyticsKeys.SummaryStream,
+        StreamNames.Dealer, Analytics.AnalyticsKeys.SummaryStream,
     };
 
     /// <summary>A silo's copy of the watched keys is read again after this long, while its producers publish.</summary>
