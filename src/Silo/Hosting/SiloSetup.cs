@@ -6,6 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
+using Orleans.Serialization.Serializers;
+using Microsoft.Extensions.Options;
 
 namespace ChannelGrains.Silo.Hosting;
 
@@ -63,7 +67,12 @@ public static class SiloSetup
         {
             silo.Services.AddSingleton(sp => new SchemaMigrator(connectionString!, sp.GetService<ILogger<SchemaMigrator>>()));
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigrationStartup>();
-            silo.AddAdoNetGrainStorage(StorageNames.Channel, storage => ConfigureStorage(storage, connectionString!));
+            // The channel store takes every mutation's writes: group commit (one statement and commit for the writes
+            // of many grains). The PubSub store is small and rarely written: the ADO.NET provider.
+            silo.Services.AddGrainStorage(StorageNames.Channel, (services, name) => new PostgresGrainStorage(
+                name, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, connectionString!,
+                services.GetRequiredService<IGrainStorageSerializer>(), services.GetRequiredService<IActivatorProvider>(),
+                services.GetRequiredService<ILogger<PostgresGrainStorage>>()));
             silo.AddAdoNetGrainStorage(StorageNames.PubSub, storage => ConfigureStorage(storage, connectionString!));
             silo.UseAdoNetReminderService(reminders =>
             {
@@ -78,9 +87,9 @@ public static class SiloSetup
             silo.UseInMemoryReminderService();
         }
 
-        // Readable JSON in every mode: memory storage serializes too, so a state type that System.Text.Json cannot
-        // round-trip fails in development, not first in production.
-        silo.UseSystemTextJsonGrainStorageSerializer();
+        // One state format in every mode (Orleans binary; see ChannelStateSerializer): memory storage serializes too,
+        // so a state type that does not round-trip fails in development, not first in production.
+        silo.Services.AddSingleton<IGrainStorageSerializer, ChannelStateSerializer>();
         // Change events feed live subscriptions: poll the queues every 20 ms rather than the default 100 ms.
         silo.AddMemoryStreams(StreamNames.Provider, streams => streams.ConfigurePullingAgent(agent =>
             agent.Configure(options => options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20))));

@@ -1,4 +1,5 @@
 using ChannelGrains.Common;
+using ChannelGrains.Silo.Storage;
 using ChannelGrains.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -28,15 +29,18 @@ public sealed class GrainStorageTests(PostgresServer postgres)
     }
 
     [Fact]
-    public async Task State_is_stored_as_readable_json()
+    public async Task State_is_stored_in_one_row_named_by_its_grain_in_the_binary_format()
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var silo = await ChannelSilo.StartAsync(database, "json");
+        await using var silo = await ChannelSilo.StartAsync(database, "binary");
 
-        await silo.Grains.GetGrain<IStateProbeGrain>("acme/p-2").SaveAsync("readable");
+        await silo.Grains.GetGrain<IStateProbeGrain>("acme/p-2").SaveAsync("compact");
 
-        Assert.Equal("readable", await Sql.ScalarAsync<string>(database,
-            "SELECT convert_from(payload, 'UTF8')::jsonb ->> 'Text' FROM orleans_grain_state WHERE grain_id_ext = 'acme/p-2'"));
+        Assert.Equal(ChannelStateSerializer.BinaryMark, await Sql.ScalarAsync<int>(database,
+            "SELECT get_byte(payload, 0) FROM channel_grain_state WHERE grain_id = 'stateprobe/acme/p-2' AND state_name = 'probe' AND version = 1"));
+        var restored = silo.Services.GetRequiredService<IGrainStorageSerializer>().Deserialize<ProbeState>(new BinaryData(
+            await Sql.ScalarAsync<byte[]>(database, "SELECT payload FROM channel_grain_state WHERE grain_id = 'stateprobe/acme/p-2'")));
+        Assert.Equal(new ProbeState { Text = "compact", Saves = 1 }, restored);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace ChannelGrains.Tests.Storage;
 public sealed class StreamPubSubStoreTests(PostgresServer postgres)
 {
     [Fact]
-    public async Task Stream_subscriptions_are_stored_as_json_in_the_pubsub_store_and_deliver_events()
+    public async Task Stream_subscriptions_are_stored_in_the_pubsub_store_and_deliver_events()
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var silo = await ChannelSilo.StartAsync(database, "pubsub");
@@ -18,7 +18,7 @@ public sealed class StreamPubSubStoreTests(PostgresServer postgres)
 
         await WaitUntilReceivedAsync(subscriber, "changed");
         Assert.True(await Sql.ScalarAsync<bool>(database,
-            "SELECT bool_and(jsonb_typeof(convert_from(payload, 'UTF8')::jsonb) = 'object') AND count(*) > 0 " +
+            $"SELECT bool_and(get_byte(payload, 0) = {ChannelGrains.Silo.Storage.ChannelStateSerializer.BinaryMark}) AND count(*) > 0 " +
             "FROM orleans_grain_state WHERE grain_type LIKE '%PubSubRendezvousGrain%'"));
     }
 
