@@ -55,10 +55,15 @@ public sealed class Mix
     public const int SkusPerDealer = 20;
     public const int TopDealersShown = 10;
 
-    /// <summary>Relative weights; ship, receive and sell-out fall back to placeOrder while nothing waits for them.</summary>
+    /// <summary>
+    /// Relative weights; ship, receive and sell-out fall back to placeOrder while nothing waits for them. The four steps
+    /// of an order's life weigh the same, so the channel is in a steady state: orders are shipped and received as fast
+    /// as they are placed, and the open orders (a dealer's ledger, a product's reservations) stay as many as a real
+    /// channel holds instead of growing with the length of the run, which made every figure depend on the duration.
+    /// </summary>
     public static readonly IReadOnlyList<(MixOp Op, int Weight)> Weights =
     [
-        (MixOp.PlaceOrder, 40), (MixOp.ShipOrder, 12), (MixOp.ReceiveOrder, 10), (MixOp.ReportSellOut, 10),
+        (MixOp.PlaceOrder, 18), (MixOp.ShipOrder, 18), (MixOp.ReceiveOrder, 18), (MixOp.ReportSellOut, 18),
         (MixOp.UpsertDealer, 5), (MixOp.SetQuota, 5), (MixOp.SummaryNational, 8), (MixOp.SummaryRegion, 5), (MixOp.TopDealers, 5),
     ];
 

@@ -29,8 +29,27 @@ public static class ScaleBenchmark
     public static async Task MeasureAsync(BenchOptions options, BenchResults results)
     {
         var storage = options.Text("storage") ?? "memory";
-        if (storage is not ("memory" or "none")) throw new ArgumentException("--storage is memory or none");
-        var table = new BenchReport(results, storage == "memory" ? Bench : $"{Bench}.storage-none");
+        if (storage is not ("memory" or "none" or "durable")) throw new ArgumentException("--storage is memory, none or durable");
+        if (storage != "durable")
+        {
+            await MeasureAsync(options, results, storage, connectionString: "");
+            return;
+        }
+        // Durable: the states live in PostgreSQL (its own process: its memory is not the silo's), written through the
+        // group-commit store, as a production silo keeps them.
+        var given = Environment.GetEnvironmentVariable("ConnectionStrings__Channel");
+        if (!string.IsNullOrWhiteSpace(given))
+        {
+            await MeasureAsync(options, results, storage, given);
+            return;
+        }
+        await using var server = await ThrowawayPostgres.StartAsync();
+        await MeasureAsync(options, results, storage, await server.CreateDatabaseAsync("scale"));
+    }
+
+    private static async Task MeasureAsync(BenchOptions options, BenchResults results, string storage, string connectionString)
+    {
+        var table = new BenchReport(results, storage == "memory" ? Bench : $"{Bench}.storage-{storage}");
 
         var scale = options.Quick ? 10 : 1;
         var counts = new (string Kind, int Count)[]
@@ -44,10 +63,10 @@ public static class ScaleBenchmark
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Error);
-        // Memory storage whatever the environment says, and a cluster of its own on free ports: another silo on this
-        // machine (a test, another benchmark) must not join it.
+        // The storage asked for whatever the environment says, and a cluster of its own on free ports: another silo on
+        // this machine (a test, another benchmark) must not join it.
         builder.Configuration.AddInMemoryCollection([
-            new("ConnectionStrings:Channel", ""),
+            new("ConnectionStrings:Channel", connectionString),
             new("Orleans:ClusterId", $"scale-{Environment.ProcessId}"),
             new("Orleans:SiloPort", ChildApp.FreePort().ToString(CultureInfo.InvariantCulture)),
             new("Orleans:GatewayPort", ChildApp.FreePort().ToString(CultureInfo.InvariantCulture)),
@@ -64,7 +83,7 @@ public static class ScaleBenchmark
         var skus = Enumerable.Range(0, 500).Select(i => $"SKU{i:0000}").ToArray();
 
         Console.WriteLine($"scale: {string.Join(" + ", counts.Select(c => $"{c.Count:N0} {c.Kind}"))} = {total:N0} grains in one silo, "
-            + $"storage {(storage == "memory" ? "memory (it keeps a serialized copy of every state besides the activation's)" : "none (writes dropped: the activations alone)")}, "
+            + $"storage {storage switch { "memory" => "memory (it keeps a serialized copy of every state besides the activation's)", "durable" => "durable (PostgreSQL, group commit)", _ => "none (writes dropped: the activations alone)" }}, "
             + $"{(GCSettings.IsServerGC ? "Server" : "Workstation")} GC, {Environment.ProcessorCount} cores, "
             + $"DOTNET_GCHeapHardLimit {Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") ?? "unset"}; {inFlight} batches of {Bulk.MaxBatch} in flight");
 

@@ -34,10 +34,10 @@ public sealed class ProductGrain(
     public async Task ReserveAsync(string orderId, int quantity)
     {
         EnsureExists();
-        var held = state.State.Reservations.GetValueOrDefault(orderId);
-        if (held?.Quantity == quantity) return;
+        var heldQuantity = state.State.Reservations.TryGetValue(orderId, out var held) ? held.Quantity : (int?)null;
+        if (heldQuantity == quantity) return;
         // A retry holding something already (its first attempt died) takes what it holds into account.
-        var available = state.State.OnHand - state.State.Reserved + (held?.Quantity ?? 0);
+        var available = state.State.OnHand - state.State.Reserved + (heldQuantity ?? 0);
         if (quantity > available)
             throw new ChannelException(ErrorCodes.InsufficientStock, $"{Sku} has {available} available, {quantity} ordered.");
         state.State.Reservations[orderId] = new Reservation(quantity, clock.GetUtcNow().UtcDateTime, Settled: false);

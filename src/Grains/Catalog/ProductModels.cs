@@ -21,7 +21,7 @@ public sealed record class ProductView(
 
 /// <summary>Stock held for one order; <see cref="Settled"/> once the order was seen to stand, so audits skip it.</summary>
 [GenerateSerializer, Alias("ChannelGrains.Reservation")]
-public sealed record class Reservation([property: Id(0)] int Quantity, [property: Id(1)] DateTime At, [property: Id(2)] bool Settled);
+public readonly record struct Reservation([property: Id(0)] int Quantity, [property: Id(1)] DateTime At, [property: Id(2)] bool Settled);
 
 [GenerateSerializer, Alias("ChannelGrains.ProductState")]
 public sealed class ProductState

@@ -21,18 +21,26 @@ public sealed class DealerGrain(
     /// <summary>Months changed in this heal period and in the one before: an idle dealer re-publishes nothing.</summary>
     private HashSet<string> changedNow = new(StringComparer.Ordinal), changedBefore = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Runs only while there is something to heal: from a dealer's first change until two heal periods without one.
+    /// Most dealers are idle at any moment, and a timer per idle activation would cost memory and, with a million
+    /// of them, thousands of empty ticks a second.
+    /// </summary>
+    private IGrainTimer? healTimer;
+
     private string Id => Keys.Split(this.GetPrimaryKeyString()).Id;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        this.RegisterGrainTimer(HealAsync, HealPeriod, HealPeriod);
-        return PublishAllMonthsAsync();
-    }
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => PublishAllMonthsAsync();
 
     private Task HealAsync()
     {
         var months = changedNow.Union(changedBefore).ToArray();
         (changedBefore, changedNow) = (changedNow, new(StringComparer.Ordinal));
+        if (months.Length == 0)
+        {
+            healTimer?.Dispose();
+            healTimer = null;
+        }
         return PublishMonthsAsync(months);
     }
 
@@ -230,6 +238,7 @@ public sealed class DealerGrain(
         await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), () => View()!, logger);
         var changed = months.Append(current).Distinct().ToArray();
         changedNow.UnionWith(changed);
+        healTimer ??= this.RegisterGrainTimer(HealAsync, HealPeriod, HealPeriod);
         await PublishMonthsAsync(changed);
     }
 
