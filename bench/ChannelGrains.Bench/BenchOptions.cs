@@ -21,7 +21,7 @@ public sealed class BenchOptions
 
     public bool Quick => Flag("quick");
 
-    public int Seconds => Int("seconds", Quick ? 5 : 20);
+    public int Seconds => Int("seconds", Quick ? 4 : 20);
     public int Concurrency => Int("concurrency", 64);
     public int Dealers => Int("dealers", 1000);
     public int Skus => Int("skus", 500);

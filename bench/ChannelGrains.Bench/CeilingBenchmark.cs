@@ -21,7 +21,7 @@ public static class CeilingBenchmark
         Console.WriteLine($"== ceiling, in-process silo {(connectionString is null ? "in memory" : "durable (PostgreSQL)")}: seeded {mix.Data.Products.Length:N0} products, "
             + $"{mix.Data.Dealers.Length:N0} dealers, {mix.Data.Stores.Length:N0} stores in {seeding.Elapsed.TotalSeconds:F1} s; {workers} workers calling grains directly, "
             + "driver and silo in one process on the same cores; no subscriptions (freshness: see load)");
-        var idle = await LoadBenchmark.SettleAsync(() => Process.GetCurrentProcess().TotalProcessorTime, options.Int("settle", options.Quick ? 4 : 30),
+        var idle = await LoadBenchmark.SettleAsync(() => Process.GetCurrentProcess().TotalProcessorTime, options.Int("settle", options.Quick ? 2 : 30),
             "process CPU with no calls (after seeding)");
         results.Add(bench, "process CPU idle", idle, "cores");
         await IdleRead.MeasureAsync(executor, mix, results, bench);

@@ -33,7 +33,7 @@ public static class LoadBenchmark
         Console.WriteLine($"  seeded {mix.Data.Products.Length:N0} products, {mix.Data.Dealers.Length:N0} dealers, {mix.Data.Stores.Length:N0} stores through the bulk mutations in {seeding.Elapsed.TotalSeconds:F1} s; "
             + $"{workers} HTTP workers (one connection each), {clients} WebSocket clients; the driver runs on the same {Environment.ProcessorCount} cores as the server");
         await using var watch = await SubscriptionWatch.StartAsync(baseAddress, token, clients, mix.Data);
-        var idleCores = await SettleAsync(serverCpu, options.Int("settle", options.Quick ? 4 : 30));
+        var idleCores = await SettleAsync(serverCpu, options.Int("settle", options.Quick ? 2 : 30));
         results.Add(bench, "server CPU idle", idleCores, "cores");
         await IdleRead.MeasureAsync(executor, mix, results, bench);
         await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Quick ? 1 : 3)), watch.OnAck);

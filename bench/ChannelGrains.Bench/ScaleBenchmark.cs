@@ -87,7 +87,7 @@ public static class ScaleBenchmark
             + $"{(GCSettings.IsServerGC ? "Server" : "Workstation")} GC, {Environment.ProcessorCount} cores, "
             + $"DOTNET_GCHeapHardLimit {Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") ?? "unset"}; {inFlight} batches of {Bulk.MaxBatch} in flight");
 
-        await ActivateAsync(grains, "warm", skus, counts.Select(c => (c.Kind, 1_000)).ToArray(), inFlight); // JIT and first-use allocations
+        await ActivateAsync(grains, "warm", skus, counts.Select(c => (c.Kind, Math.Min(1_000, Math.Max(1, c.Count / 4)))).ToArray(), inFlight); // JIT and first-use allocations
         var before = await SettleAndMeasureAsync(options);
         var activationCounts = await ActivationsByTypeAsync(grains);
 
