@@ -19,7 +19,7 @@ public sealed class DealerGrain(
     public static readonly TimeSpan HealPeriod = TimeSpan.FromMinutes(5);
 
     /// <summary>Months changed in this heal period and in the one before: an idle dealer re-publishes nothing.</summary>
-    private HashSet<string> changedNow = new(StringComparer.Ordinal), changedBefore = new(StringComparer.Ordinal);
+    private HashSet<string>? changedNow, changedBefore;
 
     /// <summary>
     /// Runs only while there is something to heal: from a dealer's first change until two heal periods without one.
@@ -34,8 +34,8 @@ public sealed class DealerGrain(
 
     private Task HealAsync()
     {
-        var months = changedNow.Union(changedBefore).ToArray();
-        (changedBefore, changedNow) = (changedNow, new(StringComparer.Ordinal));
+        var months = (changedNow ?? []).Union(changedBefore ?? []).ToArray();
+        (changedBefore, changedNow) = (changedNow, null);
         if (months.Length == 0)
         {
             healTimer?.Dispose();
@@ -112,14 +112,14 @@ public sealed class DealerGrain(
 
     public async Task OrderShippedAsync(string orderId, IReadOnlyList<SkuQuantity> lines)
     {
-        if (state.State.Shipments.ContainsKey(orderId) || !state.State.OpenOrders.ContainsKey(orderId)) return;
+        if (state.State.Shipments?.ContainsKey(orderId) == true || !state.State.OpenOrders.ContainsKey(orderId)) return;
         DealerLedger.Ship(state.State, orderId, lines);
         await SaveAsync();
     }
 
     public async Task OrderReceivedAsync(string orderId)
     {
-        if (!state.State.Shipments.ContainsKey(orderId)) return;
+        if (state.State.Shipments?.ContainsKey(orderId) != true) return;
         DealerLedger.Receive(state.State, orderId);
         await SaveAsync();
     }
@@ -127,10 +127,10 @@ public sealed class DealerGrain(
     public async Task<DealerView> ReportSellOutAsync(SellOutReport report)
     {
         var info = state.State.Info ?? throw ChannelException.NotFound($"Dealer {Id}");
-        if (state.State.SellOutReports.TryGetValue(report.RequestId, out var applied))
+        if (state.State.SellOutReports?.TryGetValue(report.RequestId, out var applied) == true)
         {
             if (!applied.SameAs(report)) throw ChannelException.Validation($"requestId {report.RequestId} was used for another report.");
-            var logged = state.State.Alerts.Where(a => a.RequestId == report.RequestId).ToArray();
+            var logged = (state.State.Alerts ?? []).Where(a => a.RequestId == report.RequestId).ToArray();
             if (logged.Length > 0) await GrainFactory.GetGrain<ICrossRegionAlertLogGrain>(Keys.Split(this.GetPrimaryKeyString()).Tenant).AppendAsync(logged);
             return View()!;
         }
@@ -138,8 +138,8 @@ public sealed class DealerGrain(
         if (report.DealerId != Id) throw ChannelException.Validation("dealerId does not match the dealer addressed.");
         var alerts = await CrossRegionAlertsAsync(info, report);
         DealerLedger.SellOut(state.State, report);
-        state.State.SellOutReports[report.RequestId] = report;
-        state.State.Alerts.AddRange(alerts);
+        (state.State.SellOutReports ??= new(StringComparer.Ordinal))[report.RequestId] = report;
+        if (alerts.Count > 0) (state.State.Alerts ??= []).AddRange(alerts);
         var month = Period.MonthOf(report.Date).ToString();
         DealerLedger.Month(state.State, month).CrossRegionAlerts += alerts.Count;
         await SaveAsync(month);
@@ -153,9 +153,9 @@ public sealed class DealerGrain(
         if (state.State.Info is null) throw ChannelException.NotFound($"Dealer {Id}");
         month = Period.Parse(month).EnsureMonth().ToString();
         Validate.NonNegative(target, "target");
-        if (state.State.Quotas.GetValueOrDefault(month) != target)
+        if ((state.State.Quotas?.GetValueOrDefault(month) ?? 0m) != target)
         {
-            state.State.Quotas[month] = target;
+            (state.State.Quotas ??= new(StringComparer.Ordinal))[month] = target;
             DealerLedger.Month(state.State, month);
             await SaveAsync(month);
         }
@@ -180,31 +180,31 @@ public sealed class DealerGrain(
         return Task.FromResult(new OrderRefPage(page, start + page.Length < state.State.Orders.Count));
     }
 
-    public Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync() => Task.FromResult<IReadOnlyList<CrossRegionAlert>>(state.State.Alerts);
+    public Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync() => Task.FromResult<IReadOnlyList<CrossRegionAlert>>(state.State.Alerts ?? []);
 
     public async Task RequestSpecialPriceAsync(string approvalId, SpecialPrice price)
     {
         var info = state.State.Info ?? throw ChannelException.NotFound($"Dealer {Id}");
-        if (state.State.SpecialPrices.TryGetValue(approvalId, out var requested))
+        if (state.State.SpecialPrices?.TryGetValue(approvalId, out var requested) == true)
         {
             if (requested with { Status = price.Status } != price) throw ChannelException.Validation("This special price request was made with other terms.");
             return;
         }
         if (!(info.AuthorizedSkus ?? []).Contains(price.Sku))
             throw new ChannelException(ErrorCodes.NotAuthorized, $"Dealer {Id} is not authorised for {price.Sku}.");
-        state.State.SpecialPrices[approvalId] = price with { Status = Approvals.ApprovalStatus.Pending };
+        (state.State.SpecialPrices ??= new(StringComparer.Ordinal))[approvalId] = price with { Status = Approvals.ApprovalStatus.Pending };
         await SaveAsync();
     }
 
     public async Task DecideSpecialPriceAsync(string approvalId, bool approved)
     {
-        if (state.State.SpecialPrices.GetValueOrDefault(approvalId) is not { Status: Approvals.ApprovalStatus.Pending } price) return;
-        state.State.SpecialPrices[approvalId] = price with { Status = approved ? Approvals.ApprovalStatus.Approved : Approvals.ApprovalStatus.Rejected };
+        if (state.State.SpecialPrices?.GetValueOrDefault(approvalId) is not { Status: Approvals.ApprovalStatus.Pending } price) return;
+        state.State.SpecialPrices![approvalId] = price with { Status = approved ? Approvals.ApprovalStatus.Approved : Approvals.ApprovalStatus.Rejected };
         await SaveAsync();
     }
 
     public Task<decimal?> GetSpecialPriceAsync(string sku, DateTime at) =>
-        Task.FromResult(state.State.SpecialPrices.Values.Where(p => p.Covers(sku, at)).Select(p => (decimal?)p.Price).Min());
+        Task.FromResult((state.State.SpecialPrices?.Values ?? Enumerable.Empty<SpecialPrice>()).Where(p => p.Covers(sku, at)).Select(p => (decimal?)p.Price).Min());
 
     public async Task DecideAdmissionAsync(bool approved)
     {
@@ -237,7 +237,7 @@ public sealed class DealerGrain(
         await state.PersistAsync(DeactivateOnIdle);
         await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), () => View()!, logger);
         var changed = months.Append(current).Distinct().ToArray();
-        changedNow.UnionWith(changed);
+        (changedNow ??= new(StringComparer.Ordinal)).UnionWith(changed);
         healTimer ??= this.RegisterGrainTimer(HealAsync, HealPeriod, HealPeriod);
         await PublishMonthsAsync(changed);
     }

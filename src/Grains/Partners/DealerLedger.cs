@@ -147,7 +147,7 @@ public static class DealerLedger
                 OrderValue = figures.OrderValue,
                 SellOutValue = figures.SellOutValue,
                 ChannelStockUnits = figures.StockUnits,
-                QuotaTarget = state.Quotas.GetValueOrDefault(month),
+                QuotaTarget = state.Quotas?.GetValueOrDefault(month) ?? 0m,
                 QuotaAchieved = figures.OrderValue,
                 CrossRegionAlerts = figures.CrossRegionAlerts,
             },
@@ -160,13 +160,13 @@ public static class DealerLedger
 
     public static void Ship(DealerState state, string orderId, IReadOnlyList<SkuQuantity> lines)
     {
-        state.Shipments[orderId] = [.. lines];
+        (state.Shipments ??= new(StringComparer.Ordinal))[orderId] = [.. lines];
         foreach (var line in lines) Adjust(state, line.Sku, onHand: 0, inTransit: line.Quantity);
     }
 
     public static void Receive(DealerState state, string orderId)
     {
-        if (!state.Shipments.Remove(orderId, out var lines)) return;
+        if (state.Shipments is null || !state.Shipments.Remove(orderId, out var lines)) return;
         foreach (var line in lines) Adjust(state, line.Sku, onHand: line.Quantity, inTransit: -line.Quantity);
         state.OpenOrders.Remove(orderId);
     }
@@ -212,7 +212,7 @@ public static class DealerLedger
     public static QuotaProgress Quota(DealerState state, string dealerId, string period)
     {
         var months = Period.Parse(period).Months().Select(m => m.ToString()).ToArray();
-        return new QuotaProgress(dealerId, period, months.Sum(m => state.Quotas.GetValueOrDefault(m)),
+        return new QuotaProgress(dealerId, period, months.Sum(m => state.Quotas?.GetValueOrDefault(m) ?? 0m),
             months.Sum(m => state.Months.GetValueOrDefault(m)?.OrderValue ?? 0m));
     }
 

@@ -33,6 +33,10 @@ public sealed record class DealerView(
     string IVersioned.Source => Id;
 }
 
+/// <remarks>
+/// Collections most dealers never use (shipments in transit, quotas, sell-out reports, 串货 alerts, special prices) stay
+/// null until the first entry: with a million dealers in a silo, five empty collections each are 0.2 GB.
+/// </remarks>
 [GenerateSerializer, Alias("ChannelGrains.DealerState")]
 public sealed class DealerState
 {
@@ -45,20 +49,20 @@ public sealed class DealerState
     [Id(4)] public List<OrderRef> Orders { get; set; } = [];
 
     /// <summary>Goods shipped and not yet received, by order.</summary>
-    [Id(5)] public Dictionary<string, List<SkuQuantity>> Shipments { get; set; } = new(StringComparer.Ordinal);
+    [Id(5)] public Dictionary<string, List<SkuQuantity>>? Shipments { get; set; }
 
     /// <summary>The dealer's figures by month (YYYY-MM): what it contributes to the live aggregates.</summary>
     [Id(6)] public Dictionary<string, DealerMonth> Months { get; set; } = new(StringComparer.Ordinal);
 
-    [Id(7)] public Dictionary<string, decimal> Quotas { get; set; } = new(StringComparer.Ordinal);
+    [Id(7)] public Dictionary<string, decimal>? Quotas { get; set; }
 
     /// <summary>Sell-out reports already applied, by requestId, so a retry is applied once.</summary>
-    [Id(9)] public Dictionary<string, SellOutReport> SellOutReports { get; set; } = new(StringComparer.Ordinal);
+    [Id(9)] public Dictionary<string, SellOutReport>? SellOutReports { get; set; }
 
-    [Id(10)] public List<CrossRegionAlert> Alerts { get; set; } = [];
+    [Id(10)] public List<CrossRegionAlert>? Alerts { get; set; }
 
     /// <summary>Special prices by the approval that decides them.</summary>
-    [Id(11)] public Dictionary<string, SpecialPrice> SpecialPrices { get; set; } = new(StringComparer.Ordinal);
+    [Id(11)] public Dictionary<string, SpecialPrice>? SpecialPrices { get; set; }
 }
 
 /// <summary>One SKU of one dealer month.</summary>

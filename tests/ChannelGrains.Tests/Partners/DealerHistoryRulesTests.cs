@@ -47,6 +47,6 @@ public sealed class DealerHistoryRulesTests
         var figures = state.Months["2026-09"];
         Assert.Equal((130m, 140m, 12), (figures.OrderValue, figures.SellOutValue, figures.StockUnits));
         Assert.Equal(3, figures.WeeklySellOut["TEA|2026-W38"]);
-        Assert.Equal(100m, state.Quotas["2026-09"]);
+        Assert.Equal(100m, state.Quotas!["2026-09"]);
     }
 }
