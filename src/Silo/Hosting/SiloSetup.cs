@@ -62,6 +62,7 @@ public static class SiloSetup
     public static ISiloBuilder AddChannelProviders(this ISiloBuilder silo, string? connectionString, IConfiguration? configuration = null)
     {
         silo.Services.AddChannelGrainServices(configuration);
+        CachedGrainInterfaceTypes.AddTo(silo.Services);
         var durable = !string.IsNullOrWhiteSpace(connectionString);
         if (durable)
         {
@@ -114,6 +115,7 @@ public static class SiloSetup
             clustering.ConnectionString = connectionString;
         });
         client.AddMemoryStreams(StreamNames.Provider);
+        CachedGrainInterfaceTypes.AddTo(client.Services);
         return client;
     }
 
