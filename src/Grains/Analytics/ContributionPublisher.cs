@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -26,19 +25,13 @@ public static class ContributionPublisher
         foreach (var contribution in contributions) ContributionRules.Validated(contribution);
         try
         {
-            await BufferOf(grain.GrainContext.ActivationServices.GetRequiredService<IGrainFactory>()).AcceptAsync(contributions);
+            await grain.GrainContext.ActivationServices.GetRequiredService<IGrainFactory>().GetGrain<IContributionBufferGrain>(0).AcceptAsync(contributions);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             logger.LogWarning(exception, "Publishing {Count} contributions failed; the next publish or heal repairs it", contributions.Count);
         }
     }
-
-    // One reference per silo (GetGrain reflects on the interface at every call, and every dealer change publishes).
-    private static readonly ConditionalWeakTable<IGrainFactory, IContributionBufferGrain> buffers = new();
-
-    private static IContributionBufferGrain BufferOf(IGrainFactory grains) =>
-        buffers.GetValue(grains, factory => factory.GetGrain<IContributionBufferGrain>(0));
 
     /// <summary>The same from outside a grain (tests, benchmarks, importers): the call lands on some silo's buffer, and failures throw.</summary>
     public static Task PublishAsync(IGrainFactory grains, IReadOnlyList<Contribution> contributions)
