@@ -5,6 +5,7 @@ using ChannelGrains.Ordering;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace ChannelGrains;
 
@@ -23,7 +24,8 @@ public static class GrainServices
         }
         services.TryAddSingleton<IApprovalOutcomes, ApprovalOutcomes>();
         services.TryAddSingleton<TenantSettingsCache>();
-        services.TryAddSingleton<ChangeInterestCache>();
+        services.TryAddSingleton(provider => new ChangeInterestCache(
+            provider.GetRequiredService<IGrainFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<ChangeInterestCache>>()));
         return services;
     }
 }

@@ -64,6 +64,12 @@ public interface IChangeInterestGrain : IGrainWithStringKey
     /// Interleaves with a watch waiting for the readers.
     /// </summary>
     [AlwaysInterleave, Alias("Read")] Task<InterestSnapshot> ReadAsync(string reader, long knownVersion);
+
+    /// <summary>
+    /// The reader's copy now holds <paramref name="version"/>: sent once the copy read is in use, since a version handed
+    /// out is not yet one a silo filters by.
+    /// </summary>
+    [AlwaysInterleave, Alias("Holds")] Task HoldsAsync(string reader, long version);
 }
 
 public sealed class ChangeInterestGrain(
@@ -94,8 +100,14 @@ public sealed class ChangeInterestGrain(
     public Task<InterestSnapshot> ReadAsync(string reader, long knownVersion)
     {
         Recompute();
-        readers[reader] = (version, clock.GetUtcNow());
+        readers[reader] = (knownVersion, clock.GetUtcNow());
         return Task.FromResult(new InterestSnapshot(version, knownVersion == version ? null : watched.ToArray()));
+    }
+
+    public Task HoldsAsync(string reader, long version)
+    {
+        readers[reader] = (version, clock.GetUtcNow());
+        return Task.CompletedTask;
     }
 
     /// <summary>Drops expired watchers and recomputes the union; true when it gained a key.</summary>
@@ -111,7 +123,12 @@ public sealed class ChangeInterestGrain(
         return added;
     }
 
-    /// <summary>A reader's copy dates from before its read reached here, so it has expired <see cref="ChangeInterest.CopyLifetime"/> after.</summary>
+    /// <summary>
+    /// Waits until every reader holds <paramref name="target"/> or has gone quiet. A reader's versions count once it says
+    /// it filters by them (its next read, or <see cref="HoldsAsync"/>), not when they are handed out: until the answer
+    /// reaches its silo, the silo filters by its older copy. Every copy a reader holds dates from before its last message
+    /// reached here, so it has expired <see cref="ChangeInterest.CopyLifetime"/> after that.
+    /// </summary>
     private async Task UntilReadersHoldAsync(long target)
     {
         while (true)

@@ -8,8 +8,14 @@ namespace ChannelGrains.Common;
 /// A silo's copy of the watched keys of each filtered namespace (see <see cref="ChangeInterest"/>), read again in the
 /// background while producers publish. When in doubt (no copy yet, or an old one) it answers publish: a change published needlessly costs a message, one skipped wrongly would be lost to a subscriber.
 /// </summary>
-public sealed class ChangeInterestCache(IGrainFactory grains, TimeProvider clock, ILogger<ChangeInterestCache> logger)
+/// <param name="registry">The registry grain of a namespace (tests may put a slower network in between).</param>
+public sealed class ChangeInterestCache(Func<string, IChangeInterestGrain> registry, TimeProvider clock, ILogger<ChangeInterestCache> logger)
 {
+    public ChangeInterestCache(IGrainFactory grains, TimeProvider clock, ILogger<ChangeInterestCache> logger)
+        : this(streamNamespace => grains.GetGrain<IChangeInterestGrain>(streamNamespace), clock, logger)
+    {
+    }
+
     private readonly string reader = Guid.NewGuid().ToString("N");
     private readonly ConcurrentDictionary<string, Copy> copies = new(StringComparer.Ordinal);
 
@@ -30,9 +36,12 @@ public sealed class ChangeInterestCache(IGrainFactory grains, TimeProvider clock
         {
             var started = clock.GetTimestamp(); // the copy is as old as the moment it was asked for
             var held = copy.Current;
-            var read = await grains.GetGrain<IChangeInterestGrain>(streamNamespace).ReadAsync(reader, held?.Version ?? long.MinValue);
+            var registryGrain = registry(streamNamespace);
+            var read = await registryGrain.ReadAsync(reader, held?.Version ?? long.MinValue);
             var keys = read.Keys is null && held is not null ? held.Keys : (read.Keys ?? []).ToFrozenSet(StringComparer.Ordinal);
             copy.Current = new Held(read.Version, keys, started);
+            // A watch waits for this: only now does this silo publish the keys it added.
+            if (read.Version != held?.Version) await registryGrain.HoldsAsync(reader, read.Version);
         }
         catch (Exception exception)
         {

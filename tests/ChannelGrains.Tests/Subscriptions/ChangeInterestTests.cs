@@ -73,6 +73,57 @@ public sealed class ChangeInterestTests(ClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_watch_returns_only_once_a_silo_filters_by_a_copy_with_the_key_not_when_the_copy_is_sent()
+    {
+        // A silo whose answers from the registry take 300 ms to arrive: the registry hands out a version long before
+        // this silo filters by it.
+        var cache = new ChangeInterestCache(ns => new SlowAnswers(fixture.Grains.GetGrain<IChangeInterestGrain>(ns), TimeSpan.FromMilliseconds(300)),
+            TimeProvider.System, NullLogger<ChangeInterestCache>.Instance);
+        var unwatched = Keys.Of(tenant, "nobody");
+        await Eventually.HoldsAsync(() => !cache.ShouldPublish(StreamNames.Dealer, unwatched), "the silo has a fresh copy and filters");
+        using var producing = new CancellationTokenSource();
+        // Its producers keep publishing, so it keeps reading the registry; dealers changing on both real silos keep
+        // theirs reading too, so that a watch never waits long for them.
+        var producer = Task.Run(async () =>
+        {
+            for (var i = 0; !producing.IsCancellationRequested; i++)
+            {
+                cache.ShouldPublish(StreamNames.Dealer, unwatched);
+                if (i % 5 == 0) await Task.WhenAll(Enumerable.Range(0, 4).Select(d => UpsertAsync($"busy{d}", $"busy {i}")));
+                await Task.Delay(20);
+            }
+        });
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var key = Keys.Of(tenant, $"W{i}");
+                await fixture.Grains.GetGrain<IChangeInterestGrain>(StreamNames.Dealer).WatchAsync($"{tenant}-watcher-{i}", [key]);
+                Assert.True(cache.ShouldPublish(StreamNames.Dealer, key), $"a change of {key} right after its watch returned would be skipped");
+            }
+        }
+        finally
+        {
+            await producing.CancelAsync();
+            await producer;
+        }
+    }
+
+    private sealed class SlowAnswers(IChangeInterestGrain registry, TimeSpan delay) : IChangeInterestGrain
+    {
+        public async Task WatchAsync(string watcher, IReadOnlyList<string> keys) => await registry.WatchAsync(watcher, keys);
+
+        public async Task<InterestSnapshot> ReadAsync(string reader, long knownVersion)
+        {
+            var answer = await registry.ReadAsync(reader, knownVersion);
+            await Task.Delay(delay);
+            return answer;
+        }
+
+        public async Task HoldsAsync(string reader, long version) => await registry.HoldsAsync(reader, version);
+    }
+
     private sealed class To<T>(Action<T> next) : IObserver<T>
     {
         public void OnCompleted() { }
