@@ -61,8 +61,8 @@ public static class DealerFields
             {
                 var id = context.GetArgument<string>("id");
                 await DealerAccess.VisibleAsync(context, id);
-                return await context.Service<ChangeHub>().ObserveAsync(StreamNames.Dealer, Keys.Of(context.Caller().Tenant, id),
-                    () => context.Grain<IDealerGrain>(id).GetAsync());
+                var dealer = context.Grain<IDealerGrain>(id); // the hub reads it again later, after this request is over
+                return await context.Service<ChangeHub>().ObserveAsync(StreamNames.Dealer, Keys.Of(context.Caller().Tenant, id), dealer.GetAsync);
             });
     }
 

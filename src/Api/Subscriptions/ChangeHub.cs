@@ -9,10 +9,20 @@ namespace ChannelGrains.Api.Subscriptions;
 /// however many clients watch it, dropped when the last of them leaves. For the namespaces published only while
 /// watched (<see cref="ChangeInterest"/>) it tells the registry which keys this process watches, and renews that.
 /// </summary>
+/// <remarks>
+/// Stream messages are not guaranteed: a memory stream queue dies with its silo. So a topic whose changes are whole
+/// versioned states also reads its current value again, <see cref="SettleAfter"/> after the last change it delivered
+/// and then every <see cref="ResyncEvery"/>: a subscriber whose last message was lost still ends at the current state
+/// (the read is dropped as a duplicate when nothing was lost).
+/// </remarks>
 public sealed class ChangeHub : IDisposable
 {
+    public static readonly TimeSpan SettleAfter = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan ResyncEvery = TimeSpan.FromSeconds(30);
+
     private readonly IClusterClient client;
     private readonly ILogger logger;
+    private readonly TimeSpan settleAfter, resyncEvery;
     private readonly string watcher = Guid.NewGuid().ToString("N");
     private readonly ConcurrentDictionary<string, SemaphoreSlim> watchGates = new(StringComparer.Ordinal);
     private readonly Timer renewal;
@@ -20,10 +30,16 @@ public sealed class ChangeHub : IDisposable
     private readonly object gate = new();
     private readonly Dictionary<StreamId, Topic> topics = [];
 
-    public ChangeHub(IClusterClient client, ILogger<ChangeHub> logger)
+    public ChangeHub(IClusterClient client, ILogger<ChangeHub> logger) : this(client, logger, SettleAfter, ResyncEvery)
+    {
+    }
+
+    public ChangeHub(IClusterClient client, ILogger<ChangeHub> logger, TimeSpan settleAfter, TimeSpan resyncEvery)
     {
         this.client = client;
         this.logger = logger;
+        this.settleAfter = settleAfter;
+        this.resyncEvery = resyncEvery;
         renewal = new Timer(_ => _ = RenewAsync(), null, ChangeInterest.WatcherRenewal, ChangeInterest.WatcherRenewal);
     }
 
@@ -53,6 +69,7 @@ public sealed class ChangeHub : IDisposable
             await topic.Subscribed;
             topic.Add(subscription);
             subscription.Current = await readCurrent();
+            if (subscription.Current is IVersioned) topic.ResyncFrom(async () => await readCurrent());
             return subscription;
         }
         catch
@@ -62,7 +79,14 @@ public sealed class ChangeHub : IDisposable
         }
     }
 
-    public void Dispose() => renewal.Dispose();
+    public void Dispose()
+    {
+        renewal.Dispose();
+        lock (gate)
+        {
+            foreach (var topic in topics.Values) topic.StopResync();
+        }
+    }
 
     /// <summary>Subscribes to the stream, then (for a filtered namespace) watches its key: from then on it is published.</summary>
     private async Task<StreamSubscriptionHandle<object>> SubscribeAsync(Topic topic)
@@ -146,6 +170,8 @@ public sealed class ChangeHub : IDisposable
         private readonly object observersGate = new();
         private readonly ChangeHub hub;
         private IObserver<object>[] observers = [];
+        private Func<Task<object?>>? readCurrent;
+        private Timer? resync;
 
         public Topic(ChangeHub hub, StreamId id)
         {
@@ -168,11 +194,55 @@ public sealed class ChangeHub : IDisposable
         /// <summary>Detaches one observer and gives up its lease; the last lease ends the Orleans subscription.</summary>
         public void Remove(IObserver<object> observer)
         {
-            lock (observersGate) observers = observers.Where(o => o != observer).ToArray();
+            lock (observersGate)
+            {
+                observers = observers.Where(o => o != observer).ToArray();
+                if (observers.Length == 0) StopResync();
+            }
             hub.Release(this);
         }
 
+        public void StopResync()
+        {
+            lock (observersGate)
+            {
+                resync?.Dispose();
+                resync = null;
+            }
+        }
+
+        /// <summary>From now on the topic reads its current value again after changes and periodically (see <see cref="ChangeHub"/>).</summary>
+        public void ResyncFrom(Func<Task<object?>> read)
+        {
+            lock (observersGate)
+            {
+                readCurrent = read;
+                resync ??= new Timer(_ => _ = ResyncAsync(), null, hub.resyncEvery, hub.resyncEvery);
+            }
+        }
+
+        /// <summary>A change from the stream: passed on, and the next re-read moved to <see cref="SettleAfter"/> from now.</summary>
         public void Deliver(object change)
+        {
+            lock (observersGate) resync?.Change(hub.settleAfter, hub.resyncEvery);
+            Pass(change);
+        }
+
+        private async Task ResyncAsync()
+        {
+            var read = readCurrent;
+            if (read is null) return;
+            try
+            {
+                if (await read() is { } current) Pass(current);
+            }
+            catch (Exception exception)
+            {
+                hub.logger.LogDebug(exception, "Reading the current value of {Stream} again failed; the next round retries", Id);
+            }
+        }
+
+        private void Pass(object change)
         {
             foreach (var observer in observers)
             {

@@ -81,8 +81,9 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
             targets.AddRange(period.Enclosing().Select(p => Aggregate(p, region).AcceptAsync(MonthPrefix + period, part)));
         }
         await Task.WhenAll(targets);
-        pushedVersion = summary.Version;
-        await this.PublishChangeAsync(AnalyticsKeys.SummaryStream, this.GetPrimaryKeyString(), () => summary, logger);
+        // Subscribers have no later change to catch up from when this was the last one: publish it until it goes out.
+        if (await this.PublishChangeAsync(AnalyticsKeys.SummaryStream, this.GetPrimaryKeyString(), () => summary, logger)) pushedVersion = summary.Version;
+        else pusher!.Request();
     }
 
     /// <summary>

@@ -10,19 +10,21 @@ public static class ChangeFeed
 
     /// <summary>
     /// Publishes a change after its state is durable, unless nobody watches it (see <see cref="ChangeInterest"/>). A failed publish does not fail the acknowledged mutation:
-    /// subscribers see the next change, and aggregates heal from re-published state. <paramref name="change"/> is built
-    /// only when the change is published.
+    /// it is logged and false is returned, for a producer that can publish its newest state again (subscribers otherwise see
+    /// the next change). <paramref name="change"/> is built only when the change is published.
     /// </summary>
-    public static async Task PublishChangeAsync<T>(this Grain grain, string streamNamespace, string key, Func<T> change, ILogger logger)
+    public static async Task<bool> PublishChangeAsync<T>(this Grain grain, string streamNamespace, string key, Func<T> change, ILogger logger)
     {
-        if (grain.GrainContext.ActivationServices.GetService<ChangeInterestCache>()?.ShouldPublish(streamNamespace, key) == false) return;
+        if (grain.GrainContext.ActivationServices.GetService<ChangeInterestCache>()?.ShouldPublish(streamNamespace, key) == false) return true;
         try
         {
             await grain.GetStreamProvider(StreamNames.Provider).GetStream<T>(StreamOf(streamNamespace, key)).OnNextAsync(change());
+            return true;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             logger.LogWarning(exception, "Publishing a {Namespace} change of {Key} failed; the state is saved", streamNamespace, key);
+            return false;
         }
     }
 }
