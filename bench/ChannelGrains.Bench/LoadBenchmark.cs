@@ -78,7 +78,7 @@ public static class LoadBenchmark
         Console.WriteLine($"-- {bench}");
         report.Print(Console.Out);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  server processes CPU {serverCores:F2} cores; {watch.Messages - messagesBefore:N0} WebSocket messages, {watch.Errors} subscription errors"));
-        Console.WriteLine($"  freshness setQuota ack -> channelSummaryChanged(CN) at each client (at most one message per 250 ms by design): {Freshness.Describe(summary, quotaAcks)}");
+        Console.WriteLine($"  freshness setQuota ack -> channelSummaryChanged(CN) at each client (at most one message per 100 ms by design): {Freshness.Describe(summary, quotaAcks)}");
         Console.WriteLine($"  freshness placeOrder ack -> orderChanged of a watched dealer: {Freshness.Describe(orders, orderAcks)}");
         report.AddTo(results, bench);
         results.Add(bench, "freshness summary p50", Samples.Percentile(summary, 0.5), "ms");

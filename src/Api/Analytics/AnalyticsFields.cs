@@ -12,7 +12,7 @@ namespace ChannelGrains.Api.Analytics;
 public static class AnalyticsFields
 {
     /// <summary>A subscription gets at most one summary per this interval, always the newest.</summary>
-    public static readonly TimeSpan SubscriptionInterval = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan SubscriptionInterval = TimeSpan.FromMilliseconds(100);
 
     public static void AddAnalyticsQueries(this ObjectGraphType query)
     {
@@ -39,7 +39,7 @@ public static class AnalyticsFields
     public static void AddAnalyticsSubscriptions(this ObjectGraphType subscription)
     {
         subscription.Field<NonNullGraphType<ChannelSummaryType>>("channelSummaryChanged")
-            .Description("The summary now, then again after changes: at most one message per 250 ms, always the newest.")
+            .Description("The summary now, then again after changes: at most one message per 100 ms, always the newest.")
             .Argument<NonNullGraphType<StringGraphType>>("region")
             .Argument<NonNullGraphType<StringGraphType>>("period")
             .ResolveStreamAsync(async context =>

@@ -57,10 +57,10 @@ public sealed class AnalyticsOptions
     public TimeSpan HealSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How long each silo's buffer gathers contributions before it flushes them to the shards.</summary>
-    public TimeSpan BufferFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan BufferFlushInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>The least time between two pushes of one shard or aggregate to the grains above it.</summary>
-    public TimeSpan PushInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan PushInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>The least time between two writes of a shard's state; a silo that dies loses at most this much, which the heal re-publish restores.</summary>
     public TimeSpan PersistInterval { get; set; } = TimeSpan.FromSeconds(5);

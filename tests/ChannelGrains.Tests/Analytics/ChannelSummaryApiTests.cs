@@ -150,7 +150,7 @@ public sealed class ChannelSummaryApiTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task A_burst_of_changes_reaches_a_subscriber_coalesced_to_one_message_per_250_ms_ending_at_the_final_state()
+    public async Task A_burst_of_changes_reaches_a_subscriber_coalesced_to_one_message_per_interval_ending_at_the_final_state()
     {
         var subscription = await SubscribeAsync(Admin, "CN", "2026-12");
         using var _ = subscription;
