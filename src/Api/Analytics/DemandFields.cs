@@ -60,14 +60,19 @@ public static class DemandFields
         var breakdowns = await Task.WhenAll(months.Select(m =>
             grains.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(caller.Tenant, m, region)).GetBreakdownAsync()));
         var totals = Rollup.OverMonths(months.Zip(breakdowns, (m, b) => (m.ToString(), b.Totals)));
+        // Weeks are summed from the source shards of each month (the aggregates do not carry them).
+        var shardWeeks = await Task.WhenAll(months.SelectMany(m => AnalyticsKeys.AllShards(caller.Tenant, m.ToString()))
+            .Select(shard => grains.GetGrain<ISourceShardGrain>(shard).GetWeeklySellOutAsync(region)));
+        var weekly = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (key, units) in shardWeeks.SelectMany(w => w)) weekly[key] = weekly.GetValueOrDefault(key) + units;
         var skus = context.GetArgument<List<string>?>("skus")?.Select(s => Validate.Id(s, "skus")).Distinct(StringComparer.Ordinal).ToArray()
-            ?? totals.BySku.Keys.Concat(totals.WeeklySellOut.Keys.Select(k => k[(k.IndexOf('/') + 1)..])).Distinct(StringComparer.Ordinal).ToArray();
+            ?? totals.BySku.Keys.Concat(weekly.Keys.Select(k => k[(k.IndexOf('/') + 1)..])).Distinct(StringComparer.Ordinal).ToArray();
         var products = await Task.WhenAll(skus.Select(sku => grains.GetGrain<IProductGrain>(Keys.Of(caller.Tenant, sku)).GetAsync()));
         var future = IsoWeeks.After(through, horizon);
 
         return skus.Zip(products, (sku, product) =>
         {
-            var history = weeks.Select(w => new WeekUnits(w, totals.WeeklySellOut.GetValueOrDefault(ChannelTotals.WeekKey(w, sku)))).ToArray();
+            var history = weeks.Select(w => new WeekUnits(w, weekly.GetValueOrDefault(ChannelTotals.WeekKey(w, sku)))).ToArray();
             var forecast = HoltForecast.Forecast(history.Select(h => (double)h.Units).ToArray(), horizon);
             var dealerStock = totals.BySku.GetValueOrDefault(sku)?.StockUnits ?? 0;
             var manufacturerStock = product?.OnHand ?? 0;

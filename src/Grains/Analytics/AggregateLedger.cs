@@ -13,12 +13,13 @@ public sealed class AggregateLedger
 
     public void InputsChanged() => stale = true;
 
-    public (ChannelTotals Totals, long Version, DateTime UpdatedAt) Current(Func<ChannelTotals> compute)
+    /// <param name="compute">The new totals, given the current ones.</param>
+    public (ChannelTotals Totals, long Version, DateTime UpdatedAt) Current(Func<ChannelTotals, ChannelTotals> compute)
     {
         if (stale)
         {
             stale = false;
-            var computed = compute();
+            var computed = compute(totals);
             if (!Rollup.Same(computed, totals))
             {
                 totals = computed;

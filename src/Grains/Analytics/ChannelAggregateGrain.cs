@@ -10,6 +10,7 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
 
     private readonly Dictionary<string, AggregatePart> inputs = new(StringComparer.Ordinal);
     private readonly AggregateLedger ledger = new();
+    private readonly Rollup.Accumulator accumulator = new();
     private FlushThrottle? pusher;
     private string tenant = "", region = "";
     private Period period;
@@ -59,10 +60,10 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
         return new ChannelSummaryView(region, period.ToString(), totals.Figures, updatedAt, version);
     }
 
-    private ChannelTotals Compute() => period.Kind == PeriodKind.Month
-        ? Rollup.Sum(inputs.Values.Select(p => p.Totals))
-        : Rollup.OverMonths(inputs.Where(i => i.Key.StartsWith(MonthPrefix, StringComparison.Ordinal))
-            .Select(i => (i.Key[MonthPrefix.Length..], i.Value.Totals)));
+    private ChannelTotals Compute(ChannelTotals previous) => period.Kind == PeriodKind.Month
+        ? accumulator.Sum(inputs.Values.Select(p => p.Totals), previous)
+        : accumulator.OverMonths(inputs.Where(i => i.Key.StartsWith(MonthPrefix, StringComparison.Ordinal))
+            .Select(i => (i.Key[MonthPrefix.Length..], i.Value.Totals)), previous);
 
     /// <summary>Child regions with data: those that pushed a total, and those a shard or month names.</summary>
     private string[] Children() => inputs

@@ -18,9 +18,7 @@ public sealed record class ChannelTotals
     /// <summary>Source-months summed; a month "has data" for a region when this is positive.</summary>
     [Id(3)] public int Sources { get; init; }
 
-    /// <summary>Sell-out units keyed <c>2026-W48/SKU</c> (a SKU id never holds a '/'); a flow, summed over months.</summary>
-    [Id(4)] public Dictionary<string, int> WeeklySellOut { get; init; } = new(StringComparer.Ordinal);
-
+    /// <summary>The key of one SKU's sell-out in one ISO week (a SKU id never holds a '/'), as <see cref="Rollup.WeeklyOf"/> sums it.</summary>
     public static string WeekKey(string week, string sku) => $"{week}/{sku}";
 }
 

@@ -15,4 +15,7 @@ public interface ISourceShardGrain : IGrainWithStringKey
 
     /// <summary>The sell-out of this shard's dealers within <paramref name="region"/> (for top-dealer lists).</summary>
     [Alias("Sellers")] Task<IReadOnlyList<DealerSellOut>> GetSellersAsync(string region);
+
+    /// <summary>The weekly sell-out of this shard's sources within <paramref name="region"/>, keyed <see cref="ChannelTotals.WeekKey"/> (for demand).</summary>
+    [Alias("Weekly")] Task<Dictionary<string, int>> GetWeeklySellOutAsync(string region);
 }

@@ -75,6 +75,9 @@ public sealed class SourceShardGrain(
         return Task.FromResult(sellers);
     }
 
+    public Task<Dictionary<string, int>> GetWeeklySellOutAsync(string region) =>
+        Task.FromResult(Rollup.WeeklyOf(state.State.Sources.Values.Where(c => RegionPath.IsWithin(c.Region, region))));
+
     private async Task PushAsync()
     {
         var regions = dirtyRegions;

@@ -26,6 +26,7 @@ public sealed class RollupTests
         Assert.Equal(150m, totals.ByTier["Strategic"].SellOutValue);
         Assert.Single(totals.ByTier);
         Assert.Equal(new SkuFigures("P1", 5, 50m, 3, 30m, 4), totals.BySku["P1"]);
+        Assert.Equal(new SkuFigures("P2", 1, 1m, 1, 1m, 1), totals.BySku["P2"]);
         Assert.Equal(2, totals.BySku.Count);
     }
 
@@ -57,11 +58,41 @@ public sealed class RollupTests
     {
         var october = Source("dealer:A", "CN", "2026-10", null, 0m, 0) with { Weeks = [new WeeklySellOut("P1", "2026-W44", 4)] };
         var november = Source("dealer:A", "CN", "2026-11", null, 0m, 0) with { Weeks = [new WeeklySellOut("P1", "2026-W44", 6), new WeeklySellOut("P2", "2026-W45", 1)] };
+        var other = Source("dealer:B", "CN", "2026-11", null, 0m, 0) with { Weeks = [new WeeklySellOut("P2", "2026-W45", 2)] };
 
-        var quarter = Rollup.OverMonths([("2026-10", Rollup.OfSources([october])), ("2026-11", Rollup.OfSources([november]))]);
+        var weekly = Rollup.WeeklyOf([october, november, other]);
 
-        Assert.Equal(10, quarter.WeeklySellOut[ChannelTotals.WeekKey("2026-W44", "P1")]);
-        Assert.Equal(1, quarter.WeeklySellOut[ChannelTotals.WeekKey("2026-W45", "P2")]);
+        Assert.Equal(10, weekly[ChannelTotals.WeekKey("2026-W44", "P1")]);
+        Assert.Equal(3, weekly[ChannelTotals.WeekKey("2026-W45", "P2")]);
+        Assert.Equal(2, weekly.Count);
+    }
+
+    [Fact]
+    public void A_reused_accumulator_sums_each_time_from_nothing_and_keeps_only_unchanged_sku_records()
+    {
+        var a = Rollup.OfSources([Source("dealer:A", "CN/East", "2026-11", DealerTier.Value, 10m, 1, new SkuFigures("P1", 1, 1m, 1, 1m, 1), new SkuFigures("P4", 1, 1m, 1, 1m, 1))]);
+        var b = Rollup.OfSources([Source("dealer:B", "CN/North", "2026-11", DealerTier.Value, 5m, 2, new SkuFigures("P1", 2, 2m, 2, 2m, 2), new SkuFigures("P4", 1, 1m, 1, 1m, 1))]);
+        var accumulator = new Rollup.Accumulator();
+
+        var first = accumulator.Sum([a, b], null);
+        var changed = Rollup.OfSources([Source("dealer:B", "CN/North", "2026-11", DealerTier.Value, 7m, 2, new SkuFigures("P1", 2, 2m, 3, 4m, 2), new SkuFigures("P4", 1, 1m, 1, 1m, 1))]);
+        var second = accumulator.Sum([a, changed], first);
+
+        Assert.True(Rollup.Same(Rollup.Sum([a, changed]), second));
+        Assert.Equal(17m, second.Figures.SellOutValue);
+        Assert.Equal(new SkuFigures("P1", 3, 3m, 4, 5m, 3), second.BySku["P1"]);
+        Assert.NotSame(first.BySku["P1"], second.BySku["P1"]);
+        Assert.Same(first.BySku["P4"], second.BySku["P4"]); // in both inputs, unchanged: the earlier record
+        Assert.Equal(new SkuFigures("P4", 2, 2m, 2, 2m, 2), second.BySku["P4"]);
+        Assert.Equal(2, second.BySku.Count);
+        Assert.Equal(17m, second.ByTier["Value"].SellOutValue);
+        // The first result is not touched by the second sum.
+        Assert.Equal(15m, first.Figures.SellOutValue);
+        Assert.Equal(new SkuFigures("P1", 3, 3m, 3, 3m, 3), first.BySku["P1"]);
+        Assert.Equal(15m, first.ByTier["Value"].SellOutValue);
+
+        var quarter = accumulator.OverMonths([("2026-10", a), ("2026-11", changed)], second);
+        Assert.True(Rollup.Same(Rollup.OverMonths([("2026-10", a), ("2026-11", changed)]), quarter));
     }
 
     [Fact]
