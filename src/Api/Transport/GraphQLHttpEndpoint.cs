@@ -133,18 +133,23 @@ public sealed class GraphQLHttpEndpoint(OperationExecutor executor, IGraphQLText
     }
 
     /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> bytes.</summary>
+    /// <summary>The body, or null when it is larger than <paramref name="limit"/>. Read into one array of the announced length (plus the byte that shows the end).</summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit) return null;
-        using var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 4096, limit));
-        var chunk = new byte[Math.Min(16 * 1024, limit + 1)];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        var buffer = new byte[request.ContentLength is { } length ? length + 1 : Math.Min(4096, limit + 1)];
+        var filled = 0;
+        while (true)
         {
-            if (buffer.Length + read > limit) return null;
-            buffer.Write(chunk, 0, read);
+            if (filled == buffer.Length)
+            {
+                if (filled > limit) return null;
+                Array.Resize(ref buffer, (int)Math.Min(2L * buffer.Length, limit + 1L));
+            }
+            var read = await request.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+            if (read == 0) return filled > limit ? null : buffer.AsMemory(0, filled);
+            filled += read;
         }
-        return new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     private Task FailAsync(HttpContext context, int status, ResponseFormat format, string code, string message, string? allow = null)
