@@ -13,13 +13,12 @@ public sealed class AggregateLedger
 
     public void InputsChanged() => stale = true;
 
-    /// <param name="compute">The new totals, given the current ones.</param>
-    public (ChannelTotals Totals, long Version, DateTime UpdatedAt) Current(Func<ChannelTotals, ChannelTotals> compute)
+    public (ChannelTotals Totals, long Version, DateTime UpdatedAt) Current(Func<ChannelTotals> compute)
     {
         if (stale)
         {
             stale = false;
-            var computed = compute(totals);
+            var computed = compute();
             if (!Rollup.Same(computed, totals))
             {
                 totals = computed;

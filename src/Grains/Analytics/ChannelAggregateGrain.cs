@@ -33,6 +33,13 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
     {
         if (inputs.TryGetValue(input, out var held) && held.Version >= part.Version) return Task.CompletedTask;
         inputs[input] = part;
+        if (period.Kind == PeriodKind.Month)
+        {
+            // A month is the plain sum of its inputs (often 16 shards and a few children), kept up to date input by
+            // input (see Rollup.Accumulator). A quarter or year sums its few months when it computes.
+            if (held is not null) accumulator.Remove(held.Totals);
+            accumulator.Add(part.Totals);
+        }
         ledger.InputsChanged();
         pusher!.Request();
         return Task.CompletedTask;
@@ -60,10 +67,9 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
         return new ChannelSummaryView(region, period.ToString(), totals.Figures, updatedAt, version);
     }
 
-    private ChannelTotals Compute(ChannelTotals previous) => period.Kind == PeriodKind.Month
-        ? accumulator.Sum(inputs.Values.Select(p => p.Totals), previous)
-        : accumulator.OverMonths(inputs.Where(i => i.Key.StartsWith(MonthPrefix, StringComparison.Ordinal))
-            .Select(i => (i.Key[MonthPrefix.Length..], i.Value.Totals)), previous);
+    private ChannelTotals Compute() => period.Kind == PeriodKind.Month
+        ? accumulator.ToTotals(null)
+        : accumulator.OverMonths(inputs.Select(i => (i.Key[MonthPrefix.Length..], i.Value.Totals)));
 
     /// <summary>Child regions with data: those that pushed a total, and those a shard or month names.</summary>
     private string[] Children() => inputs
@@ -72,6 +78,8 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
 
     private async Task PushAsync()
     {
+        // A quarter or year feeds no other aggregate: unless someone watches its summary, it sums its months only when read.
+        if (period.Kind != PeriodKind.Month && !this.IsWatched(AnalyticsKeys.SummaryStream, this.GetPrimaryKeyString())) return;
         var summary = Summary();
         if (summary.Version == pushedVersion) return;
         var part = await GetPartAsync();
@@ -108,6 +116,14 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
             {
                 var months = await Task.WhenAll(period.Months().Select(async m => (m, await Aggregate(m, region).GetPartAsync())));
                 foreach (var (month, part) in months) await AcceptAsync(MonthPrefix + month, part);
+            }
+            if (period.Kind == PeriodKind.Month)
+            {
+                // The running sum again from scratch: cheap at this pace, and its exactness then never depends on every
+                // replaced input having been taken out exactly.
+                accumulator.Reset();
+                foreach (var part in inputs.Values) accumulator.Add(part.Totals);
+                ledger.InputsChanged();
             }
         }
         catch (Exception exception)

@@ -62,6 +62,26 @@ public sealed record class ChannelFigures
     [Id(11)] public decimal PromotionSpent { get; init; }
     [Id(12)] public int CrossRegionAlerts { get; init; }
 
+    /// <summary>These figures less <paramref name="other"/> (exact: every field is an integer or a decimal).</summary>
+    public ChannelFigures Minus(ChannelFigures other) => Plus(other.Negated());
+
+    private ChannelFigures Negated() => new()
+    {
+        OrderCount = -OrderCount,
+        OrderValue = -OrderValue,
+        SellOutValue = -SellOutValue,
+        ChannelStockUnits = -ChannelStockUnits,
+        QuotaTarget = -QuotaTarget,
+        QuotaAchieved = -QuotaAchieved,
+        VisitsPlanned = -VisitsPlanned,
+        VisitsCompleted = -VisitsCompleted,
+        LeadsRegistered = -LeadsRegistered,
+        LeadsConverted = -LeadsConverted,
+        PromotionCommitted = -PromotionCommitted,
+        PromotionSpent = -PromotionSpent,
+        CrossRegionAlerts = -CrossRegionAlerts,
+    };
+
     public ChannelFigures Plus(ChannelFigures other) => new()
     {
         OrderCount = OrderCount + other.OrderCount,

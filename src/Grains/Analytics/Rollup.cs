@@ -14,7 +14,7 @@ public static class Rollup
     {
         var sum = new Accumulator(0);
         foreach (var c in contributions) sum.Add(c);
-        return sum.ToTotals(null, null);
+        return sum.ToTotals(null);
     }
 
     /// <summary>
@@ -31,14 +31,14 @@ public static class Rollup
     }
 
     /// <summary>The plain sum of totals: a month node from its shards' parts and its children's totals.</summary>
-    public static ChannelTotals Sum(IEnumerable<ChannelTotals> totals) => new Accumulator(0).Sum(totals, null);
+    public static ChannelTotals Sum(IEnumerable<ChannelTotals> totals) => new Accumulator(0).Sum(totals);
 
     /// <summary>
     /// A quarter or a year from its months. Flows are the sum of the months. Channel stock is a stock, not a flow:
     /// a period's stock (in total, per tier and per SKU) is that of its latest month with data, i.e. the stock at the
     /// end of the period as far as it has happened.
     /// </summary>
-    public static ChannelTotals OverMonths(IEnumerable<(string Month, ChannelTotals Totals)> months) => new Accumulator(0).OverMonths(months, null);
+    public static ChannelTotals OverMonths(IEnumerable<(string Month, ChannelTotals Totals)> months) => new Accumulator(0).OverMonths(months);
 
     /// <summary>Equal figures, breakdowns and source counts (records compare dictionaries by reference).</summary>
     public static bool Same(ChannelTotals a, ChannelTotals b) =>
@@ -67,107 +67,148 @@ public static class Rollup
         a.Count == b.Count && a.All(e => b.TryGetValue(e.Key, out var other) && Equals(e.Value, other));
 
     /// <summary>
-    /// Sums in place: one dictionary slot per key, updated by reference. An aggregate keeps one and reuses it for every
-    /// recomputation (its dictionaries keep their capacity), and passes its previous result, whose SKU records are
-    /// reused where the figures did not change: summing hundreds of SKUs many times a second then allocates little more
-    /// than the result's dictionary.
+    /// Sums in place: one dictionary slot per key, updated by reference, each counting the inputs that hold the key so
+    /// that taking an input out (<see cref="Remove"/>) leaves exactly the keys a sum of the others has. An aggregate
+    /// keeps one for good and, when an input is replaced, takes the old one out and adds the new one: exact, since every
+    /// figure is an integer or a decimal, and it costs the keys of the input that changed instead of those of all of
+    /// them. A result starts from a copy of the previous one and redoes only the SKUs changed since, keeping the records
+    /// whose figures did not change: hundreds of SKUs, many times a second, for little more than a dictionary copy.
     /// </summary>
     public sealed class Accumulator(int skuCapacity)
     {
-        private readonly Dictionary<string, ChannelFigures> byTier = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (ChannelFigures Figures, int Inputs)> byTier = new(StringComparer.Ordinal);
         private readonly Dictionary<string, SkuSum> bySku = new(skuCapacity, StringComparer.Ordinal);
+        private readonly HashSet<string> changedSkus = new(StringComparer.Ordinal);
         private ChannelFigures figures = ChannelFigures.Zero;
         private int sources;
+        private ChannelTotals? last;
+        private bool allChanged = true;
 
         public Accumulator() : this(0)
         {
         }
 
         /// <summary>The plain sum of <paramref name="totals"/>.</summary>
-        public ChannelTotals Sum(IEnumerable<ChannelTotals> totals, ChannelTotals? previous)
+        public ChannelTotals Sum(IEnumerable<ChannelTotals> totals)
         {
             Reset();
             foreach (var t in totals) Add(t);
-            return ToTotals(previous, null);
+            return ToTotals(null);
         }
 
         /// <inheritdoc cref="Rollup.OverMonths"/>
-        public ChannelTotals OverMonths(IEnumerable<(string Month, ChannelTotals Totals)> months, ChannelTotals? previous)
+        public ChannelTotals OverMonths(IEnumerable<(string Month, ChannelTotals Totals)> months)
         {
             Reset();
+            var list = months.ToList();
+            foreach (var (_, totals) in list) Add(totals);
+            return ToTotals(LatestWithData(list));
+        }
+
+        /// <summary>The totals of the latest month with data, whose stocks are a quarter's or a year's; empty if none has data.</summary>
+        public static ChannelTotals LatestWithData(IEnumerable<(string Month, ChannelTotals Totals)> months)
+        {
             ChannelTotals? latest = null;
             string? latestMonth = null;
             foreach (var (month, totals) in months)
-            {
-                Add(totals);
                 if (totals.Sources > 0 && (latestMonth is null || string.CompareOrdinal(month, latestMonth) > 0)) (latest, latestMonth) = (totals, month);
-            }
-            return ToTotals(previous, latest ?? ChannelTotals.Empty);
+            return latest ?? ChannelTotals.Empty;
+        }
+
+        public void Reset()
+        {
+            byTier.Clear();
+            bySku.Clear();
+            changedSkus.Clear();
+            figures = ChannelFigures.Zero;
+            sources = 0;
+            allChanged = true;
         }
 
         public void Add(Contribution c)
         {
             figures = figures.Plus(c.Figures);
             sources++;
-            if (c.Tier is DealerTier tier) AddTier(tier.ToString(), c.Figures);
-            foreach (var sku in c.Skus) AddSku(sku);
+            if (c.Tier is DealerTier tier) AddTier(tier.ToString(), c.Figures, 1);
+            foreach (var sku in c.Skus) AddSku(sku, 1);
         }
+
+        public void Add(ChannelTotals t) => Apply(t, 1);
+
+        /// <summary>Takes out totals added before.</summary>
+        public void Remove(ChannelTotals t) => Apply(t, -1);
 
         /// <summary>The sum so far; with <paramref name="stocksOf"/>, every stock is that of those totals instead.</summary>
-        public ChannelTotals ToTotals(ChannelTotals? previous, ChannelTotals? stocksOf)
+        public ChannelTotals ToTotals(ChannelTotals? stocksOf)
         {
-            var skus = new Dictionary<string, SkuFigures>(bySku.Count, StringComparer.Ordinal);
-            foreach (var (sku, sum) in bySku)
+            Dictionary<string, SkuFigures> skus;
+            if (stocksOf is null && !allChanged && last is not null)
             {
-                var stock = stocksOf is null ? (int?)null : stocksOf.BySku.GetValueOrDefault(sku)?.StockUnits ?? 0;
-                var held = previous?.BySku.GetValueOrDefault(sku);
-                skus[sku] = sum.Only is { } only && (stock is null || stock == only.StockUnits) ? only
-                    : held is not null && sum.Matches(held, stock) ? held
-                    : sum.ToFigures(sku, stock);
+                skus = new Dictionary<string, SkuFigures>(last.BySku, StringComparer.Ordinal);
+                foreach (var sku in changedSkus)
+                {
+                    if (bySku.TryGetValue(sku, out var sum)) skus[sku] = Figures(sku, sum, null);
+                    else skus.Remove(sku);
+                }
+            }
+            else
+            {
+                skus = new Dictionary<string, SkuFigures>(bySku.Count, StringComparer.Ordinal);
+                foreach (var (sku, sum) in bySku) skus[sku] = Figures(sku, sum, stocksOf is null ? null : stocksOf.BySku.GetValueOrDefault(sku)?.StockUnits ?? 0);
             }
             var tiers = new Dictionary<string, ChannelFigures>(byTier.Count, StringComparer.Ordinal);
-            foreach (var (tier, f) in byTier)
+            foreach (var (tier, (f, _)) in byTier)
                 tiers[tier] = stocksOf is null ? f : f with { ChannelStockUnits = stocksOf.ByTier.GetValueOrDefault(tier)?.ChannelStockUnits ?? 0 };
             var total = stocksOf is null ? figures : figures with { ChannelStockUnits = stocksOf.Figures.ChannelStockUnits };
-            return new() { Figures = total, ByTier = tiers, BySku = skus, Sources = sources };
+            changedSkus.Clear();
+            // A result with other stocks is no base for the next one's unchanged SKUs.
+            allChanged = stocksOf is not null;
+            return last = new() { Figures = total, ByTier = tiers, BySku = skus, Sources = sources };
         }
 
-        private void Reset()
+        /// <summary>The record of the last result when the figures are the same, else a new one.</summary>
+        private SkuFigures Figures(string sku, SkuSum sum, int? stock) =>
+            last?.BySku.GetValueOrDefault(sku) is { } held && sum.Matches(held, stock) ? held : sum.ToFigures(sku, stock);
+
+        private void Apply(ChannelTotals t, int sign)
         {
-            byTier.Clear();
-            bySku.Clear();
-            figures = ChannelFigures.Zero;
-            sources = 0;
+            figures = sign > 0 ? figures.Plus(t.Figures) : figures.Minus(t.Figures);
+            sources += sign * t.Sources;
+            foreach (var (tier, f) in t.ByTier) AddTier(tier, f, sign);
+            foreach (var sku in t.BySku.Values) AddSku(sku, sign);
         }
 
-        private void Add(ChannelTotals t)
+        private void AddTier(string tier, ChannelFigures f, int sign)
         {
-            figures = figures.Plus(t.Figures);
-            sources += t.Sources;
-            foreach (var (tier, f) in t.ByTier) AddTier(tier, f);
-            foreach (var sku in t.BySku.Values) AddSku(sku);
+            ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(byTier, tier, out var exists);
+            held = exists ? (sign > 0 ? held.Figures.Plus(f) : held.Figures.Minus(f), held.Inputs + sign) : (f, 1);
+            if (held.Inputs == 0) byTier.Remove(tier);
         }
 
-        private void AddTier(string tier, ChannelFigures f) => byTier[tier] = byTier.TryGetValue(tier, out var held) ? held.Plus(f) : f;
-
-        private void AddSku(SkuFigures s) => CollectionsMarshal.GetValueRefOrAddDefault(bySku, s.Sku, out _).Add(s);
+        private void AddSku(SkuFigures s, int sign)
+        {
+            ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(bySku, s.Sku, out _);
+            sum.Add(s, sign);
+            if (sum.Inputs == 0) bySku.Remove(s.Sku);
+            if (!allChanged) changedSkus.Add(s.Sku);
+        }
     }
 
-    /// <summary>A SKU's running sum; while only one input holds the SKU, that input's record is reused as is.</summary>
+    /// <summary>A SKU's running sum over the inputs that hold it.</summary>
     internal struct SkuSum
     {
-        public SkuFigures? Only;
-        private int added, orderUnits, sellOutUnits, stockUnits;
+        public int Inputs;
+        private int orderUnits, sellOutUnits, stockUnits;
         private decimal orderValue, sellOutValue;
 
-        public void Add(SkuFigures s)
+        public void Add(SkuFigures s, int sign)
         {
-            Only = ++added == 1 ? s : null;
-            orderUnits += s.OrderUnits;
-            orderValue += s.OrderValue;
-            sellOutUnits += s.SellOutUnits;
-            sellOutValue += s.SellOutValue;
-            stockUnits += s.StockUnits;
+            Inputs += sign;
+            orderUnits += sign * s.OrderUnits;
+            orderValue += sign * s.OrderValue;
+            sellOutUnits += sign * s.SellOutUnits;
+            sellOutValue += sign * s.SellOutValue;
+            stockUnits += sign * s.StockUnits;
         }
 
         public readonly SkuFigures ToFigures(string sku, int? stock) => new(sku, orderUnits, orderValue, sellOutUnits, sellOutValue, stock ?? stockUnits);

@@ -150,6 +150,27 @@ public sealed class ChannelSummaryApiTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_quarter_and_a_year_subscriber_get_a_change_of_one_of_their_months_though_unwatched_ones_sum_only_when_read()
+    {
+        var first = sources.Record(sources.Contribution("dealer:Q1", "CN/North/Beijing", "2026-10", DealerTier.Value));
+        await Synthetic.PublishAsync(fixture.Grains, [first]);
+        await sources.AssertEventuallyExactAsync(fixture.Grains); // reads every quarter and year: each sums when read
+        var quarter = await SubscribeAsync(Admin, "CN/North", "2026-Q4");
+        var year = await SubscribeAsync(Admin, "CN", "2026");
+        using var _ = quarter;
+        using var __ = year;
+        Assert.Equal(first.Figures.SellOutValue, (await quarter.NextAsync(TimeSpan.FromSeconds(10))).GetProperty("sellOutValue").GetDecimal());
+        Assert.Equal(first.Figures.SellOutValue, (await year.NextAsync(TimeSpan.FromSeconds(10))).GetProperty("sellOutValue").GetDecimal());
+
+        var changed = sources.Record(first with { Figures = first.Figures with { SellOutValue = first.Figures.SellOutValue + 500m } });
+        await Synthetic.PublishAsync(fixture.Grains, [changed]);
+
+        Assert.Equal(changed.Figures.SellOutValue, (await quarter.NextAsync(TimeSpan.FromSeconds(5))).GetProperty("sellOutValue").GetDecimal());
+        Assert.Equal(changed.Figures.SellOutValue, (await year.NextAsync(TimeSpan.FromSeconds(5))).GetProperty("sellOutValue").GetDecimal());
+        await sources.AssertEventuallyExactAsync(fixture.Grains);
+    }
+
+    [Fact]
     public async Task A_burst_of_changes_reaches_a_subscriber_coalesced_to_one_message_per_interval_ending_at_the_final_state()
     {
         var subscription = await SubscribeAsync(Admin, "CN", "2026-12");
