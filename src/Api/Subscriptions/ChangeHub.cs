@@ -217,7 +217,9 @@ public sealed class ChangeHub : IDisposable
             lock (observersGate)
             {
                 readCurrent = read;
-                resync ??= new Timer(_ => _ = ResyncAsync(), null, hub.resyncEvery, hub.resyncEvery);
+                // The first read again soon, for changes that arrived while the subscription was starting; the timer
+                // does not carry the subscribing request's context along.
+                using (ExecutionContext.SuppressFlow()) resync ??= new Timer(_ => _ = ResyncAsync(), null, Min(hub.settleAfter, hub.resyncEvery), hub.resyncEvery);
             }
         }
 
@@ -227,6 +229,8 @@ public sealed class ChangeHub : IDisposable
             lock (observersGate) resync?.Change(hub.settleAfter, hub.resyncEvery);
             Pass(change);
         }
+
+        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
         private async Task ResyncAsync()
         {

@@ -137,14 +137,15 @@ public sealed class GraphQLHttpEndpoint(OperationExecutor executor, IGraphQLText
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit) return null;
-        var buffer = new byte[request.ContentLength is { } length ? length + 1 : Math.Min(4096, limit + 1)];
+        var most = Math.Min(limit + 1L, Array.MaxLength);
+        var buffer = new byte[Math.Min(request.ContentLength is { } length ? length + 1 : 4096, most)];
         var filled = 0;
         while (true)
         {
             if (filled == buffer.Length)
             {
-                if (filled > limit) return null;
-                Array.Resize(ref buffer, (int)Math.Min(2L * buffer.Length, limit + 1L));
+                if (filled > limit || filled >= most) return null;
+                Array.Resize(ref buffer, (int)Math.Min(2L * buffer.Length, most));
             }
             var read = await request.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
             if (read == 0) return filled > limit ? null : buffer.AsMemory(0, filled);

@@ -124,6 +124,7 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
                 accumulator.Reset();
                 foreach (var part in inputs.Values) accumulator.Add(part.Totals);
                 ledger.InputsChanged();
+                pusher!.Request(); // pushes nothing unless the rebuilt sum differs
             }
         }
         catch (Exception exception)

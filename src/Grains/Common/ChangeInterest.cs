@@ -79,12 +79,14 @@ public sealed class ChangeInterestGrain(
     private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<string, (long Version, DateTimeOffset At)> readers = new(StringComparer.Ordinal);
+    private DateTimeOffset activatedAt;
     private HashSet<string> watched = new(StringComparer.Ordinal);
     private long version;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         version = clock.GetUtcNow().UtcTicks; // a later activation's versions are higher than any an older one handed out
+        activatedAt = clock.GetUtcNow();
         Recompute();
         return Task.CompletedTask;
     }
@@ -136,7 +138,9 @@ public sealed class ChangeInterestGrain(
             var now = clock.GetUtcNow();
             foreach (var gone in readers.Where(r => now - r.Value.At > ChangeInterest.CopyLifetime + Margin).Select(r => r.Key).ToArray())
                 readers.Remove(gone);
-            if (readers.Values.All(r => r.Version >= target)) return;
+            // The readers are not stored: a registry activated again (its silo died) does not know which silos hold a
+            // copy without the key until every copy handed out before has expired.
+            if (now - activatedAt > ChangeInterest.CopyLifetime + Margin && readers.Values.All(r => r.Version >= target)) return;
             await Task.Delay(TimeSpan.FromMilliseconds(20), clock);
         }
     }
