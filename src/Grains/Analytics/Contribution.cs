@@ -62,41 +62,26 @@ public sealed record class ChannelFigures
     [Id(11)] public decimal PromotionSpent { get; init; }
     [Id(12)] public int CrossRegionAlerts { get; init; }
 
+    public ChannelFigures Plus(ChannelFigures other) => Combined(other, 1);
+
     /// <summary>These figures less <paramref name="other"/> (exact: every field is an integer or a decimal).</summary>
-    public ChannelFigures Minus(ChannelFigures other) => Plus(other.Negated());
+    public ChannelFigures Minus(ChannelFigures other) => Combined(other, -1);
 
-    private ChannelFigures Negated() => new()
+    private ChannelFigures Combined(ChannelFigures other, int sign) => new()
     {
-        OrderCount = -OrderCount,
-        OrderValue = -OrderValue,
-        SellOutValue = -SellOutValue,
-        ChannelStockUnits = -ChannelStockUnits,
-        QuotaTarget = -QuotaTarget,
-        QuotaAchieved = -QuotaAchieved,
-        VisitsPlanned = -VisitsPlanned,
-        VisitsCompleted = -VisitsCompleted,
-        LeadsRegistered = -LeadsRegistered,
-        LeadsConverted = -LeadsConverted,
-        PromotionCommitted = -PromotionCommitted,
-        PromotionSpent = -PromotionSpent,
-        CrossRegionAlerts = -CrossRegionAlerts,
-    };
-
-    public ChannelFigures Plus(ChannelFigures other) => new()
-    {
-        OrderCount = OrderCount + other.OrderCount,
-        OrderValue = OrderValue + other.OrderValue,
-        SellOutValue = SellOutValue + other.SellOutValue,
-        ChannelStockUnits = ChannelStockUnits + other.ChannelStockUnits,
-        QuotaTarget = QuotaTarget + other.QuotaTarget,
-        QuotaAchieved = QuotaAchieved + other.QuotaAchieved,
-        VisitsPlanned = VisitsPlanned + other.VisitsPlanned,
-        VisitsCompleted = VisitsCompleted + other.VisitsCompleted,
-        LeadsRegistered = LeadsRegistered + other.LeadsRegistered,
-        LeadsConverted = LeadsConverted + other.LeadsConverted,
-        PromotionCommitted = PromotionCommitted + other.PromotionCommitted,
-        PromotionSpent = PromotionSpent + other.PromotionSpent,
-        CrossRegionAlerts = CrossRegionAlerts + other.CrossRegionAlerts,
+        OrderCount = OrderCount + sign * other.OrderCount,
+        OrderValue = OrderValue + sign * other.OrderValue,
+        SellOutValue = SellOutValue + sign * other.SellOutValue,
+        ChannelStockUnits = ChannelStockUnits + sign * other.ChannelStockUnits,
+        QuotaTarget = QuotaTarget + sign * other.QuotaTarget,
+        QuotaAchieved = QuotaAchieved + sign * other.QuotaAchieved,
+        VisitsPlanned = VisitsPlanned + sign * other.VisitsPlanned,
+        VisitsCompleted = VisitsCompleted + sign * other.VisitsCompleted,
+        LeadsRegistered = LeadsRegistered + sign * other.LeadsRegistered,
+        LeadsConverted = LeadsConverted + sign * other.LeadsConverted,
+        PromotionCommitted = PromotionCommitted + sign * other.PromotionCommitted,
+        PromotionSpent = PromotionSpent + sign * other.PromotionSpent,
+        CrossRegionAlerts = CrossRegionAlerts + sign * other.CrossRegionAlerts,
     };
 }
 

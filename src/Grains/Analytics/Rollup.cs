@@ -12,7 +12,7 @@ public static class Rollup
     /// <summary>The plain sum of contributions (one region's sources in one month).</summary>
     public static ChannelTotals OfSources(IEnumerable<Contribution> contributions)
     {
-        var sum = new Accumulator(0);
+        var sum = new Accumulator();
         foreach (var c in contributions) sum.Add(c);
         return sum.ToTotals(null);
     }
@@ -31,14 +31,14 @@ public static class Rollup
     }
 
     /// <summary>The plain sum of totals: a month node from its shards' parts and its children's totals.</summary>
-    public static ChannelTotals Sum(IEnumerable<ChannelTotals> totals) => new Accumulator(0).Sum(totals);
+    public static ChannelTotals Sum(IEnumerable<ChannelTotals> totals) => new Accumulator().Sum(totals);
 
     /// <summary>
     /// A quarter or a year from its months. Flows are the sum of the months. Channel stock is a stock, not a flow:
     /// a period's stock (in total, per tier and per SKU) is that of its latest month with data, i.e. the stock at the
     /// end of the period as far as it has happened.
     /// </summary>
-    public static ChannelTotals OverMonths(IEnumerable<(string Month, ChannelTotals Totals)> months) => new Accumulator(0).OverMonths(months);
+    public static ChannelTotals OverMonths(IEnumerable<(string Month, ChannelTotals Totals)> months) => new Accumulator().OverMonths(months);
 
     /// <summary>Equal figures, breakdowns and source counts (records compare dictionaries by reference).</summary>
     public static bool Same(ChannelTotals a, ChannelTotals b) =>
@@ -74,19 +74,15 @@ public static class Rollup
     /// them. A result starts from a copy of the previous one and redoes only the SKUs changed since, keeping the records
     /// whose figures did not change: hundreds of SKUs, many times a second, for little more than a dictionary copy.
     /// </summary>
-    public sealed class Accumulator(int skuCapacity)
+    public sealed class Accumulator
     {
         private readonly Dictionary<string, (ChannelFigures Figures, int Inputs)> byTier = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, SkuSum> bySku = new(skuCapacity, StringComparer.Ordinal);
+        private readonly Dictionary<string, SkuSum> bySku = new(StringComparer.Ordinal);
         private readonly HashSet<string> changedSkus = new(StringComparer.Ordinal);
         private ChannelFigures figures = ChannelFigures.Zero;
         private int sources;
         private ChannelTotals? last;
         private bool allChanged = true;
-
-        public Accumulator() : this(0)
-        {
-        }
 
         /// <summary>The plain sum of <paramref name="totals"/>.</summary>
         public ChannelTotals Sum(IEnumerable<ChannelTotals> totals)

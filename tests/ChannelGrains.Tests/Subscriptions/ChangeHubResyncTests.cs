@@ -18,52 +18,59 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
     private static ChannelSummaryView View(long version, decimal sellOut) =>
         new("CN", "2026-11", new ChannelFigures { SellOutValue = sellOut }, DateTime.UtcNow, version);
 
-    private async Task<(ChannelReader<ChannelSummaryView> Reader, IDisposable Subscription)> SubscribeAsync(ChangeHub hub)
+    /// <summary>A hub with these resync delays, subscribed to the topic, past its first message (the current value, version 1).</summary>
+    private async Task<Watching> WatchAsync(TimeSpan settleAfter, TimeSpan resyncEvery)
     {
+        var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, settleAfter, resyncEvery);
         var messages = Channel.CreateUnbounded<ChannelSummaryView>();
         var observable = await hub.ObserveAsync<ChannelSummaryView>(Namespace, key, () => Task.FromResult<ChannelSummaryView?>(current));
-        return (messages.Reader, observable.Subscribe(new To(view => messages.Writer.TryWrite(view))));
+        var watching = new Watching(hub, messages.Reader, observable.Subscribe(new To(view => messages.Writer.TryWrite(view))));
+        Assert.Equal(1, (await watching.NextAsync()).Version);
+        return watching;
     }
 
     private Task PublishAsync(ChannelSummaryView view) =>
         fixture.Cluster.Client.GetStreamProvider(StreamNames.Provider).GetStream<object>(ChangeFeed.StreamOf(Namespace, key)).OnNextAsync(view);
 
-    private static async Task<ChannelSummaryView> NextAsync(ChannelReader<ChannelSummaryView> reader, TimeSpan within)
-    {
-        using var timeout = new CancellationTokenSource(within);
-        return await reader.ReadAsync(timeout.Token);
-    }
-
     [Fact]
     public async Task A_lost_last_change_is_read_again_shortly_after_the_last_change_delivered()
     {
-        using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, TimeSpan.FromMilliseconds(300), TimeSpan.FromMinutes(10));
-        var (reader, subscription) = await SubscribeAsync(hub);
-        using var _ = subscription;
-        Assert.Equal(1, (await NextAsync(reader, TimeSpan.FromSeconds(10))).Version);
+        using var watching = await WatchAsync(settleAfter: TimeSpan.FromMilliseconds(300), resyncEvery: TimeSpan.FromMinutes(10));
 
         current = View(2, 20m);
         await PublishAsync(current);
-        Assert.Equal(2, (await NextAsync(reader, TimeSpan.FromSeconds(10))).Version);
+        Assert.Equal(2, (await watching.NextAsync()).Version);
 
         current = View(3, 30m); // its stream message is lost
-        var last = await NextAsync(reader, TimeSpan.FromSeconds(10));
+        var last = await watching.NextAsync();
         Assert.Equal((3, 30m), (last.Version, last.Figures.SellOutValue));
     }
 
     [Fact]
     public async Task A_lost_first_change_is_read_again_by_the_periodic_resync_and_an_unchanged_state_is_not_sent_again()
     {
-        using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, TimeSpan.FromMinutes(10), TimeSpan.FromMilliseconds(500));
-        var (reader, subscription) = await SubscribeAsync(hub);
-        using var _ = subscription;
-        Assert.Equal(1, (await NextAsync(reader, TimeSpan.FromSeconds(10))).Version);
+        using var watching = await WatchAsync(settleAfter: TimeSpan.FromMinutes(10), resyncEvery: TimeSpan.FromMilliseconds(500));
 
         current = View(2, 20m); // never published
-        Assert.Equal(2, (await NextAsync(reader, TimeSpan.FromSeconds(10))).Version);
+        Assert.Equal(2, (await watching.NextAsync()).Version);
 
         await Task.Delay(TimeSpan.FromSeconds(2)); // four more resyncs of an unchanged state
-        Assert.False(reader.TryRead(out var extra), $"version {extra?.Version} was passed on again");
+        Assert.False(watching.Reader.TryRead(out var extra), $"version {extra?.Version} was passed on again");
+    }
+
+    private sealed record Watching(ChangeHub Hub, ChannelReader<ChannelSummaryView> Reader, IDisposable Subscription) : IDisposable
+    {
+        public async Task<ChannelSummaryView> NextAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            return await Reader.ReadAsync(timeout.Token);
+        }
+
+        public void Dispose()
+        {
+            Subscription.Dispose();
+            Hub.Dispose();
+        }
     }
 
     private sealed class To(Action<ChannelSummaryView> next) : IObserver<ChannelSummaryView>
