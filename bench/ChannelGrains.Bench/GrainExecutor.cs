@@ -48,10 +48,10 @@ public sealed class GrainExecutor(IGrainFactory grains, string tenant) : IMixExe
     public Task ChannelSummaryAsync(string region, string month) =>
         Refusals(() => grains.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(tenant, Period.Parse(month), region)).GetSummaryAsync());
 
-    /// <summary>What the topDealers resolver reads: every source shard of the month, ranked.</summary>
+    /// <summary>What the topDealers resolver reads for a month: the top list of every source shard of the month, ranked.</summary>
     public Task TopDealersAsync(string region, string month, int first) => Refusals(async () =>
     {
-        var sellers = await Task.WhenAll(AnalyticsKeys.AllShards(tenant, month).Select(shard => grains.GetGrain<ISourceShardGrain>(shard).GetSellersAsync(region)));
+        var sellers = await Task.WhenAll(AnalyticsKeys.AllShards(tenant, month).Select(shard => grains.GetGrain<ISourceShardGrain>(shard).GetTopSellersAsync(region, first)));
         return Rollup.TopSellers(sellers.SelectMany(s => s), first);
     });
 

@@ -65,9 +65,15 @@ public static class AnalyticsFields
         if (take is < 0 or > ChannelBreakdownType.MaxTopDealers)
             throw ChannelException.Validation($"first must be between 0 and {ChannelBreakdownType.MaxTopDealers}.");
         var grains = context.Grains();
+        var month = source.Period.Kind == PeriodKind.Month;
         var sellers = await Task.WhenAll(source.Period.Months()
-            .SelectMany(month => AnalyticsKeys.AllShards(source.Tenant, month.ToString()))
-            .Select(shard => grains.GetGrain<ISourceShardGrain>(shard).GetSellersAsync(source.View.Region)));
+            .SelectMany(m => AnalyticsKeys.AllShards(source.Tenant, m.ToString()))
+            .Select(shard =>
+            {
+                var grain = grains.GetGrain<ISourceShardGrain>(shard);
+                // A dealer counts in one shard per month: there, each shard's top list is enough (see GetTopSellersAsync).
+                return month ? grain.GetTopSellersAsync(source.View.Region, take) : grain.GetSellersAsync(source.View.Region);
+            }));
         return Rollup.TopSellers(sellers.SelectMany(s => s), take);
     }
 

@@ -37,8 +37,8 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
         {
             // A month is the plain sum of its inputs (often 16 shards and a few children), kept up to date input by
             // input (see Rollup.Accumulator). A quarter or year sums its few months when it computes.
-            if (held is not null) accumulator.Remove(held.Totals);
-            accumulator.Add(part.Totals);
+            if (held is null) accumulator.Add(part.Totals);
+            else accumulator.Replace(held.Totals, part.Totals);
         }
         ledger.InputsChanged();
         pusher!.Request();

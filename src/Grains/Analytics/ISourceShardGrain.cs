@@ -16,6 +16,12 @@ public interface ISourceShardGrain : IGrainWithStringKey
     /// <summary>The sell-out of this shard's dealers within <paramref name="region"/> (for top-dealer lists).</summary>
     [Alias("Sellers")] Task<IReadOnlyList<DealerSellOut>> GetSellersAsync(string region);
 
+    /// <summary>
+    /// The <paramref name="first"/> highest of <see cref="GetSellersAsync"/>, as <see cref="Rollup.TopSellers"/> ranks
+    /// them. A dealer counts in one shard per month, so a month's top list is the top of its shards' top lists.
+    /// </summary>
+    [Alias("TopSellers")] Task<IReadOnlyList<DealerSellOut>> GetTopSellersAsync(string region, int first);
+
     /// <summary>The weekly sell-out of this shard's sources within <paramref name="region"/>, keyed <see cref="ChannelTotals.WeekKey"/> (for demand).</summary>
     [Alias("Weekly")] Task<Dictionary<string, int>> GetWeeklySellOutAsync(string region);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ChannelGrains.Partners;
 
@@ -41,7 +42,7 @@ public static class Rollup
     public static ChannelTotals OverMonths(IEnumerable<(string Month, ChannelTotals Totals)> months) => new Accumulator().OverMonths(months);
 
     /// <summary>Equal figures, breakdowns and source counts (records compare dictionaries by reference).</summary>
-    public static bool Same(ChannelTotals a, ChannelTotals b) =>
+    public static bool Same(ChannelTotals a, ChannelTotals b) => ReferenceEquals(a, b) ||
         a.Figures == b.Figures && a.Sources == b.Sources && SameMap(a.ByTier, b.ByTier) && SameMap(a.BySku, b.BySku);
 
     /// <summary>The top sellers: each dealer's sell-out summed over the months given, highest first (ties by id).</summary>
@@ -69,10 +70,11 @@ public static class Rollup
     /// <summary>
     /// Sums in place: one dictionary slot per key, updated by reference, each counting the inputs that hold the key so
     /// that taking an input out (<see cref="Remove"/>) leaves exactly the keys a sum of the others has. An aggregate
-    /// keeps one for good and, when an input is replaced, takes the old one out and adds the new one: exact, since every
-    /// figure is an integer or a decimal, and it costs the keys of the input that changed instead of those of all of
-    /// them. A result starts from a copy of the previous one and redoes only the SKUs changed since, keeping the records
-    /// whose figures did not change: hundreds of SKUs, many times a second, for little more than a dictionary copy.
+    /// keeps one for good and, when an input is replaced, takes out the old figures of each key that changed and adds the
+    /// new ones (<see cref="Replace"/>): exact, since every figure is an integer or a decimal, and it costs a lookup per
+    /// key of the input that changed instead of a sum over all inputs. A result starts from the previous one and redoes
+    /// only the SKUs changed since, keeping the records whose figures did not change, and is the previous result itself
+    /// when nothing changed: receivers up the tree then find most SKUs unchanged by reference.
     /// </summary>
     public sealed class Accumulator
     {
@@ -121,42 +123,86 @@ public static class Rollup
             allChanged = true;
         }
 
-        public void Add(Contribution c)
-        {
-            figures = figures.Plus(c.Figures);
-            sources++;
-            if (c.Tier is DealerTier tier) AddTier(tier.ToString(), c.Figures, 1);
-            foreach (var sku in c.Skus) AddSku(sku, 1);
-        }
+        public void Add(Contribution c) => Apply(c, 1);
+
+        /// <summary>Takes out a contribution added before.</summary>
+        public void Remove(Contribution c) => Apply(c, -1);
 
         public void Add(ChannelTotals t) => Apply(t, 1);
 
         /// <summary>Takes out totals added before.</summary>
         public void Remove(ChannelTotals t) => Apply(t, -1);
 
-        /// <summary>The sum so far; with <paramref name="stocksOf"/>, every stock is that of those totals instead.</summary>
+        /// <summary>
+        /// Replaces <paramref name="old"/> (added before) by <paramref name="now"/>, touching only the tiers and SKUs
+        /// whose figures differ: a lookup per key instead of taking every key out and adding it again. Most pushes
+        /// change a few SKUs of hundreds, and an unchanged breakdown often arrives as the very same dictionary.
+        /// </summary>
+        public void Replace(ChannelTotals old, ChannelTotals now)
+        {
+            if (ReferenceEquals(old, now)) return;
+            if (old.Figures != now.Figures) figures = figures.Minus(old.Figures).Plus(now.Figures);
+            sources += now.Sources - old.Sources;
+            if (!ReferenceEquals(old.ByTier, now.ByTier))
+            {
+                foreach (var (tier, f) in now.ByTier)
+                {
+                    if (!old.ByTier.TryGetValue(tier, out var was)) AddTier(tier, f, 1);
+                    else if (was != f) ReplaceTier(tier, was, f);
+                }
+                foreach (var (tier, was) in old.ByTier)
+                    if (!now.ByTier.ContainsKey(tier)) AddTier(tier, was, -1);
+            }
+            if (!ReferenceEquals(old.BySku, now.BySku))
+            {
+                foreach (var (sku, f) in now.BySku)
+                {
+                    if (!old.BySku.TryGetValue(sku, out var was)) AddSku(f, 1);
+                    else if (!ReferenceEquals(was, f) && was != f) ReplaceSku(was, f);
+                }
+                foreach (var (sku, was) in old.BySku)
+                    if (!now.BySku.ContainsKey(sku)) AddSku(was, -1);
+            }
+        }
+
+        /// <summary>
+        /// The sum so far; with <paramref name="stocksOf"/>, every stock is that of those totals instead. The previous
+        /// result itself when nothing in it changed, so that receivers can tell "unchanged" by reference.
+        /// </summary>
         public ChannelTotals ToTotals(ChannelTotals? stocksOf)
         {
+            var tiers = new Dictionary<string, ChannelFigures>(byTier.Count, StringComparer.Ordinal);
+            foreach (var (tier, (f, _)) in byTier)
+                tiers[tier] = stocksOf is null ? f : f with { ChannelStockUnits = stocksOf.ByTier.GetValueOrDefault(tier)?.ChannelStockUnits ?? 0 };
+            var total = stocksOf is null ? figures : figures with { ChannelStockUnits = stocksOf.Figures.ChannelStockUnits };
             Dictionary<string, SkuFigures> skus;
             if (stocksOf is null && !allChanged && last is not null)
             {
-                skus = new Dictionary<string, SkuFigures>(last.BySku, StringComparer.Ordinal);
+                List<(string Sku, SkuFigures? Figures)>? changes = null;
                 foreach (var sku in changedSkus)
                 {
-                    if (bySku.TryGetValue(sku, out var sum)) skus[sku] = Figures(sku, sum, null);
-                    else skus.Remove(sku);
+                    var now = bySku.TryGetValue(sku, out var sum) ? Figures(sku, sum, null) : null;
+                    if (!ReferenceEquals(now, last.BySku.GetValueOrDefault(sku))) (changes ??= []).Add((sku, now));
+                }
+                changedSkus.Clear();
+                if (changes is null && total == last.Figures && sources == last.Sources && SameMap(tiers, last.ByTier)) return last;
+                skus = last.BySku; // shared between immutable results: never written once handed out
+                if (changes is not null)
+                {
+                    skus = new Dictionary<string, SkuFigures>(last.BySku, StringComparer.Ordinal);
+                    foreach (var (sku, now) in changes)
+                    {
+                        if (now is null) skus.Remove(sku);
+                        else skus[sku] = now;
+                    }
                 }
             }
             else
             {
                 skus = new Dictionary<string, SkuFigures>(bySku.Count, StringComparer.Ordinal);
                 foreach (var (sku, sum) in bySku) skus[sku] = Figures(sku, sum, stocksOf is null ? null : stocksOf.BySku.GetValueOrDefault(sku)?.StockUnits ?? 0);
+                changedSkus.Clear();
             }
-            var tiers = new Dictionary<string, ChannelFigures>(byTier.Count, StringComparer.Ordinal);
-            foreach (var (tier, (f, _)) in byTier)
-                tiers[tier] = stocksOf is null ? f : f with { ChannelStockUnits = stocksOf.ByTier.GetValueOrDefault(tier)?.ChannelStockUnits ?? 0 };
-            var total = stocksOf is null ? figures : figures with { ChannelStockUnits = stocksOf.Figures.ChannelStockUnits };
-            changedSkus.Clear();
             // A result with other stocks is no base for the next one's unchanged SKUs.
             allChanged = stocksOf is not null;
             return last = new() { Figures = total, ByTier = tiers, BySku = skus, Sources = sources };
@@ -174,11 +220,30 @@ public static class Rollup
             foreach (var sku in t.BySku.Values) AddSku(sku, sign);
         }
 
+        private void Apply(Contribution c, int sign)
+        {
+            figures = sign > 0 ? figures.Plus(c.Figures) : figures.Minus(c.Figures);
+            sources += sign;
+            if (c.Tier is DealerTier tier) AddTier(tier.ToString(), c.Figures, sign);
+            foreach (var sku in c.Skus) AddSku(sku, sign);
+        }
+
         private void AddTier(string tier, ChannelFigures f, int sign)
         {
             ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(byTier, tier, out var exists);
             held = exists ? (sign > 0 ? held.Figures.Plus(f) : held.Figures.Minus(f), held.Inputs + sign) : (f, 1);
             if (held.Inputs == 0) byTier.Remove(tier);
+        }
+
+        private void ReplaceTier(string tier, ChannelFigures was, ChannelFigures now)
+        {
+            ref var held = ref CollectionsMarshal.GetValueRefOrNullRef(byTier, tier);
+            if (Unsafe.IsNullRef(ref held))
+            {
+                AddTier(tier, now, 1); // not held: was never added (a bug), so only the new figures count
+                return;
+            }
+            held.Figures = held.Figures.Minus(was).Plus(now);
         }
 
         private void AddSku(SkuFigures s, int sign)
@@ -187,6 +252,19 @@ public static class Rollup
             sum.Add(s, sign);
             if (sum.Inputs == 0) bySku.Remove(s.Sku);
             if (!allChanged) changedSkus.Add(s.Sku);
+        }
+
+        private void ReplaceSku(SkuFigures was, SkuFigures now)
+        {
+            ref var sum = ref CollectionsMarshal.GetValueRefOrNullRef(bySku, now.Sku);
+            if (Unsafe.IsNullRef(ref sum))
+            {
+                AddSku(now, 1); // as in ReplaceTier
+                return;
+            }
+            sum.Add(was, -1);
+            sum.Add(now, 1);
+            if (!allChanged) changedSkus.Add(now.Sku);
         }
     }
 
@@ -200,11 +278,22 @@ public static class Rollup
         public void Add(SkuFigures s, int sign)
         {
             Inputs += sign;
-            orderUnits += sign * s.OrderUnits;
-            orderValue += sign * s.OrderValue;
-            sellOutUnits += sign * s.SellOutUnits;
-            sellOutValue += sign * s.SellOutValue;
-            stockUnits += sign * s.StockUnits;
+            if (sign > 0)
+            {
+                orderUnits += s.OrderUnits;
+                orderValue += s.OrderValue;
+                sellOutUnits += s.SellOutUnits;
+                sellOutValue += s.SellOutValue;
+                stockUnits += s.StockUnits;
+            }
+            else
+            {
+                orderUnits -= s.OrderUnits;
+                orderValue -= s.OrderValue;
+                sellOutUnits -= s.SellOutUnits;
+                sellOutValue -= s.SellOutValue;
+                stockUnits -= s.StockUnits;
+            }
         }
 
         public readonly SkuFigures ToFigures(string sku, int? stock) => new(sku, orderUnits, orderValue, sellOutUnits, sellOutValue, stock ?? stockUnits);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using System.Runtime.InteropServices;
 using Orleans.Storage;
 
 namespace ChannelGrains.Analytics;
@@ -18,11 +19,12 @@ public sealed class SourceShardGrain(
 {
     private HashSet<string> dirtyRegions = new(StringComparer.Ordinal);
 
-    /// <summary>The sources grouped by region and the parts computed from them, for <see cref="cachedVersion"/>: every
-    /// aggregate re-reads its part of each shard periodically, mostly while nothing changed.</summary>
-    private Dictionary<string, List<Contribution>>? byRegion;
+    /// <summary>The running sum of the sources in each region (exactly that region), kept up to date source by source.</summary>
+    private readonly Dictionary<string, (Rollup.Accumulator Sum, int Sources)> regions = new(StringComparer.Ordinal);
+
+    /// <summary>The parts computed from <see cref="regions"/>, until the region's sum changes: every aggregate re-reads
+    /// its part of each shard periodically, mostly while nothing changed.</summary>
     private readonly Dictionary<string, AggregatePart> parts = new(StringComparer.Ordinal);
-    private long cachedVersion;
     private FlushThrottle? pusher;
     private FlushThrottle? persister;
     private long version;
@@ -33,6 +35,7 @@ public sealed class SourceShardGrain(
         persister = new FlushThrottle(WriteAsync, options.Value.PersistInterval, logger, "Shard write");
         // Newer than anything an earlier activation sent: what this one reads back from storage is now the truth.
         version = VersionClock.Next(version);
+        foreach (var source in state.State.Sources.Values) Count(source, 1);
         return Task.CompletedTask;
     }
 
@@ -50,6 +53,8 @@ public sealed class SourceShardGrain(
             var held = state.State.Sources.GetValueOrDefault(contribution.SourceId);
             if (!ContributionRules.Supersedes(contribution, held)) continue;
             state.State.Sources[contribution.SourceId] = contribution;
+            if (held is not null) Count(held, -1);
+            Count(contribution, 1);
             dirtyRegions.Add(contribution.Region);
             if (held is not null) dirtyRegions.Add(held.Region);
             changed = true;
@@ -65,14 +70,16 @@ public sealed class SourceShardGrain(
 
     public Task<AggregatePart> GetRegionPartAsync(string region) => Task.FromResult(PartOf(region));
 
-    public Task<IReadOnlyList<DealerSellOut>> GetSellersAsync(string region)
+    public Task<IReadOnlyList<DealerSellOut>> GetSellersAsync(string region) => Task.FromResult<IReadOnlyList<DealerSellOut>>(Sellers(region).ToArray());
+
+    public Task<IReadOnlyList<DealerSellOut>> GetTopSellersAsync(string region, int first) => Task.FromResult(Rollup.TopSellers(Sellers(region), first));
+
+    private IEnumerable<DealerSellOut> Sellers(string region)
     {
         var prefix = Contribution.DealerKind + ":";
-        IReadOnlyList<DealerSellOut> sellers = state.State.Sources.Values
+        return state.State.Sources.Values
             .Where(c => c.SourceId.StartsWith(prefix, StringComparison.Ordinal) && RegionPath.IsWithin(c.Region, region))
-            .Select(c => new DealerSellOut(c.SourceId[prefix.Length..], c.Region, c.Month, c.Figures.SellOutValue))
-            .ToArray();
-        return Task.FromResult(sellers);
+            .Select(c => new DealerSellOut(c.SourceId[prefix.Length..], c.Region, c.Month, c.Figures.SellOutValue));
     }
 
     public Task<Dictionary<string, int>> GetWeeklySellOutAsync(string region) =>
@@ -118,17 +125,27 @@ public sealed class SourceShardGrain(
         }
     }
 
+    /// <summary>Adds (<paramref name="sign"/> 1) or takes out (-1) a source's contribution in its region.</summary>
+    private void Count(Contribution source, int sign)
+    {
+        ref var region = ref CollectionsMarshal.GetValueRefOrAddDefault(regions, source.Region, out var exists);
+        if (!exists) region.Sum = new Rollup.Accumulator();
+        if (sign > 0) region.Sum.Add(source);
+        else region.Sum.Remove(source);
+        region.Sources += sign;
+        parts.Remove(source.Region);
+        if (region.Sources == 0 || !exists)
+        {
+            if (region.Sources == 0) regions.Remove(source.Region);
+            parts.Clear(); // the regions with sources changed, and with them the children of others
+        }
+    }
+
     private AggregatePart PartOf(string region)
     {
-        if (byRegion is null || cachedVersion != version)
-        {
-            byRegion = state.State.Sources.Values.GroupBy(c => c.Region, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-            parts.Clear();
-            cachedVersion = version;
-        }
         if (parts.TryGetValue(region, out var cached)) return cached;
-        var own = byRegion.GetValueOrDefault(region) ?? [];
-        var children = byRegion.Keys.Select(r => Rollup.ChildOn(r, region)).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        return parts[region] = new AggregatePart(version, DateTime.UtcNow, Rollup.OfSources(own), children);
+        var totals = regions.TryGetValue(region, out var own) ? own.Sum.ToTotals(null) : ChannelTotals.Empty;
+        var children = regions.Keys.Select(r => Rollup.ChildOn(r, region)).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return parts[region] = new AggregatePart(version, DateTime.UtcNow, totals, children);
     }
 }

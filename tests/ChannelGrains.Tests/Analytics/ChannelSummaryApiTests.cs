@@ -131,6 +131,21 @@ public sealed class ChannelSummaryApiTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_months_top_dealers_are_the_highest_sellers_over_all_shards()
+    {
+        // 64 dealers over the 16 shards of one month: a shard holds several, and returns only its own top list.
+        var month = Enumerable.Range(0, 64).Select(i => sources.Record(sources.Contribution($"dealer:D{i:00}", $"CN/R{i % 3}", "2026-11", DealerTier.Value))).ToArray();
+        await Synthetic.PublishAsync(fixture.Grains, month);
+        await sources.AssertEventuallyExactAsync(fixture.Grains);
+
+        var breakdown = (await api.ExecuteAsync(Admin, Breakdown, new { region = "CN", period = "2026-11", top = 5 })).Data("channelBreakdown");
+
+        var expected = month.Select(c => (Id: c.SourceId["dealer:".Length..], Value: c.Figures.SellOutValue))
+            .OrderByDescending(d => d.Value).ThenBy(d => d.Id, StringComparer.Ordinal).Take(5);
+        Assert.Equal(expected, breakdown.GetProperty("topDealers").EnumerateArray().Select(d => (d.GetProperty("dealerId").GetString()!, d.GetProperty("sellOutValue").GetDecimal())));
+    }
+
+    [Fact]
     public async Task A_subscriber_gets_the_summary_at_once_and_a_change_within_a_second()
     {
         var first = sources.Record(sources.Contribution("dealer:S1", "CN/East/Shanghai", "2026-11", DealerTier.Value));

@@ -105,13 +105,32 @@ public sealed class RollupTests
                 Enumerable.Range(0, 6).Where(_ => random.Next(2) == 0)
                     .Select(k => new SkuFigures($"P{k}", random.Next(0, 9), random.Next(0, 9000) / 100m, random.Next(0, 9), random.Next(0, 9000) / 100m, random.Next(0, 9)))
                     .ToArray())));
+        // A new input shares parts with the one it replaces, as an aggregate's inputs do: the same breakdown
+        // dictionaries with other figures, or a copy with one SKU changed and the other records the same.
+        ChannelTotals Next(int step, ChannelTotals? held) => (held, random.Next(3)) switch
+        {
+            ({ } h, 0) => h with { Figures = h.Figures with { SellOutValue = h.Figures.SellOutValue + 1.5m } },
+            ({ BySku.Count: > 0 } h, 1) => h with
+            {
+                BySku = new Dictionary<string, SkuFigures>(h.BySku, StringComparer.Ordinal) { [h.BySku.Keys.First()] = h.BySku.Values.First() with { OrderUnits = random.Next(0, 9) } },
+            },
+            _ => Random(step),
+        };
         var inputs = new Dictionary<int, ChannelTotals>();
         var accumulator = new Rollup.Accumulator();
         for (var step = 0; step < 500; step++)
         {
             var input = random.Next(5);
-            if (inputs.TryGetValue(input, out var held)) accumulator.Remove(held);
-            accumulator.Add(inputs[input] = Random(step));
+            var held = inputs.GetValueOrDefault(input);
+            var now = inputs[input] = Next(step, held);
+            // Both ways an input is replaced: key by key where the figures differ, or all of it out and in again.
+            if (held is null) accumulator.Add(now);
+            else if (step % 2 == 0) accumulator.Replace(held, now);
+            else
+            {
+                accumulator.Remove(held);
+                accumulator.Add(now);
+            }
             // Now and then a result with another input's stocks (as a quarter takes its latest month's) in between.
             if (step % 7 == 0)
             {
@@ -123,6 +142,55 @@ public sealed class RollupTests
             var expected = Rollup.Sum(inputs.Values);
             Assert.True(Rollup.Same(expected, running), $"step {step}: {JsonSerializer.Serialize(running)} != {JsonSerializer.Serialize(expected)}");
         }
+    }
+
+    [Fact]
+    public void Taking_contributions_out_and_in_always_equals_the_sum_of_the_sources_held()
+    {
+        var random = new Random(5);
+        var tiers = new DealerTier?[] { DealerTier.Strategic, DealerTier.Potential, null };
+        var sources = new Dictionary<int, Contribution>();
+        var accumulator = new Rollup.Accumulator();
+        for (var step = 0; step < 300; step++)
+        {
+            var id = random.Next(6);
+            var now = Source($"dealer:{id}", "CN", "2026-11", tiers[random.Next(tiers.Length)], random.Next(0, 1000) / 100m, random.Next(0, 50),
+                Enumerable.Range(0, 5).Where(_ => random.Next(2) == 0)
+                    .Select(k => new SkuFigures($"P{k}", random.Next(0, 9), random.Next(0, 9000) / 100m, random.Next(0, 9), random.Next(0, 9000) / 100m, random.Next(0, 9)))
+                    .ToArray());
+            if (sources.TryGetValue(id, out var held)) accumulator.Remove(held);
+            if (random.Next(8) == 0) sources.Remove(id); // a source that moved to another region leaves this sum
+            else accumulator.Add(sources[id] = now);
+            var running = accumulator.ToTotals(null);
+            var expected = Rollup.OfSources(sources.Values);
+            Assert.True(Rollup.Same(expected, running), $"step {step}: {JsonSerializer.Serialize(running)} != {JsonSerializer.Serialize(expected)}");
+        }
+    }
+
+    [Fact]
+    public void An_unchanged_sum_is_the_previous_result_itself_and_a_changed_one_keeps_the_unchanged_records()
+    {
+        var a = Rollup.OfSources([Source("dealer:A", "CN", "2026-11", DealerTier.Value, 10m, 1, new SkuFigures("P1", 1, 1m, 1, 1m, 1), new SkuFigures("P2", 1, 1m, 1, 1m, 1))]);
+        var accumulator = new Rollup.Accumulator();
+        accumulator.Add(a);
+        var first = accumulator.ToTotals(null);
+        var second = accumulator.ToTotals(null);
+
+        // The same figures again, in new records: nothing changed.
+        var again = Rollup.OfSources([Source("dealer:A", "CN", "2026-11", DealerTier.Value, 10m, 1, new SkuFigures("P1", 1, 1m, 1, 1m, 1), new SkuFigures("P2", 1, 1m, 1, 1m, 1))]);
+        accumulator.Replace(a, again);
+        var third = accumulator.ToTotals(null);
+
+        var changed = Rollup.OfSources([Source("dealer:A", "CN", "2026-11", DealerTier.Value, 10m, 1, new SkuFigures("P1", 1, 1m, 1, 1m, 1), new SkuFigures("P2", 2, 2m, 1, 1m, 1))]);
+        accumulator.Replace(again, changed);
+        var fourth = accumulator.ToTotals(null);
+
+        Assert.Same(first, second);
+        Assert.Same(first, third);
+        Assert.NotSame(first, fourth);
+        Assert.Same(first.BySku["P1"], fourth.BySku["P1"]);
+        Assert.Equal(new SkuFigures("P2", 2, 2m, 1, 1m, 1), fourth.BySku["P2"]);
+        Assert.Equal(new SkuFigures("P2", 1, 1m, 1, 1m, 1), first.BySku["P2"]); // a result handed out is never changed
     }
 
     [Fact]
