@@ -70,17 +70,33 @@ public sealed class SourceShardGrain(
 
     public Task<AggregatePart> GetRegionPartAsync(string region) => Task.FromResult(PartOf(region));
 
-    public Task<IReadOnlyList<DealerSellOut>> GetSellersAsync(string region) => Task.FromResult<IReadOnlyList<DealerSellOut>>(Sellers(region).ToArray());
+    public Task<IReadOnlyList<DealerSellOut>> GetSellersAsync(string region) =>
+        Task.FromResult<IReadOnlyList<DealerSellOut>>(state.State.Sources.Values.Where(c => IsDealerWithin(c, region)).Select(Seller).ToArray());
 
-    public Task<IReadOnlyList<DealerSellOut>> GetTopSellersAsync(string region, int first) => Task.FromResult(Rollup.TopSellers(Sellers(region), first));
-
-    private IEnumerable<DealerSellOut> Sellers(string region)
+    public Task<IReadOnlyList<DealerSellOut>> GetTopSellersAsync(string region, int first)
     {
-        var prefix = Contribution.DealerKind + ":";
-        return state.State.Sources.Values
-            .Where(c => c.SourceId.StartsWith(prefix, StringComparison.Ordinal) && RegionPath.IsWithin(c.Region, region))
-            .Select(c => new DealerSellOut(c.SourceId[prefix.Length..], c.Region, c.Month, c.Figures.SellOutValue));
+        // A dealer has one contribution here: keep the best `first` in a heap whose root is the worst of them.
+        var kept = new PriorityQueue<Contribution, Contribution>(first + 1, WorstSellerFirst);
+        foreach (var source in state.State.Sources.Values)
+        {
+            if (!IsDealerWithin(source, region)) continue;
+            kept.Enqueue(source, source);
+            if (kept.Count > first) kept.Dequeue();
+        }
+        return Task.FromResult(Rollup.TopSellers(kept.UnorderedItems.Select(k => Seller(k.Element)), first));
     }
+
+    /// <summary>Lower sell-out first; among equals the higher dealer id, since <see cref="Rollup.TopSellers"/> ranks ties by id.</summary>
+    private static readonly Comparer<Contribution> WorstSellerFirst = Comparer<Contribution>.Create((a, b) =>
+        a.Figures.SellOutValue != b.Figures.SellOutValue ? a.Figures.SellOutValue.CompareTo(b.Figures.SellOutValue) : string.CompareOrdinal(b.SourceId, a.SourceId));
+
+    private static bool IsDealerWithin(Contribution source, string region) =>
+        source.SourceId.StartsWith(DealerPrefix, StringComparison.Ordinal) && RegionPath.IsWithin(source.Region, region);
+
+    private static DealerSellOut Seller(Contribution source) =>
+        new(source.SourceId[DealerPrefix.Length..], source.Region, source.Month, source.Figures.SellOutValue);
+
+    private const string DealerPrefix = Contribution.DealerKind + ":";
 
     public Task<Dictionary<string, int>> GetWeeklySellOutAsync(string region) =>
         Task.FromResult(Rollup.WeeklyOf(state.State.Sources.Values.Where(c => RegionPath.IsWithin(c.Region, region))));
