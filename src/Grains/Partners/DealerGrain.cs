@@ -30,7 +30,11 @@ public sealed class DealerGrain(
 
     private string Id => Keys.Split(this.GetPrimaryKeyString()).Id;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => PublishAllMonthsAsync();
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        state.State.FoldSellOutReports();
+        return PublishAllMonthsAsync();
+    }
 
     private Task HealAsync()
     {
@@ -127,9 +131,9 @@ public sealed class DealerGrain(
     public async Task<DealerView> ReportSellOutAsync(SellOutReport report)
     {
         var info = state.State.Info ?? throw ChannelException.NotFound($"Dealer {Id}");
-        if (state.State.SellOutReports?.TryGetValue(report.RequestId, out var applied) == true)
+        if (state.State.SellOutReceipts?.TryGetValue(report.RequestId, out var applied) == true)
         {
-            if (!applied.SameAs(report)) throw ChannelException.Validation($"requestId {report.RequestId} was used for another report.");
+            if (applied != report.Digest()) throw ChannelException.Validation($"requestId {report.RequestId} was used for another report.");
             var logged = (state.State.Alerts ?? []).Where(a => a.RequestId == report.RequestId).ToArray();
             if (logged.Length > 0) await GrainFactory.GetGrain<ICrossRegionAlertLogGrain>(Keys.Split(this.GetPrimaryKeyString()).Tenant).AppendAsync(logged);
             return View()!;
@@ -138,7 +142,7 @@ public sealed class DealerGrain(
         if (report.DealerId != Id) throw ChannelException.Validation("dealerId does not match the dealer addressed.");
         var alerts = await CrossRegionAlertsAsync(info, report);
         DealerLedger.SellOut(state.State, report);
-        (state.State.SellOutReports ??= new(StringComparer.Ordinal))[report.RequestId] = report;
+        (state.State.SellOutReceipts ??= new(StringComparer.Ordinal))[report.RequestId] = report.Digest();
         if (alerts.Count > 0) (state.State.Alerts ??= []).AddRange(alerts);
         var month = Period.MonthOf(report.Date).ToString();
         DealerLedger.Month(state.State, month).CrossRegionAlerts += alerts.Count;

@@ -1,3 +1,7 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
 namespace ChannelGrains.Partners;
 
 /// <summary>
@@ -46,8 +50,41 @@ public sealed record class SellOutReport(
     [property: Id(2)] DateTime Date,
     [property: Id(3)] IReadOnlyList<SellOutLine> Lines)
 {
-    public bool SameAs(SellOutReport other) => RequestId == other.RequestId && DealerId == other.DealerId && Date == other.Date && Lines.SequenceEqual(other.Lines);
+    /// <summary>
+    /// The first 128 bits of a SHA-256 of the request id, the dealer, the date and every line, each amount without
+    /// trailing zeros (3.30 and 3.3 are one amount): equal for a retry of this report, different for any other.
+    /// </summary>
+    public ReportDigest Digest()
+    {
+        using var bytes = new MemoryStream(64 + 32 * Lines.Count);
+        using (var writer = new BinaryWriter(bytes, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(RequestId);
+            writer.Write(DealerId);
+            writer.Write(Date.Ticks);
+            writer.Write(Lines.Count);
+            foreach (var line in Lines)
+            {
+                writer.Write(line.Sku);
+                writer.Write(line.Quantity);
+                writer.Write(line.Amount == 0m ? 0m : line.Amount / 1.0000000000000000000000000000m);
+                writer.Write(line.StoreId is not null);
+                if (line.StoreId is not null) writer.Write(line.StoreId);
+            }
+        }
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), hash);
+        return new(BinaryPrimitives.ReadUInt64BigEndian(hash), BinaryPrimitives.ReadUInt64BigEndian(hash[8..]));
+    }
 }
+
+/// <summary>
+/// What a dealer keeps of a sell-out report it applied (<see cref="SellOutReport.Digest"/>): enough to apply a retry
+/// once and to refuse another report under the same request id, in 16 bytes instead of the report's lines, which
+/// every later write of the dealer would otherwise carry for good.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ChannelGrains.ReportDigest")]
+public readonly record struct ReportDigest([property: Id(0)] ulong High, [property: Id(1)] ulong Low);
 
 /// <summary>串货: goods sold to a store outside the dealer's region.</summary>
 [GenerateSerializer, Alias("ChannelGrains.CrossRegionAlert")]

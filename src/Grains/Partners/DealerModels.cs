@@ -56,13 +56,25 @@ public sealed class DealerState
 
     [Id(7)] public Dictionary<string, decimal>? Quotas { get; set; }
 
-    /// <summary>Sell-out reports already applied, by requestId, so a retry is applied once.</summary>
+    /// <summary>Sell-out reports applied by earlier versions, whole; folded into <see cref="SellOutReceipts"/> on activation.</summary>
     [Id(9)] public Dictionary<string, SellOutReport>? SellOutReports { get; set; }
 
     [Id(10)] public List<CrossRegionAlert>? Alerts { get; set; }
 
     /// <summary>Special prices by the approval that decides them.</summary>
     [Id(11)] public Dictionary<string, SpecialPrice>? SpecialPrices { get; set; }
+
+    /// <summary>The digest of each sell-out report already applied, by requestId, so a retry is applied once.</summary>
+    [Id(12)] public Dictionary<string, ReportDigest>? SellOutReceipts { get; set; }
+
+    /// <summary>Replaces whole reports kept by earlier versions with their digests (written with the next change).</summary>
+    public void FoldSellOutReports()
+    {
+        if (SellOutReports is null) return;
+        SellOutReceipts ??= new(StringComparer.Ordinal);
+        foreach (var (requestId, report) in SellOutReports) SellOutReceipts[requestId] = report.Digest();
+        SellOutReports = null;
+    }
 }
 
 /// <summary>One SKU of one dealer month.</summary>

@@ -44,6 +44,13 @@ public sealed class SellOutAndQuotaTests : IDisposable
         Ok(first);
         Assert.Equal(first.ToString(), retry.ToString());
         Assert.Equal((6, 0), Stock(await channel.DealerOf("D"), "P1"));
+
+        // The same amount written with trailing zeros is the same report; any other report under S1 is refused.
+        var sameAmount = await api.ExecuteAsync(channel.Admin, SellOut, Report("S1", Sold("P1", 4, 60.00m)));
+        var other = await api.ExecuteAsync(channel.Admin, SellOut, Report("S1", Sold("P1", 3, 60m)));
+        Assert.Equal(first.ToString(), sameAmount.ToString());
+        Assert.Equal("VALIDATION", other.ErrorCode());
+        Assert.Equal((6, 0), Stock(await channel.DealerOf("D"), "P1"));
     }
 
     [Fact]
