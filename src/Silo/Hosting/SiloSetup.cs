@@ -83,7 +83,9 @@ public static class SiloSetup
         }
         else
         {
-            silo.AddMemoryGrainStorage(StorageNames.Channel);
+            silo.Services.AddGrainStorage(StorageNames.Channel, (services, name) => new ProcessMemoryGrainStorage(
+                name, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+                services.GetRequiredService<IGrainStorageSerializer>(), services.GetRequiredService<IActivatorProvider>()));
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
             silo.UseInMemoryReminderService();
         }

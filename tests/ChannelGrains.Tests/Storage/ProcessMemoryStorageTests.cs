@@ -1,0 +1,119 @@
+using ChannelGrains.Common;
+using ChannelGrains.Silo.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+
+namespace ChannelGrains.Tests.Storage;
+
+/// <summary>
+/// The embedded mode's channel store keeps states in the process: the same contract as the PostgreSQL store
+/// (versions as ETags, a stale write fails and changes nothing), shared by every silo of one service in the process.
+/// </summary>
+public sealed class ProcessMemoryStorageTests
+{
+    private const string StateName = "probe";
+
+    [Fact]
+    public async Task Writes_and_clears_go_from_version_to_version_and_a_stale_one_fails_and_changes_nothing()
+    {
+        await using var silo = await ChannelSilo.StartAsync(connectionString: null, "memory-versions");
+        var storage = Assert.IsType<ProcessMemoryGrainStorage>(silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel));
+        var grain = Grain("versions");
+        var state = new GrainState<ProbeState>(new ProbeState { Text = "v1" });
+
+        await storage.WriteStateAsync(StateName, grain, state);
+        var stale = state.ETag;
+        state.State = new ProbeState { Text = "v2" };
+        await storage.WriteStateAsync(StateName, grain, state);
+
+        Assert.Equal(("1", "2"), (stale, state.ETag));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, new GrainState<ProbeState>(new ProbeState { Text = "stale" }) { ETag = stale }));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, new GrainState<ProbeState>(new ProbeState { Text = "new" })));
+        Assert.Equal(("v2", "2", true), await ReadAsync(storage, grain));
+
+        await storage.ClearStateAsync(StateName, grain, state);
+        Assert.Equal(("", "3", false), await ReadAsync(storage, grain));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, new GrainState<ProbeState>(new ProbeState { Text = "late" }) { ETag = "2" }));
+        await storage.WriteStateAsync(StateName, grain, state);
+        Assert.Equal("4", state.ETag);
+    }
+
+    [Fact]
+    public async Task Writes_of_one_grain_from_the_same_version_at_once_let_exactly_one_win()
+    {
+        await using var silo = await ChannelSilo.StartAsync(connectionString: null, "memory-race");
+        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel);
+        var grain = Grain("race");
+        var first = new GrainState<ProbeState>(new ProbeState { Text = "v1" });
+        await storage.WriteStateAsync(StateName, grain, first);
+
+        for (var round = 0; round < 50; round++)
+        {
+            var etag = (await ReadAsync(storage, grain)).ETag;
+            var attempts = Enumerable.Range(0, 8).Select(i => new GrainState<ProbeState>(new ProbeState { Text = $"r{round}w{i}" }) { ETag = etag }).ToArray();
+            var outcomes = await Task.WhenAll(attempts.Select(a => Task.Run(async () =>
+            {
+                try { await storage.WriteStateAsync(StateName, grain, a); return true; }
+                catch (InconsistentStateException) { return false; }
+            })));
+
+            var winner = Assert.Single(attempts.Where((_, i) => outcomes[i]));
+            Assert.Equal((winner.State!.Text, winner.ETag, true), await ReadAsync(storage, grain));
+        }
+    }
+
+    [Fact]
+    public async Task What_a_grain_changes_after_a_write_is_not_stored_until_it_writes_again()
+    {
+        await using var silo = await ChannelSilo.StartAsync(connectionString: null, "memory-isolation");
+        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel);
+        var grain = Grain("isolation");
+        var state = new GrainState<MutableProbe>(new MutableProbe { Items = ["written"] });
+        await storage.WriteStateAsync(StateName, grain, state);
+
+        state.State!.Items.Add("not written");
+
+        var read = new GrainState<MutableProbe>();
+        await storage.ReadStateAsync(StateName, grain, read);
+        Assert.Equal(["written"], read.State!.Items);
+    }
+
+    [Fact]
+    public async Task The_silos_of_one_service_share_its_states_until_the_last_one_stops()
+    {
+        await using var silo = await ChannelSilo.StartAsync(connectionString: null, "memory-shared");
+        var serializer = silo.Services.GetRequiredService<IGrainStorageSerializer>();
+        var activators = silo.Services.GetRequiredService<IActivatorProvider>();
+        ProcessMemoryGrainStorage Store(string service) => new(StorageNames.Channel, service, serializer, activators);
+        var grain = Grain("shared");
+        var one = Store("service-a");
+        var other = Store("service-a");
+        using var elsewhere = Store("service-b");
+
+        await one.WriteStateAsync(StateName, grain, new GrainState<ProbeState>(new ProbeState { Text = "kept" }));
+
+        Assert.Equal(("kept", "1", true), await ReadAsync(other, grain));
+        Assert.Equal(("", null, false), await ReadAsync(elsewhere, grain));
+        one.Dispose();
+        Assert.Equal(("kept", "1", true), await ReadAsync(other, grain)); // a silo stopped: the others keep the states
+        other.Dispose();
+        using var later = Store("service-a");
+        Assert.Equal(0, later.Count); // the last one stopped: nothing is held for the service any more
+    }
+
+    private static GrainId Grain(string key) => GrainId.Create("probe", $"acme/{key}");
+
+    private static async Task<(string Text, string? ETag, bool Exists)> ReadAsync(IGrainStorage storage, GrainId grain)
+    {
+        var read = new GrainState<ProbeState>();
+        await storage.ReadStateAsync(StateName, grain, read);
+        return (read.State!.Text, read.ETag, read.RecordExists);
+    }
+}
+
+[GenerateSerializer, Alias("ChannelGrains.Tests.Storage.MutableProbe")]
+public sealed class MutableProbe
+{
+    [Id(0)] public List<string> Items { get; set; } = [];
+}
