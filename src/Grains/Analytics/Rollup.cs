@@ -5,8 +5,10 @@ using ChannelGrains.Partners;
 namespace ChannelGrains.Analytics;
 
 /// <summary>
-/// The arithmetic of the aggregates. Every aggregate is recomputed from the latest value of each of its inputs, never
-/// kept as a running sum of deltas, so it is exact whatever order, repetition or loss its inputs went through.
+/// The arithmetic of the aggregates. Every aggregate is the sum of the latest value of each of its inputs, never a sum
+/// of the changes that arrived, so it is exact whatever order, repetition or loss its inputs went through. A running
+/// sum (<see cref="Accumulator"/>) keeps it current by taking an input's old figures out and adding its new ones:
+/// exact, since counts are integers and money has at most four decimal places and a bound (<see cref="Validate.Money"/>).
 /// </summary>
 public static class Rollup
 {

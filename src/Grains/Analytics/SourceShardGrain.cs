@@ -75,6 +75,7 @@ public sealed class SourceShardGrain(
 
     public Task<IReadOnlyList<DealerSellOut>> GetTopSellersAsync(string region, int first)
     {
+        if (first <= 0) return Task.FromResult<IReadOnlyList<DealerSellOut>>([]);
         // A dealer has one contribution here: keep the best `first` in a heap whose root is the worst of them.
         var kept = new PriorityQueue<Contribution, Contribution>(first + 1, WorstSellerFirst);
         foreach (var source in state.State.Sources.Values)
@@ -103,10 +104,10 @@ public sealed class SourceShardGrain(
 
     private async Task PushAsync()
     {
-        var regions = dirtyRegions;
+        var touched = dirtyRegions;
         dirtyRegions = new(StringComparer.Ordinal);
         var (tenant, month, shard) = AnalyticsKeys.ParseShard(this.GetPrimaryKeyString());
-        await Task.WhenAll(regions.Select(async region =>
+        await Task.WhenAll(touched.Select(async region =>
         {
             try
             {

@@ -10,8 +10,8 @@ public sealed record class TenantSettings(
 
     public TenantSettings Validated()
     {
-        if (OrderApprovalAbove is { } above) Validate.NonNegative(above, "orderApprovalAbove");
-        Validate.NonNegative(Thresholds.ManagerUpTo, "managerApprovesUpTo");
+        if (OrderApprovalAbove is { } above) Validate.Money(above, "orderApprovalAbove");
+        Validate.Money(Thresholds.ManagerUpTo, "managerApprovesUpTo");
         if (Thresholds.SingleAdminUpTo < Thresholds.ManagerUpTo)
             throw ChannelException.Validation("singleAdminApprovesUpTo must not be below managerApprovesUpTo.");
         return this;

@@ -42,8 +42,8 @@ public static class ProductRules
     {
         Validate.Id(input.Sku, "sku");
         var name = Validate.Name(input.Name, "name");
-        Validate.NonNegative(input.ListPrice, "listPrice");
-        Validate.NonNegative(input.FloorPrice, "floorPrice");
+        Validate.Money(input.ListPrice, "listPrice");
+        Validate.Money(input.FloorPrice, "floorPrice");
         if (input.FloorPrice > input.ListPrice)
             throw ChannelException.Validation($"floorPrice {input.FloorPrice} must not be above listPrice {input.ListPrice}.");
         return input with { Name = name };

@@ -25,6 +25,23 @@ public static partial class Validate
         return value.Trim();
     }
 
+    /// <summary>The largest decimal places and the bound of an amount of money.</summary>
+    public const int MoneyDecimals = 4;
+    public const decimal MoneyBound = 10_000_000_000_000m;
+
+    /// <summary>
+    /// An amount of money: not negative, at most <see cref="MoneyDecimals"/> decimal places, below
+    /// <see cref="MoneyBound"/>. The live aggregates keep running sums (add the new figures, take the old out), which
+    /// are exact only while every total fits a decimal's 28 digits; these bounds keep them there.
+    /// </summary>
+    public static decimal Money(decimal value, string field)
+    {
+        NonNegative(value, field);
+        if (value >= MoneyBound) throw ChannelException.Validation($"{field} must be below {MoneyBound:N0}.");
+        if (decimal.Round(value, MoneyDecimals) != value) throw ChannelException.Validation($"{field} has more than {MoneyDecimals} decimal places.");
+        return value;
+    }
+
     public static decimal NonNegative(decimal value, string field) =>
         value >= 0 ? value : throw ChannelException.Validation($"{field} must not be negative.");
 

@@ -17,7 +17,7 @@ public static class OrderRules
         {
             Validate.Id(line.Sku, "lines.sku");
             if (line.Quantity is <= 0 or > MaxQuantity) throw ChannelException.Validation($"lines.quantity of {line.Sku} must be within 1..{MaxQuantity}.");
-            if (line.UnitPrice is { } price) Validate.NonNegative(price, "lines.unitPrice");
+            if (line.UnitPrice is { } price) Validate.Money(price, "lines.unitPrice");
             if (line.PromotionId is not null) Validate.Id(line.PromotionId, "lines.promotionId");
         }
         if (order.Lines.Select(l => l.Sku).Distinct(StringComparer.Ordinal).Count() != order.Lines.Count)

@@ -131,6 +131,8 @@ public sealed class DealerGrain(
     public async Task<DealerView> ReportSellOutAsync(SellOutReport report)
     {
         var info = state.State.Info ?? throw ChannelException.NotFound($"Dealer {Id}");
+        DealerLedger.ValidatedSellOut(report);
+        if (report.DealerId != Id) throw ChannelException.Validation("dealerId does not match the dealer addressed.");
         if (state.State.SellOutReceipts?.TryGetValue(report.RequestId, out var applied) == true)
         {
             if (applied != report.Digest()) throw ChannelException.Validation($"requestId {report.RequestId} was used for another report.");
@@ -138,8 +140,6 @@ public sealed class DealerGrain(
             if (logged.Length > 0) await GrainFactory.GetGrain<ICrossRegionAlertLogGrain>(Keys.Split(this.GetPrimaryKeyString()).Tenant).AppendAsync(logged);
             return View()!;
         }
-        DealerLedger.ValidatedSellOut(report);
-        if (report.DealerId != Id) throw ChannelException.Validation("dealerId does not match the dealer addressed.");
         var alerts = await CrossRegionAlertsAsync(info, report);
         DealerLedger.SellOut(state.State, report);
         (state.State.SellOutReceipts ??= new(StringComparer.Ordinal))[report.RequestId] = report.Digest();
@@ -156,7 +156,7 @@ public sealed class DealerGrain(
     {
         if (state.State.Info is null) throw ChannelException.NotFound($"Dealer {Id}");
         month = Period.Parse(month).EnsureMonth().ToString();
-        Validate.NonNegative(target, "target");
+        Validate.Money(target, "target");
         if ((state.State.Quotas?.GetValueOrDefault(month) ?? 0m) != target)
         {
             (state.State.Quotas ??= new(StringComparer.Ordinal))[month] = target;

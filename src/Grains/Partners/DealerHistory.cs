@@ -103,16 +103,16 @@ public static class DealerHistoryRules
     private static void ValidateMonth(HistoricMonth month, Period period)
     {
         Validate.NonNegative(month.OrderCount, "orderCount");
-        Validate.NonNegative(month.QuotaTarget, "quotaTarget");
+        Validate.Money(month.QuotaTarget, "quotaTarget");
         if (month.Skus is null) throw ChannelException.Validation($"Month {period} needs its SKUs (an empty list when there were none).");
         if (month.Skus.Count > DealerRules.MaxAuthorizedSkus) throw ChannelException.Validation($"A month holds at most {DealerRules.MaxAuthorizedSkus} SKUs.");
         Unique(month.Skus, s => Validate.Id(s.Sku, "skus.sku"), "skus");
         foreach (var sku in month.Skus)
         {
             Validate.NonNegative(sku.OrderUnits, "orderUnits");
-            Validate.NonNegative(sku.OrderValue, "orderValue");
+            Validate.Money(sku.OrderValue, "orderValue");
             Validate.NonNegative(sku.SellOutUnits, "sellOutUnits");
-            Validate.NonNegative(sku.SellOutValue, "sellOutValue");
+            Validate.Money(sku.SellOutValue, "sellOutValue");
             Validate.NonNegative(sku.EndStockUnits, "endStockUnits");
         }
         var weeks = month.Weeks ?? [];

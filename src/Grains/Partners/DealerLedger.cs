@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace ChannelGrains.Partners;
 
@@ -56,25 +55,32 @@ public sealed record class SellOutReport(
     /// </summary>
     public ReportDigest Digest()
     {
-        using var bytes = new MemoryStream(64 + 32 * Lines.Count);
-        using (var writer = new BinaryWriter(bytes, Encoding.UTF8, leaveOpen: true))
+        using var bytes = new MemoryStream(64 + 64 * Lines.Count);
+        using (var writer = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(RequestId);
-            writer.Write(DealerId);
+            Text(writer, RequestId);
+            Text(writer, DealerId);
             writer.Write(Date.Ticks);
             writer.Write(Lines.Count);
             foreach (var line in Lines)
             {
-                writer.Write(line.Sku);
+                Text(writer, line.Sku);
                 writer.Write(line.Quantity);
                 writer.Write(line.Amount == 0m ? 0m : line.Amount / 1.0000000000000000000000000000m);
                 writer.Write(line.StoreId is not null);
-                if (line.StoreId is not null) writer.Write(line.StoreId);
+                if (line.StoreId is not null) Text(writer, line.StoreId);
             }
         }
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), hash);
         return new(BinaryPrimitives.ReadUInt64BigEndian(hash), BinaryPrimitives.ReadUInt64BigEndian(hash[8..]));
+    }
+
+    /// <summary>Length, then the UTF-16 code units as they are: no encoding step that could make two strings alike.</summary>
+    private static void Text(BinaryWriter writer, string text)
+    {
+        writer.Write(text.Length);
+        foreach (var unit in text) writer.Write((ushort)unit);
     }
 }
 
@@ -240,7 +246,7 @@ public static class DealerLedger
         {
             Validate.Id(line.Sku, "lines.sku");
             Validate.Positive(line.Quantity, "lines.quantity");
-            Validate.NonNegative(line.Amount, "lines.amount");
+            Validate.Money(line.Amount, "lines.amount");
             if (line.StoreId is not null) Validate.Id(line.StoreId, "lines.storeId");
         }
         return report;

@@ -121,7 +121,7 @@ public static class DealerRules
         Validate.Id(input.Id, "id");
         var name = Validate.Name(input.Name, "name");
         Validate.Region(input.Region);
-        Validate.NonNegative(input.CreditLimit, "creditLimit");
+        Validate.Money(input.CreditLimit, "creditLimit");
         if (!Enum.IsDefined(input.Tier)) throw ChannelException.Validation($"tier {input.Tier} is not a dealer tier.");
         if (!Enum.IsDefined(input.Status)) throw ChannelException.Validation($"status {input.Status} is not a dealer status.");
         var skus = input.AuthorizedSkus ?? [];

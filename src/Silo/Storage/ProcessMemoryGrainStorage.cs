@@ -75,14 +75,16 @@ public sealed class ProcessMemoryGrainStorage : IGrainStorage, IDisposable
     /// <summary>Stores <paramref name="payload"/> (null: cleared) if the row is at the version <paramref name="etag"/> names; the new version.</summary>
     private long Replace(GrainId grainId, string stateName, string? etag, byte[]? payload, string operation)
     {
-        var expected = string.IsNullOrEmpty(etag) ? 0 : long.Parse(etag, NumberStyles.None, CultureInfo.InvariantCulture);
         var key = (grainId, stateName);
-        var next = new Row(payload, expected + 1);
         var held = table.Rows.GetValueOrDefault(key);
-        var stored = (held?.Version ?? 0) == expected && (held is null ? table.Rows.TryAdd(key, next) : table.Rows.TryUpdate(key, next, held));
+        long expected = 0;
+        var known = string.IsNullOrEmpty(etag) || long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out expected);
+        var next = new Row(payload, expected + 1);
+        // Compare-and-set against the row read: a write that raced with this one since makes TryAdd/TryUpdate fail.
+        var stored = known && (held?.Version ?? 0) == expected && (held is null ? table.Rows.TryAdd(key, next) : table.Rows.TryUpdate(key, next, held));
         if (!stored)
             throw new InconsistentStateException($"Version conflict on {operation}: storage {name}, grain {grainId}, state {stateName}, ETag {etag ?? "(none)"}: "
-                + "another activation wrote this state since it was read.", etag, "unknown", null);
+                + "another activation wrote this state since it was read.", etag, table.Rows.GetValueOrDefault(key)?.Version.ToString(CultureInfo.InvariantCulture) ?? "(none)", null);
         return next.Version;
     }
 

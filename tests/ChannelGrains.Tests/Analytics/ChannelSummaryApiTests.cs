@@ -146,6 +146,25 @@ public sealed class ChannelSummaryApiTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_shards_top_list_is_the_head_of_its_full_ranking_ties_included()
+    {
+        // 40 dealers in one shard, with few distinct values: ties are ranked by dealer id.
+        var shard = fixture.Grains.GetGrain<ISourceShardGrain>(AnalyticsKeys.Shard(sources.Tenant, "2026-11", 0));
+        await shard.AcceptAsync(Enumerable.Range(0, 40).Select(i =>
+        {
+            var c = sources.Contribution($"dealer:T{39 - i:00}", $"CN/R{i % 2}", "2026-11", DealerTier.Value);
+            return c with { Version = 1, Figures = c.Figures with { SellOutValue = i % 4 * 10m } };
+        }).ToArray());
+
+        foreach (var region in new[] { "CN", "CN/R1" })
+        {
+            var all = await shard.GetSellersAsync(region);
+            foreach (var first in new[] { 0, 1, 3, 10, 40, 50 })
+                Assert.Equal(Rollup.TopSellers(all, first), await shard.GetTopSellersAsync(region, first));
+        }
+    }
+
+    [Fact]
     public async Task A_subscriber_gets_the_summary_at_once_and_a_change_within_a_second()
     {
         var first = sources.Record(sources.Contribution("dealer:S1", "CN/East/Shanghai", "2026-11", DealerTier.Value));

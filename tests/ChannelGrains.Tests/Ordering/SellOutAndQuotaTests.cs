@@ -53,6 +53,19 @@ public sealed class SellOutAndQuotaTests : IDisposable
         Assert.Equal((6, 0), Stock(await channel.DealerOf("D"), "P1"));
     }
 
+    [Theory]
+    [InlineData("0.00001")]
+    [InlineData("10000000000000")]
+    public async Task Sell_out_with_an_amount_the_aggregates_could_not_sum_exactly_is_refused_and_changes_nothing(string amount)
+    {
+        await StockedDealerAsync();
+
+        var refused = await api.ExecuteAsync(channel.Admin, SellOut, Report("S1", Sold("P1", 4, decimal.Parse(amount))));
+
+        Assert.Equal("VALIDATION", refused.ErrorCode());
+        Assert.Equal((10, 0), Stock(await channel.DealerOf("D"), "P1"));
+    }
+
     [Fact]
     public async Task Sell_out_that_would_make_any_stock_negative_is_refused_whole()
     {

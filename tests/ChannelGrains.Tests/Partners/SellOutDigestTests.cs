@@ -26,6 +26,8 @@ public sealed class SellOutDigestTests
             Report(new SellOutLine("P1", 4, 60m, "ST1"), new SellOutLine("P2", 1, 3.3m, "")),
             Report(new SellOutLine("P2", 1, 3.3m, null), new SellOutLine("P1", 4, 60m, "ST1")),
             Report(new SellOutLine("P1", 4, 60m, "ST1")),
+            report with { RequestId = "S1\uD800" }, // unpaired surrogates: alike once encoded as UTF-8, not as UTF-16
+            report with { RequestId = "S1\uDC00" },
         ];
         Assert.Equal(others.Length + 1, others.Select(o => o.Digest()).Append(report.Digest()).Distinct().Count());
     }

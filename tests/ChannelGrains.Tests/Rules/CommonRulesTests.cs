@@ -16,6 +16,22 @@ public sealed class CommonRulesTests
     public void Region_is_within_an_ancestor_by_whole_segments(string region, string ancestor, bool within) =>
         Assert.Equal(within, RegionPath.IsWithin(region, ancestor));
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("12.5")]
+    [InlineData("0.0001")]
+    [InlineData("9999999999999.9999")]
+    public void Money_within_four_decimal_places_and_the_bound_is_accepted(string amount) =>
+        Assert.Equal(decimal.Parse(amount), Validate.Money(decimal.Parse(amount), "amount"));
+
+    [Theory]
+    [InlineData("-0.01")]
+    [InlineData("0.00001")]
+    [InlineData("3.33333333333333333333333333")]
+    [InlineData("10000000000000")]
+    public void Money_that_a_running_sum_could_not_keep_exact_is_refused_with_validation(string amount) =>
+        Assert.Equal(ErrorCodes.Validation, Assert.Throws<ChannelException>(() => Validate.Money(decimal.Parse(amount), "amount")).Code);
+
     [Fact]
     public void Rollup_path_goes_from_the_region_to_the_root() =>
         Assert.Equal(["CN/East/Shanghai", "CN/East", "CN"], RegionPath.SelfAndAncestors("CN/East/Shanghai"));

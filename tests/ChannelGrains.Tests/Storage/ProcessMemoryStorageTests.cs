@@ -87,8 +87,8 @@ public sealed class ProcessMemoryStorageTests
         var activators = silo.Services.GetRequiredService<IActivatorProvider>();
         ProcessMemoryGrainStorage Store(string service) => new(StorageNames.Channel, service, serializer, activators);
         var grain = Grain("shared");
-        var one = Store("service-a");
-        var other = Store("service-a");
+        using var one = Store("service-a");
+        using var other = Store("service-a");
         using var elsewhere = Store("service-b");
 
         await one.WriteStateAsync(StateName, grain, new GrainState<ProbeState>(new ProbeState { Text = "kept" }));
