@@ -8,6 +8,8 @@ public sealed class ProductGrain(
     IOptions<OrderingOptions> options,
     TimeProvider clock) : Grain, IProductGrain, IRemindable
 {
+    private readonly HoldingsAudit audit = new();
+
     public Task<ProductView?> GetAsync() => Task.FromResult(View());
 
     public async Task<ProductView> UpsertAsync(ProductInfo info)
@@ -42,7 +44,7 @@ public sealed class ProductGrain(
             throw new ChannelException(ErrorCodes.InsufficientStock, $"{Sku} has {available} available, {quantity} ordered.");
         state.State.Reservations[orderId] = new Reservation(quantity, clock.GetUtcNow().UtcDateTime, Settled: false);
         await state.PersistAsync(DeactivateOnIdle);
-        if (state.State.Reservations.Count(r => !r.Value.Settled) == 1) await HoldingsAudit.ScheduleAsync(this, options.Value);
+        await audit.ScheduleAsync(this, options.Value);
     }
 
     public async Task ReleaseAsync(string orderId)
@@ -76,7 +78,7 @@ public sealed class ProductGrain(
     /// A reservation whose order never completed (its silo died mid-saga) would hold stock for ever: the audit asks
     /// each such order, through a worker so this grain is not blocked meanwhile, whether it stands.
     /// </summary>
-    public Task ReceiveReminder(string reminderName, TickStatus status) => HoldingsAudit.RunAsync(this, GrainFactory,
+    public Task ReceiveReminder(string reminderName, TickStatus status) => audit.RunAsync(this, GrainFactory,
         state.State.Reservations.Where(r => !r.Value.Settled).Select(r => (r.Key, r.Value.At)).ToArray(), clock.GetUtcNow().UtcDateTime, options.Value);
 
     private string Sku => Keys.Split(this.GetPrimaryKeyString()).Id;

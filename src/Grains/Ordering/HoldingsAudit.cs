@@ -4,19 +4,31 @@ namespace ChannelGrains.Ordering;
 /// The recovery of interrupted order sagas, run by every grain that holds something for orders: while it has
 /// holdings not yet seen to stand, a reminder asks their orders, once they are older than a running saga could be.
 /// </summary>
-public static class HoldingsAudit
+public sealed class HoldingsAudit
 {
     private const string Reminder = "audit-order-holdings";
 
-    /// <summary>Call when the first unsettled holding appears.</summary>
-    public static Task ScheduleAsync(Grain holder, OrderingOptions options) =>
-        holder.RegisterOrUpdateReminder(Reminder, options.AuditPeriod, options.AuditPeriod);
+    /// <summary>Whether this activation registered the reminder and has not unregistered it since.</summary>
+    private bool scheduled;
 
-    public static async Task RunAsync(Grain holder, IGrainFactory grains, IReadOnlyCollection<(string OrderId, DateTime At)> unsettled, DateTime now, OrderingOptions options)
+    /// <summary>
+    /// Call whenever an unsettled holding is added. Registers the reminder unless this activation already has:
+    /// registering is a write to the reminder table, which for a dealer whose open orders come and go was one more
+    /// write per order (a quarter of the in-process mix's throughput).
+    /// </summary>
+    public async Task ScheduleAsync(Grain holder, OrderingOptions options)
+    {
+        if (scheduled) return;
+        await holder.RegisterOrUpdateReminder(Reminder, options.AuditPeriod, options.AuditPeriod);
+        scheduled = true;
+    }
+
+    public async Task RunAsync(Grain holder, IGrainFactory grains, IReadOnlyCollection<(string OrderId, DateTime At)> unsettled, DateTime now, OrderingOptions options)
     {
         if (unsettled.Count == 0)
         {
             if (await holder.GetReminder(Reminder) is { } reminder) await holder.UnregisterReminder(reminder);
+            scheduled = false;
             return;
         }
         var stale = unsettled.Where(h => h.At <= now - options.AuditReservationsAfter).Select(h => h.OrderId).ToArray();

@@ -27,6 +27,7 @@ public sealed class DealerGrain(
     /// of them, thousands of empty ticks a second.
     /// </summary>
     private IGrainTimer? healTimer;
+    private readonly HoldingsAudit audit = new();
 
     private string Id => Keys.Split(this.GetPrimaryKeyString()).Id;
 
@@ -78,7 +79,7 @@ public sealed class DealerGrain(
         if (state.State.Orders.All(o => o.Id != orderId)) state.State.Orders.Add(new OrderRef(orderId, placedAt));
         if (confirmed) DealerLedger.CountSellIn(state.State, open, sign: 1);
         await SaveAsync(open.Month);
-        if (state.State.OpenOrders.Values.Count(o => !o.Settled) == 1) await HoldingsAudit.ScheduleAsync(this, options.Value);
+        await audit.ScheduleAsync(this, options.Value);
     }
 
     public async Task ConfirmOrderAsync(string orderId)
@@ -111,7 +112,7 @@ public sealed class DealerGrain(
         if (changed) await SaveAsync(months);
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => HoldingsAudit.RunAsync(this, GrainFactory,
+    public Task ReceiveReminder(string reminderName, TickStatus status) => audit.RunAsync(this, GrainFactory,
         state.State.OpenOrders.Where(o => !o.Value.Settled).Select(o => (o.Key, o.Value.At)).ToArray(), clock.GetUtcNow().UtcDateTime, options.Value);
 
     public async Task OrderShippedAsync(string orderId, IReadOnlyList<SkuQuantity> lines)

@@ -1,0 +1,50 @@
+using ChannelGrains.Catalog;
+using ChannelGrains.Common;
+using ChannelGrains.Silo.Hosting;
+using ChannelGrains.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace ChannelGrains.Tests.Ordering;
+
+/// <summary>
+/// Rule 2's recovery: a holding whose order never persisted an outcome is released by the holder's audit reminder.
+/// A holder registers that reminder once, and again only after an empty audit unregistered it.
+/// </summary>
+public sealed class HoldingsAuditTests
+{
+    [Fact]
+    public async Task A_holding_after_an_empty_audit_is_audited_again()
+    {
+        var builder = new TestClusterBuilder(initialSilosCount: 1);
+        builder.Properties["Ordering:AuditReservationsAfter"] = "00:00:01";
+        builder.Properties["Ordering:AuditPeriod"] = "00:00:01";
+        builder.AddSiloBuilderConfigurator<ShortReminders>();
+        await using var cluster = builder.Build();
+        await cluster.DeployAsync();
+        var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(TestTenant.New(), "P1"));
+        await product.UpsertAsync(new ProductInfo("P1", "P1", 10m, 5m));
+        await product.AdjustStockAsync(100, "received");
+
+        // Orders that never ran: nothing stands behind these reservations.
+        await product.ReserveAsync("never-placed-1", 5);
+        await Eventually.TrueAsync(async () => (await product.GetAsync())!.Reserved == 0, TimeSpan.FromSeconds(20), ReservedAsync);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // an audit with nothing to audit unregisters the reminder
+        await product.ReserveAsync("never-placed-2", 7);
+
+        Assert.Equal(7, (await product.GetAsync())!.Reserved);
+        await Eventually.TrueAsync(async () => (await product.GetAsync())!.Reserved == 0, TimeSpan.FromSeconds(20), ReservedAsync);
+
+        async Task<string> ReservedAsync() => $"reserved {(await product.GetAsync())!.Reserved}";
+    }
+
+    private sealed class ShortReminders : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddChannelProviders(connectionString: null, silo.Configuration);
+            silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        }
+    }
+}
