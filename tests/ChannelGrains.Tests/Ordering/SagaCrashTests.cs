@@ -19,7 +19,8 @@ namespace ChannelGrains.Tests.Ordering;
 [Collection(PostgresCollection.Name)]
 public sealed class SagaCrashTests(PostgresServer postgres, ITestOutputHelper output)
 {
-    private const int Orders = 300;
+    // Enough that many are still in flight when the kill lands, however fast orders complete.
+    private const int Orders = 1_000;
     private static readonly string[] Skus = ["P0", "P1", "P2", "P3", "P4", "P5"];
 
     [Fact]
