@@ -56,7 +56,7 @@ public sealed record class SellOutReport(
     public ReportDigest Digest()
     {
         using var bytes = new MemoryStream(64 + 64 * Lines.Count);
-        using (var writer = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true))
+        using (var writer = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true)) // strings go through Text, not the encoding
         {
             Text(writer, RequestId);
             Text(writer, DealerId);

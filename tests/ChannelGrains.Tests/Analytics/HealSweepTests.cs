@@ -1,9 +1,6 @@
 using ChannelGrains.Common;
 using ChannelGrains.Partners;
-using ChannelGrains.Silo.Hosting;
 using ChannelGrains.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 
 namespace ChannelGrains.Tests.Analytics;
@@ -20,7 +17,7 @@ public sealed class HealSweepTests
         var builder = new TestClusterBuilder(initialSilosCount: 1);
         // Long enough that the index is written and checked before the first sweep, even on a loaded machine.
         builder.Properties["Analytics:HealSweepInterval"] = "00:00:08";
-        builder.AddSiloBuilderConfigurator<FastSweep>();
+        builder.AddSiloBuilderConfigurator<ShortRemindersSilo>();
         await using var cluster = builder.Build();
         await cluster.DeployAsync();
         var tenant = TestTenant.New();
@@ -37,13 +34,4 @@ public sealed class HealSweepTests
 
     private static async Task<int> ActiveDealersAsync(IManagementGrain management) =>
         (await management.GetSimpleGrainStatistics()).Where(s => s.GrainType.Contains(nameof(DealerGrain), StringComparison.Ordinal)).Sum(s => s.ActivationCount);
-
-    private sealed class FastSweep : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo)
-        {
-            silo.AddChannelProviders(connectionString: null, silo.Configuration);
-            silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-        }
-    }
 }

@@ -1,9 +1,6 @@
 using ChannelGrains.Catalog;
 using ChannelGrains.Common;
-using ChannelGrains.Silo.Hosting;
 using ChannelGrains.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 
 namespace ChannelGrains.Tests.Ordering;
@@ -20,7 +17,7 @@ public sealed class HoldingsAuditTests
         var builder = new TestClusterBuilder(initialSilosCount: 1);
         builder.Properties["Ordering:AuditReservationsAfter"] = "00:00:01";
         builder.Properties["Ordering:AuditPeriod"] = "00:00:01";
-        builder.AddSiloBuilderConfigurator<ShortReminders>();
+        builder.AddSiloBuilderConfigurator<ShortRemindersSilo>();
         await using var cluster = builder.Build();
         await cluster.DeployAsync();
         var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(TestTenant.New(), "P1"));
@@ -37,14 +34,5 @@ public sealed class HoldingsAuditTests
         await Eventually.TrueAsync(async () => (await product.GetAsync())!.Reserved == 0, TimeSpan.FromSeconds(20), ReservedAsync);
 
         async Task<string> ReservedAsync() => $"reserved {(await product.GetAsync())!.Reserved}";
-    }
-
-    private sealed class ShortReminders : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo)
-        {
-            silo.AddChannelProviders(connectionString: null, silo.Configuration);
-            silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-        }
     }
 }
