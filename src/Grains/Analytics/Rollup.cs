@@ -88,6 +88,9 @@ public static class Rollup
         private ChannelTotals? last;
         private bool allChanged = true;
 
+        /// <summary>The source-months summed so far.</summary>
+        public int Sources => sources;
+
         /// <summary>The plain sum of <paramref name="totals"/>.</summary>
         public ChannelTotals Sum(IEnumerable<ChannelTotals> totals)
         {

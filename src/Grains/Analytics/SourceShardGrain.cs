@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using System.Runtime.InteropServices;
 using Orleans.Storage;
 
 namespace ChannelGrains.Analytics;
@@ -20,7 +19,7 @@ public sealed class SourceShardGrain(
     private HashSet<string> dirtyRegions = new(StringComparer.Ordinal);
 
     /// <summary>The running sum of the sources in each region (exactly that region), kept up to date source by source.</summary>
-    private readonly Dictionary<string, (Rollup.Accumulator Sum, int Sources)> regions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Rollup.Accumulator> regions = new(StringComparer.Ordinal);
 
     /// <summary>The parts computed from <see cref="regions"/>, until the region's sum changes: every aggregate re-reads
     /// its part of each shard periodically, mostly while nothing changed.</summary>
@@ -145,15 +144,14 @@ public sealed class SourceShardGrain(
     /// <summary>Adds (<paramref name="sign"/> 1) or takes out (-1) a source's contribution in its region.</summary>
     private void Count(Contribution source, int sign)
     {
-        ref var region = ref CollectionsMarshal.GetValueRefOrAddDefault(regions, source.Region, out var exists);
-        if (!exists) region.Sum = new Rollup.Accumulator();
-        if (sign > 0) region.Sum.Add(source);
-        else region.Sum.Remove(source);
-        region.Sources += sign;
+        var exists = regions.TryGetValue(source.Region, out var sum);
+        if (!exists) regions[source.Region] = sum = new Rollup.Accumulator();
+        if (sign > 0) sum!.Add(source);
+        else sum!.Remove(source);
         parts.Remove(source.Region);
-        if (region.Sources == 0 || !exists)
+        if (sum.Sources == 0 || !exists)
         {
-            if (region.Sources == 0) regions.Remove(source.Region);
+            if (sum.Sources == 0) regions.Remove(source.Region);
             parts.Clear(); // the regions with sources changed, and with them the children of others
         }
     }
@@ -161,7 +159,7 @@ public sealed class SourceShardGrain(
     private AggregatePart PartOf(string region)
     {
         if (parts.TryGetValue(region, out var cached)) return cached;
-        var totals = regions.TryGetValue(region, out var own) ? own.Sum.ToTotals(null) : ChannelTotals.Empty;
+        var totals = regions.TryGetValue(region, out var own) ? own.ToTotals(null) : ChannelTotals.Empty;
         var children = regions.Keys.Select(r => Rollup.ChildOn(r, region)).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         return parts[region] = new AggregatePart(version, DateTime.UtcNow, totals, children);
     }
