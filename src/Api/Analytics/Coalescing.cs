@@ -47,9 +47,13 @@ public static class Coalescing
             {
                 if (ended) return;
                 var now = time.GetTimestamp();
-                if (timer is null && (lastSent is null || time.GetElapsedTime(lastSent.Value, now) >= interval))
+                // Sent at once when the interval is over, even with a timer set: its callback may be held up behind
+                // the thread pool's queue on a busy server, and when it runs it finds nothing pending.
+                if (lastSent is null || time.GetElapsedTime(lastSent.Value, now) >= interval)
                 {
                     lastSent = now;
+                    hasPending = false;
+                    pending = default;
                     observer.OnNext(value);
                     return;
                 }
@@ -100,7 +104,11 @@ public static class Coalescing
             {
                 timer?.Dispose();
                 timer = null;
-                if (!ended) SendPending();
+                if (ended || !hasPending) return;
+                // A value sent at once since this timer was set moved the interval on.
+                var rest = interval - time.GetElapsedTime(lastSent!.Value);
+                if (rest > TimeSpan.Zero) timer = time.CreateTimer(_ => Release(), null, rest, Timeout.InfiniteTimeSpan);
+                else SendPending();
             }
         }
 

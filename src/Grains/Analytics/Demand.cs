@@ -25,8 +25,8 @@ public static class IsoWeeks
     public static DateOnly Monday(string week)
     {
         if (week is { Length: 8 } && week[4] == '-' && week[5] == 'W'
-            && int.TryParse(week[..4], NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year is >= Period.MinYear and <= Period.MaxYear
-            && int.TryParse(week[6..], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            && int.TryParse(week.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year is >= Period.MinYear and <= Period.MaxYear
+            && int.TryParse(week.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
             && number >= 1 && number <= ISOWeek.GetWeeksInYear(year))
             return DateOnly.FromDateTime(ISOWeek.ToDateTime(year, number, DayOfWeek.Monday));
         throw ChannelException.Validation($"week '{week}' is not an ISO week such as 2026-W48.");
@@ -51,8 +51,13 @@ public static class IsoWeeks
         .SelectMany(w => { var monday = Monday(w); return new[] { monday, monday.AddDays(6) }; })
         .Select(d => Period.Month(d.Year, d.Month)).Distinct().OrderBy(p => p.ToString(), StringComparer.Ordinal).ToArray();
 
-    /// <summary>True when a day of the week falls in the month (a week spans at most two months).</summary>
-    public static bool Overlaps(string week, Period month) => Months([week]).Contains(month);
+    /// <summary>True when a day of the week falls in the month (a week spans at most two months: its Monday's and its Sunday's).</summary>
+    public static bool Overlaps(string week, Period month)
+    {
+        var monday = Monday(week);
+        var sunday = monday.AddDays(6);
+        return Period.Month(monday.Year, monday.Month) == month || Period.Month(sunday.Year, sunday.Month) == month;
+    }
 }
 
 /// <summary>

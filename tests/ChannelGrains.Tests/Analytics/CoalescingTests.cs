@@ -58,6 +58,106 @@ public sealed class CoalescingTests
         Assert.Equal([1, 3], received);
     }
 
+    [Fact]
+    public void A_value_after_the_interval_goes_out_at_once_though_the_timer_for_a_held_one_has_not_run()
+    {
+        using var late = new LateTimer();
+
+        Assert.Equal([1, 3], late.Received);
+        late.Time.RunTimers(); // the late callback finds nothing held: 2 was superseded by 3
+        Assert.Equal([1, 3], late.Received);
+    }
+
+    [Fact]
+    public void A_late_timer_keeps_the_interval_from_the_last_value_sent()
+    {
+        using var late = new LateTimer();
+        late.Time.Advance(TimeSpan.FromMilliseconds(10));
+        late.Source.Next(4); // held: 3 went out 10 ms ago
+
+        late.Time.RunTimers(); // the first timer, late: too soon after 3 to send 4
+        Assert.Equal([1, 3], late.Received);
+        late.Time.Advance(Interval);
+        late.Time.RunTimers();
+        Assert.Equal([1, 3, 4], late.Received);
+    }
+
+    /// <summary>
+    /// 1 is sent; 2 arrives 10 ms later and is held, with a timer due when the interval is over; the timer's callback
+    /// is then late (a busy thread pool) and has not run when 3 arrives after the interval.
+    /// </summary>
+    private sealed class LateTimer : IDisposable
+    {
+        private readonly IDisposable subscription;
+
+        public LateTimer()
+        {
+            subscription = Source.AtMostOncePer(Interval, Time).Subscribe(new Collect(Received));
+            Source.Next(1);
+            Time.Advance(TimeSpan.FromMilliseconds(10));
+            Source.Next(2);
+            Time.Advance(Interval);
+            Source.Next(3);
+        }
+
+        public ManualTime Time { get; } = new();
+
+        public Subject Source { get; } = new();
+
+        public List<int> Received { get; } = [];
+
+        public void Dispose() => subscription.Dispose();
+    }
+
+    /// <summary>Time that moves only when told to, and timers that run only when told to (as if their callbacks were late).</summary>
+    private sealed class ManualTime : TimeProvider
+    {
+        private readonly List<ManualTimer> timers = [];
+        private long ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => ticks;
+
+        public void Advance(TimeSpan by) => ticks += by.Ticks;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = new ManualTimer(this, callback, state, ticks + dueTime.Ticks);
+            timers.Add(timer);
+            return timer;
+        }
+
+        /// <summary>Runs the callbacks of the timers due by now, as many rounds as they set new ones that are due.</summary>
+        public void RunTimers()
+        {
+            while (timers.FirstOrDefault(t => t.Due <= ticks) is { } due)
+            {
+                timers.Remove(due);
+                due.Callback(due.State);
+            }
+        }
+
+        private sealed class ManualTimer(ManualTime owner, TimerCallback callback, object? state, long due) : ITimer
+        {
+            public TimerCallback Callback => callback;
+
+            public object? State => state;
+
+            public long Due => due;
+
+            public bool Change(TimeSpan dueTime, TimeSpan period) => throw new NotSupportedException();
+
+            public void Dispose() => owner.timers.Remove(this);
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
+
     private sealed class Subject : IObservable<int>
     {
         private IObserver<int>? observer;

@@ -59,6 +59,12 @@ public sealed class HoltForecastTests
         Assert.Equal(["2025-12", "2026-01"], IsoWeeks.Months(["2026-W01"]).Select(m => m.ToString()));
         Assert.True(IsoWeeks.Overlaps("2026-W44", Period.Parse("2026-11")));
         Assert.False(IsoWeeks.Overlaps("2026-W46", Period.Parse("2026-10")));
+        // A week across two months (and here two years) overlaps both, and no other.
+        Assert.True(IsoWeeks.Overlaps("2026-W44", Period.Parse("2026-10")));
+        Assert.True(IsoWeeks.Overlaps("2026-W01", Period.Parse("2025-12")));
+        Assert.True(IsoWeeks.Overlaps("2026-W01", Period.Parse("2026-01")));
+        Assert.False(IsoWeeks.Overlaps("2026-W01", Period.Parse("2026-02")));
+        Assert.False(IsoWeeks.Overlaps("2026-W01", Period.Parse("2026-12")));
     }
 
     [Theory]
