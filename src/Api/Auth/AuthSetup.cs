@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ChannelGrains.Api.Auth;
@@ -40,6 +41,9 @@ public static class AuthSetup
             {
                 jwt.TokenValidationParameters.IssuerSigningKey = SigningKeys.ToSecurityKey(SigningKeys.Resolve(options, allowDevelopmentKey));
                 jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+                // One key for the process's lifetime: a token found valid is not parsed and verified again per request.
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(new CachingTokenHandler(new JsonWebTokenHandler { MapInboundClaims = false }, TimeProvider.System));
             }
         });
         services.AddAuthorization();
