@@ -220,6 +220,23 @@ public sealed class RollupTests
         Assert.Equal("CN/North", top[0].Region);
     }
 
+    [Fact]
+    public void Top_sellers_rank_ties_by_id_and_take_the_region_of_the_latest_month_in_any_order()
+    {
+        var top = Rollup.TopSellers(
+        [
+            new DealerSellOut("D", "CN/South", "2026-12", 30m), // latest month first
+            new DealerSellOut("B", "CN/East", "2026-10", 40m),
+            new DealerSellOut("D", "CN/East", "2026-10", 10m),
+            new DealerSellOut("A", "CN/East", "2026-11", 40m),
+            new DealerSellOut("C", "CN/East", "2026-11", 39.99m),
+        ], first: 10);
+
+        Assert.Equal(["A", "B", "D", "C"], top.Select(t => t.DealerId));
+        Assert.Equal((40m, "CN/South"), (top[2].SellOutValue, top[2].Region));
+        Assert.Empty(Rollup.TopSellers(top, first: 0));
+    }
+
     [Theory]
     [InlineData("CN/East/Shanghai/Pudong", "CN", "CN/East")]
     [InlineData("CN/East/Shanghai", "CN/East", "CN/East/Shanghai")]
