@@ -23,7 +23,7 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
         (tenant, period, region) = AnalyticsKeys.ParseAggregate(this.GetPrimaryKeyString());
         pusher = new FlushThrottle(PushAsync, options.Value.PushInterval, logger, "Aggregate push");
         var every = options.Value.ReconcileInterval;
-        this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(every, every) { KeepAlive = false });
+        this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(Jitter.Spread(every), every) { KeepAlive = false });
         await ReconcileAsync();
     }
 

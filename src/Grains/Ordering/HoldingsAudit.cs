@@ -19,7 +19,7 @@ public sealed class HoldingsAudit
     public async Task ScheduleAsync(Grain holder, OrderingOptions options)
     {
         if (scheduled) return;
-        await holder.RegisterOrUpdateReminder(Reminder, options.AuditPeriod, options.AuditPeriod);
+        await holder.RegisterOrUpdateReminder(Reminder, Jitter.Spread(options.AuditPeriod), options.AuditPeriod);
         scheduled = true;
     }
 

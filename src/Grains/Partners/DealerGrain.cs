@@ -243,7 +243,7 @@ public sealed class DealerGrain(
         await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), () => View()!, logger);
         var changed = months.Append(current).Distinct().ToArray();
         (changedNow ??= new(StringComparer.Ordinal)).UnionWith(changed);
-        healTimer ??= this.RegisterGrainTimer(HealAsync, HealPeriod, HealPeriod);
+        healTimer ??= this.RegisterGrainTimer(HealAsync, Jitter.Spread(HealPeriod), HealPeriod);
         await PublishMonthsAsync(changed);
     }
 

@@ -69,7 +69,7 @@ public sealed class DealerIndexGrain(
     public async Task PutAsync(IReadOnlyList<DealerIndexEntry> entries)
     {
         if (state.State.Entries.Count == 0 && entries.Count > 0)
-            await this.RegisterOrUpdateReminder(HealSweep, options.Value.HealSweepInterval, options.Value.HealSweepInterval);
+            await this.RegisterOrUpdateReminder(HealSweep, Jitter.Spread(options.Value.HealSweepInterval), options.Value.HealSweepInterval);
         var changed = false;
         foreach (var entry in entries)
         {
