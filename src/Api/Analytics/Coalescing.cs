@@ -25,6 +25,8 @@ public static class Coalescing
         private readonly object sync = new();
         private IDisposable? upstream;
         private long? lastSent;
+        /// <summary>The <see cref="lastSent"/> the pending timer was set for.</summary>
+        private long? armedFor;
         private bool hasPending;
         private T? pending;
         private ITimer? timer;
@@ -59,7 +61,7 @@ public static class Coalescing
                 }
                 pending = value;
                 hasPending = true;
-                timer ??= time.CreateTimer(_ => Release(), null, interval - time.GetElapsedTime(lastSent!.Value, now), Timeout.InfiniteTimeSpan);
+                if (timer is null) Arm(interval - time.GetElapsedTime(lastSent!.Value, now));
             }
         }
 
@@ -105,11 +107,18 @@ public static class Coalescing
                 timer?.Dispose();
                 timer = null;
                 if (ended || !hasPending) return;
-                // A value sent at once since this timer was set moved the interval on.
+                // A value sent at once since this timer was set moved the interval on: wait for the rest of it. Otherwise
+                // this is the timer's own due time (a system timer may run a few milliseconds early: send anyway).
                 var rest = interval - time.GetElapsedTime(lastSent!.Value);
-                if (rest > TimeSpan.Zero) timer = time.CreateTimer(_ => Release(), null, rest, Timeout.InfiniteTimeSpan);
+                if (lastSent != armedFor && rest > TimeSpan.Zero) Arm(rest);
                 else SendPending();
             }
+        }
+
+        private void Arm(TimeSpan due)
+        {
+            armedFor = lastSent;
+            timer = time.CreateTimer(_ => Release(), null, due, Timeout.InfiniteTimeSpan);
         }
 
         private void SendPending()

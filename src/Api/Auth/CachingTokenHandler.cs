@@ -41,17 +41,21 @@ public sealed class CachingTokenHandler(TokenHandler inner, TimeProvider time, i
             var until = new DateTimeOffset(DateTime.SpecifyKind(expires, DateTimeKind.Utc));
             if (now + MaxAge < until) until = now + MaxAge;
             if (valid.Count >= capacity) Trim(now);
-            valid[token] = new Entry(validationParameters.IssuerSigningKey, result, until);
+            // The caller keeps the result it got; the cache holds a copy nobody else touches.
+            valid[token] = new Entry(validationParameters.IssuerSigningKey, CopyOf(result), until);
         }
         return result;
     }
 
-    /// <summary>Forgets the expired tokens, and all of them if that leaves no room.</summary>
+    /// <summary>
+    /// Forgets the expired tokens, and all of them if that leaves the cache more than three quarters full: otherwise
+    /// every new token after a scan that freed a few would scan all of them again.
+    /// </summary>
     private void Trim(DateTimeOffset now)
     {
         foreach (var (token, entry) in valid)
             if (entry.Until <= now) valid.TryRemove(KeyValuePair.Create(token, entry));
-        if (valid.Count >= capacity) valid.Clear();
+        if (valid.Count > capacity * 3 / 4) valid.Clear();
     }
 
     private static TokenValidationResult CopyOf(TokenValidationResult result) => new()

@@ -15,8 +15,9 @@ public sealed class HealSweepTests
     public async Task Dealer_index_wakes_every_dealer_it_lists()
     {
         var builder = new TestClusterBuilder(initialSilosCount: 1);
-        // Long enough that the index is written and checked before the first sweep, even on a loaded machine.
-        builder.Properties["Analytics:HealSweepInterval"] = "00:00:08";
+        // Long enough that the index is written and checked before the first sweep (due after 0.5 to 1.5 intervals:
+        // see Jitter), even on a loaded machine.
+        builder.Properties["Analytics:HealSweepInterval"] = "00:00:12";
         builder.AddSiloBuilderConfigurator<ShortRemindersSilo>();
         await using var cluster = builder.Build();
         await cluster.DeployAsync();

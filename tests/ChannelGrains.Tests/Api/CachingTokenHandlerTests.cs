@@ -36,6 +36,20 @@ public sealed class CachingTokenHandlerTests
     }
 
     [Fact]
+    public async Task A_claim_added_by_one_request_is_not_seen_by_the_next()
+    {
+        var handler = new CachingTokenHandler(inner, time);
+        var token = Token(TimeSpan.FromHours(1));
+
+        var first = await handler.ValidateTokenAsync(token, parameters);
+        first.ClaimsIdentity.AddClaim(new System.Security.Claims.Claim("added", "by the first request"));
+        var second = await handler.ValidateTokenAsync(token, parameters);
+
+        Assert.Equal(1, inner.Calls);
+        Assert.Null(second.ClaimsIdentity.FindFirst("added"));
+    }
+
+    [Fact]
     public async Task Another_signing_key_checks_the_token_again()
     {
         var handler = new CachingTokenHandler(inner, time);
