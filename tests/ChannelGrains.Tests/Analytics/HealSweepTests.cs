@@ -1,7 +1,6 @@
 using ChannelGrains.Common;
 using ChannelGrains.Partners;
 using ChannelGrains.Tests.Infrastructure;
-using Orleans.TestingHost;
 
 namespace ChannelGrains.Tests.Analytics;
 
@@ -14,13 +13,9 @@ public sealed class HealSweepTests
     [Fact]
     public async Task Dealer_index_wakes_every_dealer_it_lists()
     {
-        var builder = new TestClusterBuilder(initialSilosCount: 1);
         // Long enough that the index is written and checked before the first sweep (due after 0.5 to 1.5 intervals:
         // see Jitter), even on a loaded machine.
-        builder.Properties["Analytics:HealSweepInterval"] = "00:00:12";
-        builder.AddSiloBuilderConfigurator<ShortRemindersSilo>();
-        await using var cluster = builder.Build();
-        await cluster.DeployAsync();
+        await using var cluster = await ShortRemindersSilo.StartAsync(("Analytics:HealSweepInterval", "00:00:12"));
         var tenant = TestTenant.New();
         // Index entries of dealers whose grains are not active, as after a silo died with them.
         var dealers = Enumerable.Range(0, 20).Select(i => new DealerIndexEntry($"D{i}", "CN/East", DealerTier.Value)).ToArray();

@@ -15,4 +15,15 @@ public sealed class ShortRemindersSilo : ISiloConfigurator
         silo.AddChannelProviders(connectionString: null, silo.Configuration);
         silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
     }
+
+    /// <summary>A deployed one-silo cluster of these silos, with the given configuration properties (the periods).</summary>
+    public static async Task<TestCluster> StartAsync(params (string Key, string Value)[] properties)
+    {
+        var builder = new TestClusterBuilder(initialSilosCount: 1);
+        foreach (var (key, value) in properties) builder.Properties[key] = value;
+        builder.AddSiloBuilderConfigurator<ShortRemindersSilo>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
 }

@@ -1,7 +1,6 @@
 using ChannelGrains.Catalog;
 using ChannelGrains.Common;
 using ChannelGrains.Tests.Infrastructure;
-using Orleans.TestingHost;
 
 namespace ChannelGrains.Tests.Ordering;
 
@@ -14,12 +13,7 @@ public sealed class HoldingsAuditTests
     [Fact]
     public async Task A_holding_after_an_empty_audit_is_audited_again()
     {
-        var builder = new TestClusterBuilder(initialSilosCount: 1);
-        builder.Properties["Ordering:AuditReservationsAfter"] = "00:00:01";
-        builder.Properties["Ordering:AuditPeriod"] = "00:00:01";
-        builder.AddSiloBuilderConfigurator<ShortRemindersSilo>();
-        await using var cluster = builder.Build();
-        await cluster.DeployAsync();
+        await using var cluster = await ShortRemindersSilo.StartAsync(("Ordering:AuditReservationsAfter", "00:00:01"), ("Ordering:AuditPeriod", "00:00:01"));
         var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(TestTenant.New(), "P1"));
         await product.UpsertAsync(new ProductInfo("P1", "P1", 10m, 5m));
         await product.AdjustStockAsync(100, "received");
