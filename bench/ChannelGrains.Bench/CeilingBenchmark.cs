@@ -24,7 +24,7 @@ public static class CeilingBenchmark
         var idle = await LoadBenchmark.SettleAsync(() => Process.GetCurrentProcess().TotalProcessorTime, options.Int("settle", options.Quick ? 2 : 30),
             "process CPU with no calls (after seeding)");
         results.Add(bench, "process CPU idle", idle, "cores");
-        await IdleRead.MeasureAsync(executor, mix, results, bench);
+        await IdleRead.MeasureAsync(executor, mix, results, bench, IdleRead.WarmUp(options));
         await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Quick ? 1 : 3)));
         var report = await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Seconds)));
         Console.WriteLine($"-- {bench}");

@@ -35,7 +35,7 @@ public static class LoadBenchmark
         await using var watch = await SubscriptionWatch.StartAsync(baseAddress, token, clients, mix.Data);
         var idleCores = await SettleAsync(serverCpu, options.Int("settle", options.Quick ? 2 : 30));
         results.Add(bench, "server CPU idle", idleCores, "cores");
-        await IdleRead.MeasureAsync(executor, mix, results, bench);
+        await IdleRead.MeasureAsync(executor, mix, results, bench, IdleRead.WarmUp(options));
         await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Quick ? 1 : 3)), watch.OnAck);
 
         var report = await RunPhaseAsync(mix, executor, watch, new MixSettings(workers, TimeSpan.FromSeconds(options.Seconds)), serverCpu, results, bench);

@@ -8,7 +8,7 @@ public static class ResolveContextExtensions
 {
     /// <summary>The authenticated caller; the transports refuse unauthenticated requests before this point.</summary>
     public static Caller Caller(this IResolveFieldContext context) =>
-        Auth.Caller.From(context.User) ?? throw new ChannelException(ErrorCodes.Unauthenticated, "A valid bearer token is required.");
+        (context.UserContext is CallerUserContext known ? known.Caller : Auth.Caller.From(context.User)) ?? throw new ChannelException(ErrorCodes.Unauthenticated, "A valid bearer token is required.");
 
     public static IGrainFactory Grains(this IResolveFieldContext context) => (context.RequestServices ?? throw new InvalidOperationException("The transport must set RequestServices.")).GetRequiredService<IGrainFactory>();
 

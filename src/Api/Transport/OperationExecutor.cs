@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ChannelGrains.Api.Auth;
 using GraphQL;
 using GraphQL.Execution;
 using GraphQL.Transport;
@@ -83,6 +84,7 @@ public sealed class OperationExecutor
             Variables = request.Variables,
             Extensions = request.Extensions,
             User = user,
+            UserContext = new CallerUserContext(user),
             RequestServices = services,
             CancellationToken = cancellationToken,
             ValidationRules = operation.Document.IsValidated(request.OperationName) ? _cachedDocumentRules : _fullRules,

@@ -24,7 +24,8 @@ public sealed class CachedGrainInterfaceTypes(IServiceProvider services) : IGrai
             grainInterfaceType = default;
             return false;
         }
-        grainInterfaceType = known.GetOrAdd(type, Resolve);
+        // TryGetValue first: GetOrAdd(type, Resolve) would allocate a delegate for the instance method at every call.
+        if (!known.TryGetValue(type, out grainInterfaceType)) grainInterfaceType = known.GetOrAdd(type, Resolve(type));
         return true;
     }
 

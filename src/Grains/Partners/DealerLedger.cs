@@ -168,7 +168,12 @@ public static class DealerLedger
         month.Tier = state.Info.Tier;
         month.StockUnits = state.Inventory.Values.Sum(s => s.OnHand + s.InTransit);
         foreach (var level in state.Inventory.Values)
-            AddToSku(month, level.Sku, s => s with { StockUnits = level.OnHand + level.InTransit });
+        {
+            // Runs at every save: a SKU whose stock did not move keeps its record (no closure, no copy).
+            var stock = level.OnHand + level.InTransit;
+            if (!month.Skus.TryGetValue(level.Sku, out var held)) month.Skus[level.Sku] = DealerSkuMonth.Zero with { StockUnits = stock };
+            else if (held.StockUnits != stock) month.Skus[level.Sku] = held with { StockUnits = stock };
+        }
     }
 
     /// <summary>The dealer's figures of a month, booked in its current region when the month is new.</summary>

@@ -68,7 +68,7 @@ public sealed partial class PostgresGrainStorage : IGrainStorage, IAsyncDisposab
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var expected = ParseVersion(grainState.ETag);
-        var write = new PendingWrite(grainId.ToString(), stateName, serializer.Serialize(grainState.State).ToArray(), (expected ?? 0) + 1);
+        var write = new PendingWrite(grainId.ToString(), stateName, ChannelStateSerializer.Payload(serializer.Serialize(grainState.State)), (expected ?? 0) + 1);
         writes.Enqueue(write);
         if (!await write.Completion.Task)
             throw Conflict("write", grainId, stateName, grainState.ETag);

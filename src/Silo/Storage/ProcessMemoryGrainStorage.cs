@@ -44,20 +44,42 @@ public sealed class ProcessMemoryGrainStorage : IGrainStorage, IDisposable
     }
 
     /// <summary>States held for this service and store, for tests.</summary>
-    public int Count => table.Rows.Count;
+    public int Count => table.Rows.Values.Count(r => r.Length >= 0 || r.Version > 0);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var row = table.Rows.GetValueOrDefault((grainId, stateName));
-        grainState.State = row?.Payload is { } payload ? serializer.Deserialize<T>(new BinaryData(payload)) ?? NewState<T>() : NewState<T>();
-        grainState.ETag = row?.Version.ToString(CultureInfo.InvariantCulture);
-        grainState.RecordExists = row?.Payload is not null;
+        T? state = default;
+        long version = 0;
+        var exists = false;
+        if (table.Rows.TryGetValue((grainId, stateName), out var row))
+        {
+            lock (row)
+            {
+                version = row.Version;
+                exists = row.Length >= 0;
+                if (exists) state = serializer.Deserialize<T>(new BinaryData(new ReadOnlyMemory<byte>(row.Buffer, 0, row.Length)));
+            }
+        }
+        grainState.State = state ?? NewState<T>();
+        grainState.ETag = version == 0 ? null : version.ToString(CultureInfo.InvariantCulture); // 0: a row a failed first write left
+        grainState.RecordExists = exists;
         return Task.CompletedTask;
     }
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var version = Replace(grainId, stateName, grainState.ETag, serializer.Serialize(grainState.State).ToArray(), "write");
+        var row = table.Rows.GetOrAdd((grainId, stateName), static _ => new Row());
+        var expected = Expected(grainId, stateName, grainState.ETag, "write");
+        var bytes = serializer is ChannelStateSerializer channel
+            ? channel.SerializeToScratch(grainState.State)
+            : serializer.Serialize(grainState.State).ToMemory().Span;
+        long version;
+        lock (row)
+        {
+            if (row.Version != expected) throw Conflict(grainId, stateName, grainState.ETag, row, "write");
+            row.Store(bytes);
+            version = ++row.Version;
+        }
         grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
         return Task.CompletedTask;
@@ -66,27 +88,31 @@ public sealed class ProcessMemoryGrainStorage : IGrainStorage, IDisposable
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (!string.IsNullOrEmpty(grainState.ETag))
-            grainState.ETag = Replace(grainId, stateName, grainState.ETag, null, "clear").ToString(CultureInfo.InvariantCulture);
+        {
+            var expected = Expected(grainId, stateName, grainState.ETag, "clear");
+            var row = table.Rows.GetValueOrDefault((grainId, stateName));
+            if (row is null) throw Conflict(grainId, stateName, grainState.ETag, null, "clear");
+            lock (row)
+            {
+                if (row.Version != expected) throw Conflict(grainId, stateName, grainState.ETag, row, "clear");
+                row.Clear();
+                grainState.ETag = (++row.Version).ToString(CultureInfo.InvariantCulture);
+            }
+        }
         grainState.State = NewState<T>();
         grainState.RecordExists = false;
         return Task.CompletedTask;
     }
 
-    /// <summary>Stores <paramref name="payload"/> (null: cleared) if the row is at the version <paramref name="etag"/> names; the new version.</summary>
-    private long Replace(GrainId grainId, string stateName, string? etag, byte[]? payload, string operation)
-    {
-        var key = (grainId, stateName);
-        var held = table.Rows.GetValueOrDefault(key);
-        long expected = 0;
-        var known = string.IsNullOrEmpty(etag) || long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out expected);
-        var next = new Row(payload, expected + 1);
-        // Compare-and-set against the row read: a write that raced with this one since makes TryAdd/TryUpdate fail.
-        var stored = known && (held?.Version ?? 0) == expected && (held is null ? table.Rows.TryAdd(key, next) : table.Rows.TryUpdate(key, next, held));
-        if (!stored)
-            throw new InconsistentStateException($"Version conflict on {operation}: storage {name}, grain {grainId}, state {stateName}, ETag {etag ?? "(none)"}: "
-                + "another activation wrote this state since it was read.", etag, table.Rows.GetValueOrDefault(key)?.Version.ToString(CultureInfo.InvariantCulture) ?? "(none)", null);
-        return next.Version;
-    }
+    /// <summary>The version an ETag names: none (a state never read from here) is version 0.</summary>
+    private long Expected(GrainId grainId, string stateName, string? etag, string operation) =>
+        string.IsNullOrEmpty(etag) ? 0
+        : long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version
+        : throw Conflict(grainId, stateName, etag, null, operation);
+
+    private InconsistentStateException Conflict(GrainId grainId, string stateName, string? etag, Row? row, string operation) =>
+        new($"Version conflict on {operation}: storage {name}, grain {grainId}, state {stateName}, ETag {etag ?? "(none)"}: "
+            + "another activation wrote this state since it was read.", etag, row?.Version.ToString(CultureInfo.InvariantCulture) ?? "(none)", null);
 
     private T NewState<T>() => activators.GetActivator<T>().Create();
 
@@ -100,8 +126,35 @@ public sealed class ProcessMemoryGrainStorage : IGrainStorage, IDisposable
         }
     }
 
-    /// <summary>One stored state: its serialized payload (null once cleared) and its version.</summary>
-    private sealed record Row(byte[]? Payload, long Version);
+    /// <summary>
+    /// One stored state: its serialized bytes and its version, changed only under the row's lock. A write copies
+    /// into the buffer the row already has when it fits, so a state written again and again does not leave a new
+    /// array behind each time: those arrays lived until the grain's next write, long enough to be promoted, and
+    /// under load they were most of what every gen0 collection had to copy.
+    /// </summary>
+    private sealed class Row
+    {
+        public byte[] Buffer = [];
+
+        /// <summary>The bytes' length in <see cref="Buffer"/>; -1 while there is no state (never written, or cleared).</summary>
+        public int Length = -1;
+
+        public long Version;
+
+        public void Store(ReadOnlySpan<byte> bytes)
+        {
+            // A buffer far larger than the state (it shrank a lot) is given back rather than kept.
+            if (bytes.Length > Buffer.Length || Buffer.Length > 2 * bytes.Length + 1024) Buffer = new byte[bytes.Length + bytes.Length / 8];
+            bytes.CopyTo(Buffer);
+            Length = bytes.Length;
+        }
+
+        public void Clear()
+        {
+            Buffer = [];
+            Length = -1;
+        }
+    }
 
     private sealed class Table
     {

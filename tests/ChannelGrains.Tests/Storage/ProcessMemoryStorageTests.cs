@@ -80,6 +80,67 @@ public sealed class ProcessMemoryStorageTests
     }
 
     [Fact]
+    public async Task A_state_that_grows_or_shrinks_reads_back_exactly_as_last_written()
+    {
+        // A row reuses its buffer when the new bytes fit: what is read must be the last state, not what is left of a longer one.
+        await using var silo = await ChannelSilo.StartAsync(connectionString: null, "memory-sizes");
+        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel);
+        var grain = Grain("sizes");
+        var state = new GrainState<MutableProbe>(new MutableProbe());
+        foreach (var count in new[] { 400, 3, 399, 0, 5_000, 1, 40, 41 })
+        {
+            state.State = new MutableProbe { Items = [.. Enumerable.Range(0, count).Select(i => $"item {i} of {count}")] };
+            await storage.WriteStateAsync(StateName, grain, state);
+
+            var read = new GrainState<MutableProbe>();
+            await storage.ReadStateAsync(StateName, grain, read);
+            Assert.Equal(state.State.Items, read.State!.Items);
+            Assert.Equal(state.ETag, read.ETag);
+        }
+    }
+
+    [Fact]
+    public async Task A_read_while_the_state_is_rewritten_gets_one_whole_written_state()
+    {
+        await using var silo = await ChannelSilo.StartAsync(connectionString: null, "memory-torn");
+        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel);
+        var grain = Grain("torn");
+        var state = new GrainState<MutableProbe>(new MutableProbe());
+
+        var reads = 0;
+        var writer = Task.Run(async () =>
+        {
+            // Until both readers had their chance, however busy the machine: at least 2,000 writes and 400 reads.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            for (var round = 0; round < 2_000 || (Volatile.Read(ref reads) < 400 && DateTime.UtcNow < deadline); round++)
+            {
+                // Long and short states in turn, each a list of one repeated item: a torn read would mix two of them.
+                var count = round % 2 == 0 ? 300 : 7;
+                state.State = new MutableProbe { Items = [.. Enumerable.Repeat($"round {round}", count)] };
+                await storage.WriteStateAsync(StateName, grain, state);
+            }
+        });
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            while (!writer.IsCompleted)
+            {
+                var read = new GrainState<MutableProbe>();
+                await storage.ReadStateAsync(StateName, grain, read);
+                if (read.State!.Items.Count == 0) continue; // not written yet
+                var round = int.Parse(read.State.Items[0]["round ".Length..]);
+                Assert.Equal(round % 2 == 0 ? 300 : 7, read.State.Items.Count);
+                Assert.All(read.State.Items, item => Assert.Equal($"round {round}", item));
+                Assert.Equal((round + 1).ToString(), read.ETag);
+                Interlocked.Increment(ref reads);
+            }
+        })).ToArray();
+
+        await writer;
+        await Task.WhenAll(readers);
+        Assert.True(reads >= 400, $"only {reads} reads ran while the state was rewritten");
+    }
+
+    [Fact]
     public async Task The_silos_of_one_service_share_its_states_until_the_last_one_stops()
     {
         await using var silo = await ChannelSilo.StartAsync(connectionString: null, "memory-shared");
