@@ -22,7 +22,7 @@ public static class OrderFields
             .ResolveAsync(async context =>
             {
                 var order = await context.Grain<IOrderGrain>(context.GetArgument<string>("id")).GetAsync();
-                if (order is not null) await DealerAccess.ExistingAsync(context, order.DealerId);
+                if (order is not null) await DealerAccess.EnsureExistsAsync(context, order.DealerId);
                 return order;
             });
 
@@ -47,21 +47,21 @@ public static class OrderFields
             .ResolveAsync(async context =>
             {
                 var order = OrderRules.Validated(context.GetArgument<PlaceOrder>("input"));
-                await DealerAccess.ActingForAsync(context, order.DealerId);
+                await DealerAccess.EnsureActingForAsync(context, order.DealerId);
                 return await context.Grain<IOrderGrain>(order.RequestId).PlaceAsync(order);
             });
 
         mutation.Field<NonNullGraphType<OrderType>>("cancelOrder")
             .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context => await (await OrderAsync(context, DealerAccess.ActingForAsync)).CancelAsync());
+            .ResolveAsync(async context => await (await OrderAsync(context, DealerAccess.EnsureActingForAsync)).CancelAsync());
 
         mutation.Field<NonNullGraphType<OrderType>>("shipOrder")
             .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context => await (await OrderAsync(context, DealerAccess.ManagedAsync)).ShipAsync());
+            .ResolveAsync(async context => await (await OrderAsync(context, DealerAccess.EnsureManagedAsync)).ShipAsync());
 
         mutation.Field<NonNullGraphType<OrderType>>("receiveOrder")
             .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context => await (await OrderAsync(context, DealerAccess.ActingForAsync)).ReceiveAsync());
+            .ResolveAsync(async context => await (await OrderAsync(context, DealerAccess.EnsureActingForAsync)).ReceiveAsync());
 
         mutation.Field<NonNullGraphType<DealerType>>("reportSellOut")
             .Description("Dealer sales to stores or consumers. Refused whole if any SKU would go below zero; idempotent by requestId; a store outside the dealer's region raises a cross-region alert.")
@@ -69,7 +69,7 @@ public static class OrderFields
             .ResolveAsync(async context =>
             {
                 var report = DealerLedger.ValidatedSellOut(context.GetArgument<SellOutReport>("input"));
-                await DealerAccess.ActingForAsync(context, report.DealerId);
+                await DealerAccess.EnsureActingForAsync(context, report.DealerId);
                 return await context.Grain<IDealerGrain>(report.DealerId).ReportSellOutAsync(report);
             });
 
@@ -79,7 +79,7 @@ public static class OrderFields
             .ResolveAsync(async context =>
             {
                 var input = context.GetArgument<QuotaInput>("input");
-                await DealerAccess.ManagedAsync(context, Validate.Id(input.OwnerId, "ownerId"));
+                await DealerAccess.EnsureManagedAsync(context, Validate.Id(input.OwnerId, "ownerId"));
                 return await context.Grain<IDealerGrain>(input.OwnerId).SetQuotaAsync(input.Period, input.Target);
             });
     }
@@ -92,7 +92,7 @@ public static class OrderFields
             .ResolveStreamAsync(async context =>
             {
                 var dealerId = context.GetArgument<string>("dealerId");
-                await DealerAccess.ExistingAsync(context, dealerId);
+                await DealerAccess.EnsureExistsAsync(context, dealerId);
                 return await context.Service<ChangeHub>().ObserveAsync<OrderView>(StreamNames.OrdersOfDealer,
                     Keys.Of(context.Caller().Tenant, dealerId), () => Task.FromResult<OrderView?>(null));
             });

@@ -6,40 +6,72 @@ using GraphQL;
 
 namespace ChannelGrains.Api.Partners;
 
-/// <summary>Rule 19 for a dealer and what belongs to it (its orders, stock, sell-out, quota).</summary>
+/// <summary>
+/// Rule 19 for a dealer and what belongs to it (its orders, stock, sell-out, quota). The checks that only guard a
+/// mutation ask the dealer for its region alone; those that return the dealer read its whole view.
+/// </summary>
 public static class DealerAccess
 {
     /// <summary>The dealer if the caller may see it; null if it does not exist (and the caller could have seen it).</summary>
     public static async Task<DealerView?> VisibleAsync(IResolveFieldContext context, string dealerId)
     {
-        var caller = context.Caller();
-        // A partner token learns nothing about other dealers, not even whether they exist.
-        if (caller.Role is Role.Dealer or Role.Agent or Role.Rep && caller.Subject != dealerId)
-            throw Access.Forbidden("This record is outside what the token may see.");
+        var caller = EnsureNotOtherPartner(context, dealerId);
         var dealer = await context.Grain<IDealerGrain>(dealerId).GetAsync();
         if (dealer is not null) Access.EnsureCanSee(caller, dealer.Region, dealer.Id);
         return dealer;
     }
 
-    /// <summary>The dealer, which must exist and be visible to the caller.</summary>
-    public static async Task<DealerView> ExistingAsync(IResolveFieldContext context, string dealerId) =>
-        await VisibleAsync(context, dealerId) ?? throw ChannelException.NotFound($"Dealer {dealerId}");
+    /// <summary>The dealer must exist and be visible to the caller.</summary>
+    public static async Task EnsureExistsAsync(IResolveFieldContext context, string dealerId) => await RegionAsync(context, dealerId);
 
-    /// <summary>The dealer, for which the caller may act: the dealer itself, an ADMIN, or a MANAGER of its region.</summary>
+    /// <summary>The caller may act for the dealer, which exists: the dealer itself, an ADMIN, or a MANAGER of its region.</summary>
+    public static async Task EnsureActingForAsync(IResolveFieldContext context, string dealerId) =>
+        EnsureCanActFor(context.Caller(), dealerId, await RegionAsync(context, dealerId));
+
+    /// <summary>The caller manages the dealer, which exists: an ADMIN, or a MANAGER of its region.</summary>
+    public static async Task EnsureManagedAsync(IResolveFieldContext context, string dealerId) =>
+        Access.EnsureCanManage(context.Caller(), await RegionAsync(context, dealerId));
+
+    /// <summary>The dealer, for which the caller may act (see <see cref="EnsureActingForAsync"/>).</summary>
     public static async Task<DealerView> ActingForAsync(IResolveFieldContext context, string dealerId)
     {
-        var caller = context.Caller();
         var dealer = await ExistingAsync(context, dealerId);
-        if (caller.Role == Role.Dealer ? caller.Subject != dealer.Id : !Access.CanManage(caller, dealer.Region))
-            throw Access.Forbidden($"This token may not act for dealer {dealerId}.");
+        EnsureCanActFor(context.Caller(), dealer.Id, dealer.Region);
         return dealer;
     }
 
-    /// <summary>The dealer, which the caller must manage: an ADMIN, or a MANAGER of its region.</summary>
+    /// <summary>The dealer, which the caller must manage (see <see cref="EnsureManagedAsync"/>).</summary>
     public static async Task<DealerView> ManagedAsync(IResolveFieldContext context, string dealerId)
     {
         var dealer = await ExistingAsync(context, dealerId);
         Access.EnsureCanManage(context.Caller(), dealer.Region);
         return dealer;
+    }
+
+    private static async Task<DealerView> ExistingAsync(IResolveFieldContext context, string dealerId) =>
+        await VisibleAsync(context, dealerId) ?? throw ChannelException.NotFound($"Dealer {dealerId}");
+
+    /// <summary>The region of the dealer, which must exist and be visible to the caller.</summary>
+    private static async Task<string> RegionAsync(IResolveFieldContext context, string dealerId)
+    {
+        var caller = EnsureNotOtherPartner(context, dealerId);
+        var region = await context.Grain<IDealerGrain>(dealerId).GetRegionAsync() ?? throw ChannelException.NotFound($"Dealer {dealerId}");
+        Access.EnsureCanSee(caller, region, dealerId);
+        return region;
+    }
+
+    /// <summary>A partner token learns nothing about other dealers, not even whether they exist.</summary>
+    private static Caller EnsureNotOtherPartner(IResolveFieldContext context, string dealerId)
+    {
+        var caller = context.Caller();
+        if (caller.Role is Role.Dealer or Role.Agent or Role.Rep && caller.Subject != dealerId)
+            throw Access.Forbidden("This record is outside what the token may see.");
+        return caller;
+    }
+
+    private static void EnsureCanActFor(Caller caller, string dealerId, string region)
+    {
+        if (caller.Role == Role.Dealer ? caller.Subject != dealerId : !Access.CanManage(caller, region))
+            throw Access.Forbidden($"This token may not act for dealer {dealerId}.");
     }
 }

@@ -51,6 +51,8 @@ public sealed class DealerGrain(
 
     public Task<DealerView?> GetAsync() => Task.FromResult(View());
 
+    public Task<string?> GetRegionAsync() => Task.FromResult(state.State.Info?.Region);
+
     public async Task<DealerView> UpsertAsync(DealerInfo info)
     {
         var validated = DealerRules.Validated(info);

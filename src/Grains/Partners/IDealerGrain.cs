@@ -9,6 +9,9 @@ public interface IDealerGrain : Ordering.IOrderHoldings
 {
     [Alias("Get")] Task<DealerView?> GetAsync();
 
+    /// <summary>The dealer's region, or null if it does not exist: what an access check needs, without building the view.</summary>
+    [Alias("GetRegion")] Task<string?> GetRegionAsync();
+
     [Alias("Upsert")] Task<DealerView> UpsertAsync(DealerInfo info);
 
     /// <summary>Takes credit for an order (rules 3 and 6); taking it again for the same order sets what it holds.</summary>

@@ -184,6 +184,37 @@ public sealed class SellOutAndQuotaTests : IDisposable
         Assert.Equal(2, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
     }
 
+    [Fact]
+    public async Task Manager_acts_only_for_dealers_of_its_region_and_what_it_refuses_changes_nothing()
+    {
+        await channel.ProductAsync("P1", onHand: 100);
+        await channel.DealersAsync(["D"], ["P1"]);
+        await channel.DealersAsync(["N"], ["P1"], region: "CN/North/Beijing");
+        Ok(await channel.PlaceAsync("R1", "N", Line("P1", 1)));
+        Ok(await channel.PlaceAsync("R2", "N", Line("P1", 1)));
+        Ok(await channel.MoveAsync("shipOrder", "R2"));
+        var east = Callers.Manager(channel.Tenant, "CN/East");
+
+        var own = await channel.PlaceAsAsync(east, "R3", "D", Line("P1", 1));
+        var refused = new[]
+        {
+            await channel.PlaceAsAsync(east, "R4", "N", Line("P1", 1)),
+            await channel.MoveAsync("shipOrder", "R1", east),
+            await channel.MoveAsync("cancelOrder", "R1", east),
+            await channel.MoveAsync("receiveOrder", "R2", east),
+            await api.ExecuteAsync(east, SellOut, new { input = new { requestId = "S1", dealerId = "N", date = "2026-11-20T10:00:00Z", lines = new[] { Sold("P1", 1, 10m) } } }),
+            await api.ExecuteAsync(east, "mutation($input: QuotaInput!) { setQuota(input: $input) { target } }", new { input = new { ownerId = "N", period = "2026-11", target = 5m } }),
+            await api.ExecuteAsync(east, "{ order(id: \"R1\") { id } }"),
+        };
+
+        Ok(own);
+        Assert.All(refused, result => Assert.Equal("FORBIDDEN", result.ErrorCode()));
+        Assert.Equal(97, (await channel.ProductOf("P1")).GetProperty("available").GetInt32()); // R1 and R3 reserved, R2 shipped; no R4
+        var north = await api.ExecuteAsync(channel.Admin, "{ a: order(id: \"R1\") { status } b: order(id: \"R2\") { status } c: order(id: \"R4\") { id } }");
+        Assert.Equal(("CONFIRMED", "SHIPPED"), (north.Data("a", "status").GetString(), north.Data("b", "status").GetString()));
+        Assert.Equal(JsonValueKind.Null, north.Data("c").ValueKind);
+    }
+
     private Task<JsonElement> SetQuotaAsync(string period, decimal target) =>
         api.ExecuteAsync(channel.Admin, "mutation($input: QuotaInput!) { setQuota(input: $input) { target achieved } }", new { input = new { ownerId = "D", period, target } });
 
