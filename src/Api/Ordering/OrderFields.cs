@@ -107,10 +107,12 @@ public static class OrderFields
             .ResolveAsync(async context =>
             {
                 var tenant = context.Caller().Tenant;
+                var (afterId, afterPosition) = Paging.AfterPositioned(context.GetArgument<string?>("after"));
                 var page = await context.Grains().GetGrain<IDealerGrain>(Keys.Of(tenant, context.Source.Id))
-                    .ListOrdersAsync(Paging.AfterId(context.GetArgument<string?>("after")), Paging.First(context.GetArgument<int?>("first")));
+                    .ListOrdersAsync(afterId, afterPosition, Paging.First(context.GetArgument<int?>("first")));
                 var orders = await Task.WhenAll(page.Orders.Select(o => context.Grains().GetGrain<IOrderGrain>(Keys.Of(tenant, o.Id)).GetAsync()));
-                var edges = orders.OfType<OrderView>().Select(o => new OrderEdge(Paging.Cursor(o.Id), o)).ToArray();
+                // A cursor carries the order's position, so that the next page starts there without looking for it.
+                var edges = orders.Select((o, i) => o is null ? null : new OrderEdge(Paging.Cursor(o.Id, page.FirstPosition + i), o)).OfType<OrderEdge>().ToArray();
                 return new OrderConnection(edges, new PageInfo(page.HasNextPage, edges.LastOrDefault()?.Cursor));
             });
 

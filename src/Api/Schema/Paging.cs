@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
 using ChannelGrains.Common;
 using GraphQL.Types;
@@ -20,6 +21,19 @@ public static class Paging
     };
 
     public static string Cursor(string id) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes("id:" + id));
+
+    /// <summary>A cursor that also carries the item's position in its list (ids never contain '/').</summary>
+    public static string Cursor(string id, long position) => Cursor(string.Create(CultureInfo.InvariantCulture, $"{id}/{position}"));
+
+    /// <summary>The id and, for a cursor made with a position, the position an <c>after</c> cursor names.</summary>
+    public static (string? Id, long? Position) AfterPositioned(string? cursor)
+    {
+        var after = AfterId(cursor);
+        var slash = after?.LastIndexOf('/') ?? -1;
+        return slash > 0 && long.TryParse(after.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var position)
+            ? (after![..slash], position)
+            : (after, null);
+    }
 
     public static string? AfterId(string? cursor)
     {

@@ -69,6 +69,7 @@ public sealed class DealerGrain(
 
     public async Task OpenOrderAsync(string orderId, IReadOnlyList<OrderLine> lines, DateTime placedAt, bool confirmed)
     {
+        await SealFullOrderPagesAsync();
         var amount = lines.Sum(l => l.Amount);
         if (state.State.OpenOrders.GetValueOrDefault(orderId) is { } held)
         {
@@ -179,13 +180,68 @@ public sealed class DealerGrain(
 
     public Task<QuotaProgress> GetQuotaAsync(string period) => Task.FromResult(DealerLedger.Quota(state.State, Id, period));
 
-    public Task<OrderRefPage> ListOrdersAsync(string? afterId, int first)
+    public async Task<OrderRefPage> ListOrdersAsync(string? afterId, long? afterPosition, int first)
     {
-        var start = afterId is null ? 0 : state.State.Orders.FindIndex(o => o.Id == afterId) + 1;
-        if (afterId is not null && start == 0) throw ChannelException.Validation("after does not name an order of this dealer.");
-        var page = state.State.Orders.Skip(start).Take(first).ToArray();
-        return Task.FromResult(new OrderRefPage(page, start + page.Length < state.State.Orders.Count));
+        var start = afterId is null ? 0 : await PositionAfterAsync(afterId, afterPosition);
+        var page = new List<OrderRef>(Math.Min(first, DealerOrderPages.PageSize));
+        for (var at = start; at < OrderCount && page.Count < first;)
+        {
+            var (held, from) = await OrderPageHoldingAsync(at);
+            var taken = held.Skip((int)(at - from)).Take(first - page.Count).ToArray();
+            if (taken.Length == 0) break; // a page shorter than it should be: list what there is
+            page.AddRange(taken);
+            at += taken.Length;
+        }
+        return new OrderRefPage(page, start + page.Count < OrderCount, start);
     }
+
+    private long SealedOrderCount => (long)state.State.SealedOrderPages * DealerOrderPages.PageSize;
+
+    private long OrderCount => SealedOrderCount + state.State.Orders.Count;
+
+    /// <summary>The page that holds the order at <paramref name="position"/>, and the position of its first order.</summary>
+    private async Task<(IReadOnlyList<OrderRef> Orders, long First)> OrderPageHoldingAsync(long position)
+    {
+        if (position >= SealedOrderCount) return (state.State.Orders, SealedOrderCount);
+        var page = (int)(position / DealerOrderPages.PageSize);
+        return (await OrderPage(page).GetAsync(), (long)page * DealerOrderPages.PageSize);
+    }
+
+    /// <summary>The position after <paramref name="afterId"/>: where the hint says if it names that order, else found by looking, newest first.</summary>
+    private async Task<long> PositionAfterAsync(string afterId, long? hint)
+    {
+        if (hint is { } at && at >= 0 && at < OrderCount)
+        {
+            var (held, from) = await OrderPageHoldingAsync(at);
+            if (at - from < held.Count && held[(int)(at - from)].Id == afterId) return at + 1;
+        }
+        var index = state.State.Orders.FindIndex(o => o.Id == afterId);
+        if (index >= 0) return SealedOrderCount + index + 1;
+        for (var page = state.State.SealedOrderPages - 1; page >= 0; page--)
+        {
+            var held = await OrderPage(page).GetAsync();
+            for (var i = 0; i < held.Count; i++)
+                if (held[i].Id == afterId) return (long)page * DealerOrderPages.PageSize + i + 1;
+        }
+        throw ChannelException.Validation("after does not name an order of this dealer.");
+    }
+
+    /// <summary>
+    /// Moves full pages of the oldest orders out of the state, each into its page grain, before the state is written
+    /// again. The page is stored first: a dealer that dies before its next write seals the same orders again.
+    /// </summary>
+    private async Task SealFullOrderPagesAsync()
+    {
+        while (state.State.Orders.Count >= DealerOrderPages.PageSize)
+        {
+            await OrderPage(state.State.SealedOrderPages).SealAsync(state.State.Orders.GetRange(0, DealerOrderPages.PageSize));
+            state.State.Orders.RemoveRange(0, DealerOrderPages.PageSize);
+            state.State.SealedOrderPages++;
+        }
+    }
+
+    private IDealerOrderPageGrain OrderPage(int page) =>
+        GrainFactory.GetGrain<IDealerOrderPageGrain>(DealerOrderPages.Key(this.GetPrimaryKeyString(), page));
 
     public Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync() => Task.FromResult<IReadOnlyList<CrossRegionAlert>>(state.State.Alerts ?? []);
 

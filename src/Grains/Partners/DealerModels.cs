@@ -45,8 +45,15 @@ public sealed class DealerState
     [Id(2)] public Dictionary<string, StockLevel> Inventory { get; set; } = new(StringComparer.Ordinal);
     [Id(3)] public long Version { get; set; }
 
-    /// <summary>Every order of this dealer, in the order placed: the source of <c>dealer.orders</c>.</summary>
+    /// <summary>
+    /// The orders of this dealer placed since its last sealed page, in the order placed (fewer than
+    /// <see cref="DealerOrderPages.PageSize"/> after each order; a state from before pages existed may hold more
+    /// until its next order seals them).
+    /// </summary>
     [Id(4)] public List<OrderRef> Orders { get; set; } = [];
+
+    /// <summary>Pages of <see cref="DealerOrderPages.PageSize"/> older orders, each in its own grain: page N holds orders N × size onwards.</summary>
+    [Id(13)] public int SealedOrderPages { get; set; }
 
     /// <summary>Goods shipped and not yet received, by order.</summary>
     [Id(5)] public Dictionary<string, List<SkuQuantity>>? Shipments { get; set; }

@@ -1,7 +1,8 @@
 namespace ChannelGrains.Partners;
 
 [GenerateSerializer, Alias("ChannelGrains.OrderRefPage")]
-public sealed record class OrderRefPage([property: Id(0)] IReadOnlyList<OrderRef> Orders, [property: Id(1)] bool HasNextPage);
+/// <summary>Orders of a dealer, oldest first; the first one is at <see cref="FirstPosition"/> (0 for the dealer's first order).</summary>
+public sealed record class OrderRefPage([property: Id(0)] IReadOnlyList<OrderRef> Orders, [property: Id(1)] bool HasNextPage, [property: Id(2)] long FirstPosition);
 
 /// <summary>One dealer of one tenant (key <c>tenant/dealerId</c>): profile, admission, credit, dealer stock and quotas.</summary>
 [Alias("ChannelGrains.IDealerGrain")]
@@ -39,7 +40,11 @@ public interface IDealerGrain : Ordering.IOrderHoldings
 
     [Alias("GetQuota")] Task<QuotaProgress> GetQuotaAsync(string period);
 
-    [Alias("ListOrders")] Task<OrderRefPage> ListOrdersAsync(string? afterId, int first);
+    /// <summary>
+    /// Up to <paramref name="first"/> orders after the order <paramref name="afterId"/> (from the first when null).
+    /// <paramref name="afterPosition"/>, that order's position as a page gave it, saves looking for it in older pages.
+    /// </summary>
+    [Alias("ListOrdersAfter")] Task<OrderRefPage> ListOrdersAsync(string? afterId, long? afterPosition, int first);
 
     [Alias("GetAlerts")] Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync();
 

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using ChannelGrains.Api.Schema;
+using ChannelGrains.Common;
+using ChannelGrains.Partners;
 using ChannelGrains.Tests.Infrastructure;
 using static ChannelGrains.Tests.Ordering.OrderingScenario;
 
@@ -9,9 +12,11 @@ public sealed class SellOutAndQuotaTests : IDisposable
 {
     private readonly InProcessGraphQL api;
     private readonly OrderingScenario channel;
+    private readonly IGrainFactory grains;
 
     public SellOutAndQuotaTests(ClusterFixture fixture)
     {
+        grains = fixture.Grains;
         api = new(fixture.Grains, fixture.Cluster.Client);
         channel = new(api, TestTenant.New());
     }
@@ -162,6 +167,50 @@ public sealed class SellOutAndQuotaTests : IDisposable
         } while (after is not null);
 
         Assert.Equal(Enumerable.Range(0, 7).Select(i => $"R{i}"), seen);
+    }
+
+    [Fact]
+    public async Task A_dealer_with_pages_of_orders_lists_every_order_once_in_the_order_placed_and_keeps_only_its_newest_page()
+    {
+        const int count = 2 * DealerOrderPages.PageSize + 40;
+        await channel.ProductAsync("P1", onHand: 10_000);
+        await channel.DealersAsync(["D"], ["P1"]);
+        for (var i = 0; i < count; i++) Ok(await channel.PlaceAsync($"R{i}", "D", Line("P1", 1)));
+        var placed = Enumerable.Range(0, count).Select(i => $"R{i}").ToArray();
+
+        var seen = new List<string>();
+        var cursors = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = (await api.ExecuteAsync(channel.Admin, "query($after: String) { dealer(id: \"D\") { orders(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor node { id } } } } }", new { after }))
+                .Data("dealer", "orders");
+            foreach (var edge in page.GetProperty("edges").EnumerateArray())
+            {
+                seen.Add(edge.GetProperty("node").GetProperty("id").GetString()!);
+                cursors.Add(edge.GetProperty("cursor").GetString()!);
+            }
+            after = page.GetProperty("pageInfo").GetProperty("hasNextPage").GetBoolean() ? page.GetProperty("pageInfo").GetProperty("endCursor").GetString() : null;
+        } while (after is not null);
+        Assert.Equal(placed, seen);
+
+        // Two full pages are sealed, each in its own grain; the dealer keeps the 40 newest.
+        var dealerKey = Keys.Of(channel.Tenant, "D");
+        var sealedPages = await Task.WhenAll(Enumerable.Range(0, 3).Select(p => grains.GetGrain<IDealerOrderPageGrain>(DealerOrderPages.Key(dealerKey, p)).GetAsync()));
+        Assert.Equal(placed[..DealerOrderPages.PageSize], sealedPages[0].Select(o => o.Id));
+        Assert.Equal(placed[DealerOrderPages.PageSize..(2 * DealerOrderPages.PageSize)], sealedPages[1].Select(o => o.Id));
+        Assert.Empty(sealedPages[2]);
+
+        // A cursor without a position (issued before pages existed), or with a wrong one, still continues after its order.
+        var inFirstPage = placed[100];
+        foreach (var cursor in new[] { Paging.Cursor(inFirstPage), Paging.Cursor(inFirstPage, 7), cursors[100] })
+        {
+            var next = (await api.ExecuteAsync(channel.Admin, "query($after: String) { dealer(id: \"D\") { orders(first: 3, after: $after) { edges { node { id } } } } }", new { after = cursor }))
+                .Data("dealer", "orders").GetProperty("edges").EnumerateArray().Select(e => e.GetProperty("node").GetProperty("id").GetString()).ToArray();
+            Assert.Equal(placed[101..104], next);
+        }
+        var unknown = await api.ExecuteAsync(channel.Admin, "query($after: String) { dealer(id: \"D\") { orders(after: $after) { edges { cursor } } } }", new { after = Paging.Cursor("nobody", 3) });
+        Assert.Equal("VALIDATION", unknown.ErrorCode());
     }
 
     [Fact]

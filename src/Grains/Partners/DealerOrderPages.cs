@@ -1,0 +1,45 @@
+using ChannelGrains.Common;
+
+namespace ChannelGrains.Partners;
+
+/// <summary>
+/// A dealer's order list (the source of <c>dealer.orders</c>), oldest first, in pages of <see cref="PageSize"/>. The
+/// dealer keeps only its newest, unfilled page in its state; each filled page is sealed into its own grain, written
+/// once. Before, the dealer's state carried every order it ever had, so every write of the dealer (each order,
+/// shipment, receipt and sell-out) serialised and stored its whole history again.
+/// </summary>
+public static class DealerOrderPages
+{
+    public const int PageSize = 256;
+
+    /// <summary>The page grain's key: the dealer's key, then <c>/orders/N</c> (ids never contain '/').</summary>
+    public static string Key(string dealerKey, int page) => $"{dealerKey}/orders/{page}";
+}
+
+public interface IDealerOrderPageGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the page; storing it again with the same orders changes nothing.</summary>
+    [Alias("Seal")] Task SealAsync(IReadOnlyList<OrderRef> orders);
+
+    [Alias("Get")] Task<IReadOnlyList<OrderRef>> GetAsync();
+}
+
+[GenerateSerializer, Alias("ChannelGrains.DealerOrderPageState")]
+public sealed class DealerOrderPageState
+{
+    [Id(0)] public List<OrderRef> Orders { get; set; } = [];
+}
+
+public sealed class DealerOrderPageGrain(
+    [PersistentState("orders", StorageNames.Channel)] IPersistentState<DealerOrderPageState> state) : Grain, IDealerOrderPageGrain
+{
+    public async Task SealAsync(IReadOnlyList<OrderRef> orders)
+    {
+        // Sealed again after the dealer died between sealing and saving: it seals what it sealed before.
+        if (state.State.Orders.SequenceEqual(orders)) return;
+        state.State.Orders = [.. orders];
+        await state.PersistAsync(DeactivateOnIdle);
+    }
+
+    public Task<IReadOnlyList<OrderRef>> GetAsync() => Task.FromResult<IReadOnlyList<OrderRef>>(state.State.Orders);
+}
