@@ -102,14 +102,21 @@ public static class OrderFields
     public static void AddDealerOrderFields(this ObjectGraphType<DealerView> dealer)
     {
         dealer.Field<NonNullGraphType<OrderConnectionType>>("orders")
+            .Description("The dealer's orders in the order placed: from the first (first, after), or the newest (last).")
             .Argument<IntGraphType>("first")
             .Argument<StringGraphType>("after")
+            .Argument<IntGraphType>("last", "The newest orders, up to this many, still oldest first. Not with first or after.")
             .ResolveAsync(async context =>
             {
                 var tenant = context.Caller().Tenant;
+                var grain = context.Grains().GetGrain<IDealerGrain>(Keys.Of(tenant, context.Source.Id));
+                var last = context.GetArgument<int?>("last");
+                if (last is not null && (context.HasArgument("first") || context.HasArgument("after")))
+                    throw ChannelException.Validation("Ask for orders with first and after, or with last, not both.");
                 var (afterId, afterPosition) = Paging.AfterPositioned(context.GetArgument<string?>("after"));
-                var page = await context.Grains().GetGrain<IDealerGrain>(Keys.Of(tenant, context.Source.Id))
-                    .ListOrdersAsync(afterId, afterPosition, Paging.First(context.GetArgument<int?>("first")));
+                var page = last is not null
+                    ? await grain.ListLatestOrdersAsync(Paging.First(last, "last"))
+                    : await grain.ListOrdersAsync(afterId, afterPosition, Paging.First(context.GetArgument<int?>("first")));
                 var orders = await Task.WhenAll(page.Orders.Select(o => context.Grains().GetGrain<IOrderGrain>(Keys.Of(tenant, o.Id)).GetAsync()));
                 // A cursor carries the order's position, so that the next page starts there without looking for it.
                 var edges = orders.Select((o, i) => o is null ? null : new OrderEdge(Paging.Cursor(o.Id, page.FirstPosition + i), o)).OfType<OrderEdge>().ToArray();

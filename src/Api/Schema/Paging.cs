@@ -12,11 +12,12 @@ public static class Paging
     public const int DefaultFirst = 50;
     public const int MaxFirst = 500;
 
-    public static int First(int? first) => first switch
+    /// <summary>The page size asked for with <paramref name="field"/> (first, or last), within bounds.</summary>
+    public static int First(int? first, string field = "first") => first switch
     {
         null => DefaultFirst,
-        < 0 => throw ChannelException.Validation("first must not be negative."),
-        > MaxFirst => throw ChannelException.Validation($"first must be at most {MaxFirst}."),
+        < 0 => throw ChannelException.Validation($"{field} must not be negative."),
+        > MaxFirst => throw ChannelException.Validation($"{field} must be at most {MaxFirst}."),
         _ => first.Value,
     };
 

@@ -180,9 +180,13 @@ public sealed class DealerGrain(
 
     public Task<QuotaProgress> GetQuotaAsync(string period) => Task.FromResult(DealerLedger.Quota(state.State, Id, period));
 
-    public async Task<OrderRefPage> ListOrdersAsync(string? afterId, long? afterPosition, int first)
+    public async Task<OrderRefPage> ListOrdersAsync(string? afterId, long? afterPosition, int first) =>
+        await OrdersFromAsync(afterId is null ? 0 : await PositionAfterAsync(afterId, afterPosition), first);
+
+    public Task<OrderRefPage> ListLatestOrdersAsync(int last) => OrdersFromAsync(Math.Max(0, OrderCount - last), last);
+
+    private async Task<OrderRefPage> OrdersFromAsync(long start, int first)
     {
-        var start = afterId is null ? 0 : await PositionAfterAsync(afterId, afterPosition);
         var page = new List<OrderRef>(Math.Min(first, DealerOrderPages.PageSize));
         for (var at = start; at < OrderCount && page.Count < first;)
         {

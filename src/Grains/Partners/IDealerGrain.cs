@@ -46,6 +46,9 @@ public interface IDealerGrain : Ordering.IOrderHoldings
     /// </summary>
     [Alias("ListOrdersAfter")] Task<OrderRefPage> ListOrdersAsync(string? afterId, long? afterPosition, int first);
 
+    /// <summary>The <paramref name="last"/> newest orders, oldest of them first.</summary>
+    [Alias("ListLatestOrders")] Task<OrderRefPage> ListLatestOrdersAsync(int last);
+
     [Alias("GetAlerts")] Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync();
 
     /// <summary>Records a special price waiting for its approval; recording it again changes nothing.</summary>

@@ -211,6 +211,16 @@ public sealed class SellOutAndQuotaTests : IDisposable
         }
         var unknown = await api.ExecuteAsync(channel.Admin, "query($after: String) { dealer(id: \"D\") { orders(after: $after) { edges { cursor } } } }", new { after = Paging.Cursor("nobody", 3) });
         Assert.Equal("VALIDATION", unknown.ErrorCode());
+
+        // The newest orders (the dashboard's feed), within the dealer's own page or reaching into a sealed one.
+        foreach (var last in new[] { 5, 300 })
+        {
+            var latest = (await api.ExecuteAsync(channel.Admin, "query($last: Int) { dealer(id: \"D\") { orders(last: $last) { edges { node { id } } } } }", new { last }))
+                .Data("dealer", "orders").GetProperty("edges").EnumerateArray().Select(e => e.GetProperty("node").GetProperty("id").GetString()).ToArray();
+            Assert.Equal(placed[^last..], latest);
+        }
+        var both = await api.ExecuteAsync(channel.Admin, "{ dealer(id: \"D\") { orders(first: 2, last: 2) { edges { cursor } } } }");
+        Assert.Equal("VALIDATION", both.ErrorCode());
     }
 
     [Fact]

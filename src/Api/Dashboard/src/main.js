@@ -20,7 +20,7 @@ const DETAILS = `query($region: String!, $period: String!) {
   }
   crossRegionAlerts(region: $region, first: 20) { dealerId dealerRegion storeRegion sku quantity at }
   demand(region: $region, weeks: 8, horizon: 4) { sku channelStockUnits forecast { units } weeksOfCover }
-  dealers(region: $region, first: 20) { edges { node { id orders(first: 3) { edges { node { id dealerId status total placedAt } } } } } }
+  dealers(region: $region, first: 20) { edges { node { id orders(last: 3) { edges { node { id dealerId status total placedAt } } } } } }
 }`;
 const TREND_MONTHS = 13;
 const TREND_FIGURES = 'period orderValue sellOutValue channelStockUnits updatedAt';
