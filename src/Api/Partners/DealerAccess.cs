@@ -7,8 +7,9 @@ using GraphQL;
 namespace ChannelGrains.Api.Partners;
 
 /// <summary>
-/// Rule 19 for a dealer and what belongs to it (its orders, stock, sell-out, quota). The checks that only guard a
-/// mutation ask the dealer for its region alone; those that return the dealer read its whole view.
+/// Rule 19 for a dealer and what belongs to it (its orders, stock, sell-out, quota). The <c>Ensure…</c> checks, which
+/// guard a mutation, a query or a subscription without returning the dealer, ask it for its region alone; those that
+/// return the dealer read its whole view.
 /// </summary>
 public static class DealerAccess
 {

@@ -69,17 +69,22 @@ public sealed class DealerGrain(
 
     public async Task OpenOrderAsync(string orderId, IReadOnlyList<OrderLine> lines, DateTime placedAt, bool confirmed)
     {
-        await SealFullOrderPagesAsync();
         var amount = lines.Sum(l => l.Amount);
-        if (state.State.OpenOrders.GetValueOrDefault(orderId) is { } held)
+        var held = state.State.OpenOrders.GetValueOrDefault(orderId);
+        if (held is not null)
         {
             if (held.Amount == amount && held.Confirmed == confirmed) return;
             DealerLedger.Close(state.State, orderId); // a retry whose first attempt died holding other terms
         }
         DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
+        // An order that held credit got its reference with that hold. Otherwise only the unsealed page is searched:
+        // a retry of a saga interrupted, released by the audit and retried only after 256 newer orders of this dealer
+        // would be listed twice (the order itself stays one).
+        var listed = held is not null || state.State.Orders.Exists(o => o.Id == orderId);
+        if (!listed) await SealFullOrderPagesAsync();
         var open = new OpenOrder(amount, Period.MonthOf(placedAt).ToString(), confirmed, clock.GetUtcNow().UtcDateTime, Settled: false, lines);
         state.State.OpenOrders[orderId] = open;
-        if (state.State.Orders.All(o => o.Id != orderId)) state.State.Orders.Add(new OrderRef(orderId, placedAt));
+        if (!listed) state.State.Orders.Add(new OrderRef(orderId, placedAt));
         if (confirmed) DealerLedger.CountSellIn(state.State, open, sign: 1);
         await SaveAsync(open.Month);
         await audit.ScheduleAsync(this, options.Value);
@@ -183,6 +188,8 @@ public sealed class DealerGrain(
     public async Task<OrderRefPage> ListOrdersAsync(string? afterId, long? afterPosition, int first) =>
         await OrdersFromAsync(afterId is null ? 0 : await PositionAfterAsync(afterId, afterPosition), first);
 
+    public Task<OrderRefPage> ListOrdersAsync(string? afterId, int first) => ListOrdersAsync(afterId, null, first);
+
     public Task<OrderRefPage> ListLatestOrdersAsync(int last) => OrdersFromAsync(Math.Max(0, OrderCount - last), last);
 
     private async Task<OrderRefPage> OrdersFromAsync(long start, int first)
@@ -211,23 +218,35 @@ public sealed class DealerGrain(
         return (await OrderPage(page).GetAsync(), (long)page * DealerOrderPages.PageSize);
     }
 
-    /// <summary>The position after <paramref name="afterId"/>: where the hint says if it names that order, else found by looking, newest first.</summary>
-    private async Task<long> PositionAfterAsync(string afterId, long? hint)
+    /// <summary>Sealed pages a cursor without a position is looked for in, newest first, before it is refused.</summary>
+    private const int MaxPagesSearched = 4;
+
+    /// <summary>
+    /// The position after <paramref name="afterId"/>: where the cursor's position says, if it names that order there;
+    /// for a cursor without one (issued before order pages existed), found in this dealer's page or its newest sealed
+    /// ones. A cursor that names another position, or an order further back, is refused rather than searched for:
+    /// the dealer serves nothing else meanwhile.
+    /// </summary>
+    private async Task<long> PositionAfterAsync(string afterId, long? position)
     {
-        if (hint is { } at && at >= 0 && at < OrderCount)
+        if (position is { } at)
         {
-            var (held, from) = await OrderPageHoldingAsync(at);
-            if (at - from < held.Count && held[(int)(at - from)].Id == afterId) return at + 1;
+            if (at >= 0 && at < OrderCount)
+            {
+                var (held, from) = await OrderPageHoldingAsync(at);
+                if (at - from < held.Count && held[(int)(at - from)].Id == afterId) return at + 1;
+            }
+            throw ChannelException.Validation("after does not name an order of this dealer.");
         }
         var index = state.State.Orders.FindIndex(o => o.Id == afterId);
         if (index >= 0) return SealedOrderCount + index + 1;
-        for (var page = state.State.SealedOrderPages - 1; page >= 0; page--)
+        for (var page = state.State.SealedOrderPages - 1; page >= Math.Max(0, state.State.SealedOrderPages - MaxPagesSearched); page--)
         {
             var held = await OrderPage(page).GetAsync();
             for (var i = 0; i < held.Count; i++)
                 if (held[i].Id == afterId) return (long)page * DealerOrderPages.PageSize + i + 1;
         }
-        throw ChannelException.Validation("after does not name an order of this dealer.");
+        throw ChannelException.Validation($"after does not name one of the last {MaxPagesSearched * DealerOrderPages.PageSize} orders of this dealer: list again from the start.");
     }
 
     /// <summary>

@@ -46,9 +46,9 @@ public sealed class DealerState
     [Id(3)] public long Version { get; set; }
 
     /// <summary>
-    /// The orders of this dealer placed since its last sealed page, in the order placed (fewer than
-    /// <see cref="DealerOrderPages.PageSize"/> after each order; a state from before pages existed may hold more
-    /// until its next order seals them).
+    /// The orders of this dealer placed since its last sealed page, in the order placed: at most
+    /// <see cref="DealerOrderPages.PageSize"/>, since a new order seals a full page first (a state from before pages
+    /// existed may hold more until its next order).
     /// </summary>
     [Id(4)] public List<OrderRef> Orders { get; set; } = [];
 

@@ -1,11 +1,11 @@
-using ChannelGrains.Common;
+using Microsoft.Extensions.Logging;
 
 namespace ChannelGrains.Partners;
 
 /// <summary>
 /// A dealer's order list (the source of <c>dealer.orders</c>), oldest first, in pages of <see cref="PageSize"/>. The
-/// dealer keeps only its newest, unfilled page in its state; each filled page is sealed into its own grain, written
-/// once. Before, the dealer's state carried every order it ever had, so every write of the dealer (each order,
+/// dealer keeps only its newest page in its state; when a new order finds that page full, it is sealed into its own
+/// grain, written once. Before, the dealer's state carried every order it ever had, so every write of the dealer (each order,
 /// shipment, receipt and sell-out) serialised and stored its whole history again.
 /// </summary>
 public static class DealerOrderPages
@@ -31,12 +31,18 @@ public sealed class DealerOrderPageState
 }
 
 public sealed class DealerOrderPageGrain(
-    [PersistentState("orders", StorageNames.Channel)] IPersistentState<DealerOrderPageState> state) : Grain, IDealerOrderPageGrain
+    [PersistentState("orders", StorageNames.Channel)] IPersistentState<DealerOrderPageState> state,
+    ILogger<DealerOrderPageGrain> logger) : Grain, IDealerOrderPageGrain
 {
     public async Task SealAsync(IReadOnlyList<OrderRef> orders)
     {
         // Sealed again after the dealer died between sealing and saving: it seals what it sealed before.
         if (state.State.Orders.SequenceEqual(orders)) return;
+        // Other orders would mean the dealer's state lost a write it had acknowledged; the dealer's list is what is
+        // listed from now on, so it is stored, and the ones replaced are logged.
+        if (state.State.Orders.Count > 0)
+            logger.LogError("Order page {Page} sealed again with other orders; it held {Orders}", this.GetPrimaryKeyString(),
+                string.Join(", ", state.State.Orders.Select(o => o.Id)));
         state.State.Orders = [.. orders];
         await state.PersistAsync(DeactivateOnIdle);
     }

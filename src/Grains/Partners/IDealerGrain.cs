@@ -1,7 +1,7 @@
 namespace ChannelGrains.Partners;
 
-[GenerateSerializer, Alias("ChannelGrains.OrderRefPage")]
 /// <summary>Orders of a dealer, oldest first; the first one is at <see cref="FirstPosition"/> (0 for the dealer's first order).</summary>
+[GenerateSerializer, Alias("ChannelGrains.OrderRefPage")]
 public sealed record class OrderRefPage([property: Id(0)] IReadOnlyList<OrderRef> Orders, [property: Id(1)] bool HasNextPage, [property: Id(2)] long FirstPosition);
 
 /// <summary>One dealer of one tenant (key <c>tenant/dealerId</c>): profile, admission, credit, dealer stock and quotas.</summary>
@@ -45,6 +45,9 @@ public interface IDealerGrain : Ordering.IOrderHoldings
     /// <paramref name="afterPosition"/>, that order's position as a page gave it, saves looking for it in older pages.
     /// </summary>
     [Alias("ListOrdersAfter")] Task<OrderRefPage> ListOrdersAsync(string? afterId, long? afterPosition, int first);
+
+    /// <summary>The call an Api of the previous version makes, kept so that silos can be upgraded before the Api.</summary>
+    [Alias("ListOrders")] Task<OrderRefPage> ListOrdersAsync(string? afterId, int first);
 
     /// <summary>The <paramref name="last"/> newest orders, oldest of them first.</summary>
     [Alias("ListLatestOrders")] Task<OrderRefPage> ListLatestOrdersAsync(int last);

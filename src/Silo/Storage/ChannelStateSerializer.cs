@@ -25,7 +25,7 @@ public sealed class ChannelStateSerializer(Serializer serializer, IOptions<Syste
     /// <summary>A scratch buffer per thread: serializing is synchronous, so one thread never has two in use.</summary>
     [ThreadStatic] private static ArrayBufferWriter<byte>? scratch;
 
-    /// <summary>A scratch buffer that grew past this (a rare huge state) is dropped, not kept by its thread.</summary>
+    /// <summary>A scratch buffer that grew past this (a rare huge state) is replaced by a small one at its thread's next use.</summary>
     private const int MaxScratchBytes = 1 << 20;
 
     /// <summary>
@@ -49,7 +49,10 @@ public sealed class ChannelStateSerializer(Serializer serializer, IOptions<Syste
         return buffer.WrittenSpan;
     }
 
-    /// <summary>The bytes of a serialized state as one array, without copying the array <see cref="Serialize"/> made.</summary>
+    /// <summary>
+    /// The bytes of a serialized state as one array: the array <see cref="Serialize"/> made, without a copy, or a copy
+    /// when the data is a slice (another serializer's output, which may still share its array).
+    /// </summary>
     public static byte[] Payload(BinaryData data) =>
         System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data.ToMemory(), out var segment)
         && segment is { Array: { } array, Offset: 0 } && segment.Count == array.Length ? array : data.ToArray();

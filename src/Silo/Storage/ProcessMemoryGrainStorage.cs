@@ -68,8 +68,11 @@ public sealed class ProcessMemoryGrainStorage : IGrainStorage, IDisposable
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var row = table.Rows.GetOrAdd((grainId, stateName), static _ => new Row());
         var expected = Expected(grainId, stateName, grainState.ETag, "write");
+        // A row is added only by a write that expects none, so a refused write leaves nothing behind.
+        var row = expected == 0
+            ? table.Rows.GetOrAdd((grainId, stateName), static _ => new Row())
+            : table.Rows.GetValueOrDefault((grainId, stateName)) ?? throw Conflict(grainId, stateName, grainState.ETag, null, "write");
         var bytes = serializer is ChannelStateSerializer channel
             ? channel.SerializeToScratch(grainState.State)
             : serializer.Serialize(grainState.State).ToMemory().Span;

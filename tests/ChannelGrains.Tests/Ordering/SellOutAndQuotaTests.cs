@@ -201,16 +201,20 @@ public sealed class SellOutAndQuotaTests : IDisposable
         Assert.Equal(placed[DealerOrderPages.PageSize..(2 * DealerOrderPages.PageSize)], sealedPages[1].Select(o => o.Id));
         Assert.Empty(sealedPages[2]);
 
-        // A cursor without a position (issued before pages existed), or with a wrong one, still continues after its order.
+        // A cursor without a position (issued before pages existed) still continues after its order; one whose
+        // position names another order is refused, not searched for.
         var inFirstPage = placed[100];
-        foreach (var cursor in new[] { Paging.Cursor(inFirstPage), Paging.Cursor(inFirstPage, 7), cursors[100] })
+        foreach (var cursor in new[] { Paging.Cursor(inFirstPage), cursors[100] })
         {
             var next = (await api.ExecuteAsync(channel.Admin, "query($after: String) { dealer(id: \"D\") { orders(first: 3, after: $after) { edges { node { id } } } } }", new { after = cursor }))
                 .Data("dealer", "orders").GetProperty("edges").EnumerateArray().Select(e => e.GetProperty("node").GetProperty("id").GetString()).ToArray();
             Assert.Equal(placed[101..104], next);
         }
-        var unknown = await api.ExecuteAsync(channel.Admin, "query($after: String) { dealer(id: \"D\") { orders(after: $after) { edges { cursor } } } }", new { after = Paging.Cursor("nobody", 3) });
-        Assert.Equal("VALIDATION", unknown.ErrorCode());
+        foreach (var refused in new[] { Paging.Cursor(inFirstPage, 7), Paging.Cursor("nobody", 3), Paging.Cursor("nobody") })
+        {
+            var unknown = await api.ExecuteAsync(channel.Admin, "query($after: String) { dealer(id: \"D\") { orders(after: $after) { edges { cursor } } } }", new { after = refused });
+            Assert.Equal("VALIDATION", unknown.ErrorCode());
+        }
 
         // The newest orders (the dashboard's feed), within the dealer's own page or reaching into a sealed one.
         foreach (var last in new[] { 5, 300 })
