@@ -48,7 +48,8 @@ public static class AllBenchmarks
         return 0;
     }
 
-    private static string DurableRate(bool quick) => quick ? "300" : "2000";
+    /// <summary>The durable fixed-rate pass is left out of <c>--quick</c>, which must stay under two minutes.</summary>
+    private static string DurableRate(bool quick) => quick ? "0" : "2000";
 
     private static void PrintRatios(BenchResults results, string[] volumes, bool quick)
     {
