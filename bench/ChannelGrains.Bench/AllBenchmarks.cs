@@ -22,7 +22,7 @@ public static class AllBenchmarks
             // The durable mix is bound by commit waits, not cores: besides the 64-worker closed loop, it is asked for the aim
             // (2,000/s) with up to 256 requests in flight, and what it achieves is its capacity.
             ("load (mix over HTTP + WebSocket, durable)", () => LoadBenchmark.MeasureAsync(options.For("load", "--durable", "--rate", DurableRate(quick)), results)),
-            ("sql (plain SQL on PostgreSQL)", () => SqlBaselineBenchmark.MeasureAsync(quick ? options.For("sql", "--runs", "5", "--seconds", "1") : options.For("sql"), results)),
+            ("sql (plain SQL on PostgreSQL)", () => SqlBaselineBenchmark.MeasureAsync(quick ? options.For("sql", "--runs", "3", "--seconds", "1") : options.For("sql"), results)),
             ("scale, durable (channel grains in one silo, their state in PostgreSQL as in production)", () => ScaleBenchmark.MeasureAsync(
                 options.For("scale", quick ? ["--storage", "durable", "--scale-dealers", "2000", "--stores", "3000", "--reps", "1000", "--settle", "1", "--sample", "100"] : ["--storage", "durable"]), results)),
             ("scale (channel grains in one silo)", () => ScaleBenchmark.MeasureAsync(

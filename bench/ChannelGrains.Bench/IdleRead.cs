@@ -11,8 +11,8 @@ namespace ChannelGrains.Bench;
 /// </summary>
 public static class IdleRead
 {
-    /// <summary><c>--read-warmup S</c>: seconds of reads before the measured ones (3; 1 with <c>--quick</c>).</summary>
-    public static TimeSpan WarmUp(BenchOptions options) => TimeSpan.FromSeconds(options.Int("read-warmup", options.Quick ? 1 : 3));
+    /// <summary><c>--read-warmup-ms N</c>: milliseconds of reads before the measured ones (3,000; 500 with <c>--quick</c>).</summary>
+    public static TimeSpan WarmUp(BenchOptions options) => TimeSpan.FromMilliseconds(options.Int("read-warmup-ms", options.Quick ? 500 : 3000));
 
     public static async Task MeasureAsync(IMixExecutor executor, Mix mix, BenchResults results, string bench, TimeSpan warmUp, int reads = 500)
     {
