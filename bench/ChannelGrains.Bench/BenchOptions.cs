@@ -54,6 +54,9 @@ public sealed class BenchOptions
         return Parse([command, .. args.Skip(1), .. extra]);
     }
 
+    /// <summary>The command and its options as given, to run the same benchmark in another process.</summary>
+    public IReadOnlyList<string> Arguments => args;
+
     public bool Flag(string name) => values.ContainsKey(name);
 
     public int Int(string name, int fallback) =>

@@ -24,6 +24,23 @@ public sealed class BenchResults
         }
     }
 
+    /// <summary>Writes every row to <paramref name="path"/>, a line each, for the process that started this one (<see cref="Load"/>).</summary>
+    public void Save(string path)
+    {
+        lock (rows)
+            File.WriteAllLines(path, rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Bench}\t{r.Name}\t{r.Value:R}\t{r.Unit}")));
+    }
+
+    /// <summary>Adds the rows another process saved.</summary>
+    public void Load(string path)
+    {
+        foreach (var line in File.ReadAllLines(path))
+        {
+            var fields = line.Split('\t');
+            Add(fields[0], fields[1], double.Parse(fields[2], CultureInfo.InvariantCulture), fields[3]);
+        }
+    }
+
     public void Print(TextWriter output)
     {
         lock (rows)
