@@ -2,6 +2,7 @@
 //
 //   dotnet run -c Release --project bench/Analytics.Bench [-- sources updatesPerSource]
 //   dotnet run -c Release --project bench/Analytics.Bench -- freshness [eventsPerSecond] [seconds]
+//   dotnet run -c Release --project bench/Analytics.Bench -- rollup [updates]   (one aggregate's arithmetic, no grains)
 //
 // Each synthetic dealer is a grain that publishes its current contribution after every "change", as DealerGrain
 // does: a local call to its silo's buffer. The clock stops when the national aggregate (CN, 2026-11) shows the final
@@ -14,6 +15,11 @@ using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 
 Console.WriteLine($"dotnet run -c Release --project bench/Analytics.Bench -- {string.Join(' ', args)}");
+if (args is ["rollup", ..])
+{
+    RollupPushes.Run([500, 5_000, 20_000], args.Length > 1 ? int.Parse(args[1]) : 20_000);
+    return;
+}
 if (args is ["freshness", ..])
 {
     var freshCluster = new TestClusterBuilder(2).AddSiloBuilderConfigurator<SiloConfigurator>().AddClientBuilderConfigurator<ClientConfigurator>().Build();

@@ -109,7 +109,7 @@ public sealed class ChannelBreakdownType : ObjectGraphType<ChannelBreakdownSourc
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<SkuFiguresType>>>>("bySku")
             .Description("SKUs by sell-out value, highest first (ties by SKU).")
             .Argument<IntGraphType>("first")
-            .Resolve(c => c.Source.View.Totals.BySku.Values.OrderByDescending(s => s.SellOutValue).ThenBy(s => s.Sku, StringComparer.Ordinal)
+            .Resolve(c => c.Source.View.Totals.BySku.OrderByDescending(s => s.SellOutValue).ThenBy(s => s.Sku, StringComparer.Ordinal)
                 .Take(Schema.Paging.First(c.GetArgument<int?>("first"))).ToArray());
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<RegionSummaryType>>>>("children")
             .Description("The direct child regions with data, by region path.")

@@ -13,7 +13,8 @@ public sealed record class ChannelTotals
     /// <summary>Keyed by <see cref="DealerTier"/> name; sources without a tier are in <see cref="Figures"/> only.</summary>
     [Id(1)] public Dictionary<string, ChannelFigures> ByTier { get; init; } = new(StringComparer.Ordinal);
 
-    [Id(2)] public Dictionary<string, SkuFigures> BySku { get; init; } = new(StringComparer.Ordinal);
+    // Id 2 held the SKUs as a dictionary before: silos of that version and of this one do not read each other's breakdowns.
+    [Id(4)] public SkuBreakdown BySku { get; init; } = SkuBreakdown.Empty;
 
     /// <summary>Source-months summed; a month "has data" for a region when this is positive.</summary>
     [Id(3)] public int Sources { get; init; }

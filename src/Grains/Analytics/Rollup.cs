@@ -45,7 +45,7 @@ public static class Rollup
 
     /// <summary>Equal figures, breakdowns and source counts (records compare dictionaries by reference).</summary>
     public static bool Same(ChannelTotals a, ChannelTotals b) => ReferenceEquals(a, b) ||
-        a.Figures == b.Figures && a.Sources == b.Sources && SameMap(a.ByTier, b.ByTier) && SameMap(a.BySku, b.BySku);
+        a.Figures == b.Figures && a.Sources == b.Sources && SameMap(a.ByTier, b.ByTier) && a.BySku.SameAs(b.BySku);
 
     /// <summary>
     /// The top sellers: each dealer's sell-out summed over the months given (with the region of its latest month),
@@ -85,8 +85,8 @@ public static class Rollup
     /// keeps one for good and, when an input is replaced, takes out the old figures of each key that changed and adds the
     /// new ones (<see cref="Replace"/>): exact, since every figure is an integer or a decimal, and it costs a lookup per
     /// key of the input that changed instead of a sum over all inputs. A result starts from the previous one and redoes
-    /// only the SKUs changed since, keeping the records whose figures did not change, and is the previous result itself
-    /// when nothing changed: receivers up the tree then find most SKUs unchanged by reference.
+    /// only the SKUs changed since, sharing the breakdown's other chunks (<see cref="SkuBreakdown.With"/>), and is the
+    /// previous result itself when nothing changed: receivers up the tree then skip most SKUs by reference.
     /// </summary>
     public sealed class Accumulator
     {
@@ -151,7 +151,7 @@ public static class Rollup
         /// <summary>
         /// Replaces <paramref name="old"/> (added before) by <paramref name="now"/>, touching only the tiers and SKUs
         /// whose figures differ: a lookup per key instead of taking every key out and adding it again. Most pushes
-        /// change a few SKUs of hundreds, and an unchanged breakdown often arrives as the very same dictionary.
+        /// change a few SKUs of hundreds, and the SKU chunks they did not change arrive as the very same arrays.
         /// </summary>
         public void Replace(ChannelTotals old, ChannelTotals now)
         {
@@ -169,15 +169,8 @@ public static class Rollup
                     if (!now.ByTier.ContainsKey(tier)) AddTier(tier, was, -1);
             }
             if (!ReferenceEquals(old.BySku, now.BySku))
-            {
-                foreach (var (sku, f) in now.BySku)
-                {
-                    if (!old.BySku.TryGetValue(sku, out var was)) AddSku(f, 1);
-                    else if (!ReferenceEquals(was, f) && was != f) ReplaceSku(was, f);
-                }
-                foreach (var (sku, was) in old.BySku)
-                    if (!now.BySku.ContainsKey(sku)) AddSku(was, -1);
-            }
+                for (var chunk = 0; chunk < SkuBreakdown.ChunkCount; chunk++)
+                    if (!old.BySku.SharesChunk(now.BySku, chunk)) ReplaceChunk(old.BySku.Chunk(chunk), now.BySku.Chunk(chunk));
         }
 
         /// <summary>
@@ -190,7 +183,7 @@ public static class Rollup
             foreach (var (tier, (f, _)) in byTier)
                 tiers[tier] = stocksOf is null ? f : f with { ChannelStockUnits = stocksOf.ByTier.GetValueOrDefault(tier)?.ChannelStockUnits ?? 0 };
             var total = stocksOf is null ? figures : figures with { ChannelStockUnits = stocksOf.Figures.ChannelStockUnits };
-            Dictionary<string, SkuFigures> skus;
+            SkuBreakdown skus;
             if (stocksOf is null && !allChanged && last is not null)
             {
                 List<(string Sku, SkuFigures? Figures)>? changes = null;
@@ -201,21 +194,11 @@ public static class Rollup
                 }
                 changedSkus.Clear();
                 if (changes is null && total == last.Figures && sources == last.Sources && SameMap(tiers, last.ByTier)) return last;
-                skus = last.BySku; // shared between immutable results: never written once handed out
-                if (changes is not null)
-                {
-                    skus = new Dictionary<string, SkuFigures>(last.BySku, StringComparer.Ordinal);
-                    foreach (var (sku, now) in changes)
-                    {
-                        if (now is null) skus.Remove(sku);
-                        else skus[sku] = now;
-                    }
-                }
+                skus = changes is null ? last.BySku : last.BySku.With(changes);
             }
             else
             {
-                skus = new Dictionary<string, SkuFigures>(bySku.Count, StringComparer.Ordinal);
-                foreach (var (sku, sum) in bySku) skus[sku] = Figures(sku, sum, stocksOf is null ? null : stocksOf.BySku.GetValueOrDefault(sku)?.StockUnits ?? 0);
+                skus = SkuBreakdown.Of(bySku.Select(s => Figures(s.Key, s.Value, stocksOf is null ? null : stocksOf.BySku.GetValueOrDefault(s.Key)?.StockUnits ?? 0)));
                 changedSkus.Clear();
             }
             // A result with other stocks is no base for the next one's unchanged SKUs.
@@ -232,7 +215,7 @@ public static class Rollup
             figures = sign > 0 ? figures.Plus(t.Figures) : figures.Minus(t.Figures);
             sources += sign * t.Sources;
             foreach (var (tier, f) in t.ByTier) AddTier(tier, f, sign);
-            foreach (var sku in t.BySku.Values) AddSku(sku, sign);
+            foreach (var sku in t.BySku) AddSku(sku, sign);
         }
 
         private void Apply(Contribution c, int sign)
@@ -267,6 +250,23 @@ public static class Rollup
             sum.Add(s, sign);
             if (sum.Inputs == 0) bySku.Remove(s.Sku);
             if (!allChanged) changedSkus.Add(s.Sku);
+        }
+
+        /// <summary>Replaces one chunk's SKUs by another's: both sorted by SKU, walked side by side.</summary>
+        private void ReplaceChunk(ReadOnlySpan<SkuFigures> old, ReadOnlySpan<SkuFigures> now)
+        {
+            int o = 0, n = 0;
+            while (o < old.Length || n < now.Length)
+            {
+                var order = o == old.Length ? 1 : n == now.Length ? -1 : string.CompareOrdinal(old[o].Sku, now[n].Sku);
+                if (order < 0) AddSku(old[o++], -1);
+                else if (order > 0) AddSku(now[n++], 1);
+                else
+                {
+                    var (was, f) = (old[o++], now[n++]);
+                    if (!ReferenceEquals(was, f) && was != f) ReplaceSku(was, f);
+                }
+            }
         }
 
         private void ReplaceSku(SkuFigures was, SkuFigures now)

@@ -105,15 +105,15 @@ public sealed class RollupTests
                 Enumerable.Range(0, 6).Where(_ => random.Next(2) == 0)
                     .Select(k => new SkuFigures($"P{k}", random.Next(0, 9), random.Next(0, 9000) / 100m, random.Next(0, 9), random.Next(0, 9000) / 100m, random.Next(0, 9)))
                     .ToArray())));
-        // A new input shares parts with the one it replaces, as an aggregate's inputs do: the same breakdown
-        // dictionaries with other figures, or a copy with one SKU changed and the other records the same.
-        ChannelTotals Next(int step, ChannelTotals? held) => (held, random.Next(3)) switch
+        // A new input shares parts with the one it replaces, as an aggregate's inputs do: the same breakdown with
+        // other figures, or one with a SKU changed, added or taken out and the other chunks the same arrays.
+        static (string, SkuFigures?) Set(SkuFigures figures) => (figures.Sku, figures);
+        ChannelTotals Next(int step, ChannelTotals? held) => (held, random.Next(5)) switch
         {
             ({ } h, 0) => h with { Figures = h.Figures with { SellOutValue = h.Figures.SellOutValue + 1.5m } },
-            ({ BySku.Count: > 0 } h, 1) => h with
-            {
-                BySku = new Dictionary<string, SkuFigures>(h.BySku, StringComparer.Ordinal) { [h.BySku.Keys.First()] = h.BySku.Values.First() with { OrderUnits = random.Next(0, 9) } },
-            },
+            ({ BySku.Count: > 0 } h, 1) => h with { BySku = h.BySku.With([(h.BySku.First().Sku, h.BySku.First() with { OrderUnits = random.Next(0, 9) })]) },
+            ({ BySku.Count: > 0 } h, 2) => h with { BySku = h.BySku.With([(h.BySku.Last().Sku, null)]) },
+            ({ } h, 3) => h with { BySku = h.BySku.With([Set(new SkuFigures($"P{random.Next(0, 9)}", 1, 1m, 1, 1m, 1))]) },
             _ => Random(step),
         };
         var inputs = new Dictionary<int, ChannelTotals>();
