@@ -25,12 +25,12 @@ public static class AllBenchmarks
             ("sql (plain SQL on PostgreSQL)", () => SqlBaselineBenchmark.MeasureAsync(quick ? options.For("sql", "--runs", "3", "--seconds", "1") : options.For("sql"), results)),
             // Each scale run in a process of its own, as a silo is: this one's RSS carries what the benchmarks above left.
             ("scale, durable (channel grains in one silo, their state in PostgreSQL as in production)", () => BenchReport.InChildProcessAsync(
-                options.For("scale", quick ? ["--storage", "durable", "--scale-dealers", "2000", "--stores", "3000", "--reps", "1000", "--settle", "1", "--sample", "100"] : ["--storage", "durable"]), results)),
+                options.For("scale", quick ? ["--storage", "durable", "--scale-dealers", "2000", "--stores", "3000", "--reps", "1000", "--settle", "0", "--sample", "100"] : ["--storage", "durable"]), results)),
             ("scale (channel grains in one silo)", () => BenchReport.InChildProcessAsync(
-                quick ? options.For("scale", "--scale-dealers", "3000", "--stores", "6000", "--reps", "1000", "--settle", "1", "--sample", "100") : options.For("scale"), results)),
+                quick ? options.For("scale", "--scale-dealers", "3000", "--stores", "6000", "--reps", "1000", "--settle", "0", "--sample", "100") : options.For("scale"), results)),
             ("scale without storage (what the activations alone hold; durable mode keeps state in PostgreSQL)", () => BenchReport.InChildProcessAsync(
                 options.For("scale", "--storage", "none", "--scale-dealers", quick ? "3000" : "80000", "--stores", quick ? "6000" : "100000",
-                    "--reps", quick ? "1000" : "20000", "--settle", "1", "--sample", "300"), results)),
+                    "--reps", quick ? "1000" : "20000", "--settle", quick ? "0" : "1", "--sample", "300"), results)),
         };
         foreach (var (title, run) in steps)
         {
