@@ -228,6 +228,34 @@ public sealed class SellOutAndQuotaTests : IDisposable
     }
 
     [Fact]
+    public async Task An_order_released_by_the_audit_and_retried_after_its_page_was_sealed_is_listed_once()
+    {
+        await channel.ProductAsync("P1", onHand: 10_000);
+        await channel.DealersAsync(["D"], ["P1"]);
+        var dealer = grains.GetGrain<IDealerGrain>(Keys.Of(channel.Tenant, "D"));
+        var placedAt = DateTime.UtcNow;
+        ChannelGrains.Ordering.OrderLine[] lines = [new("P1", 1, 10m, null)];
+
+        // The saga of X reached the dealer and died there; the audit released its credit and kept its reference.
+        await dealer.OpenOrderAsync("X", lines, placedAt, confirmed: false);
+        await dealer.ApplyAuditAsync([], ["X"]);
+        // Newer orders fill the page X is on, and it is sealed.
+        for (var i = 0; i < DealerOrderPages.PageSize + 10; i++) Ok(await channel.PlaceAsync($"N{i}", "D", Line("P1", 1)));
+        await dealer.OpenOrderAsync("X", lines, placedAt, confirmed: false); // its client retries
+
+        var listed = new List<string>();
+        (string Id, long Position)? after = null;
+        while (true)
+        {
+            var page = await dealer.ListOrdersAsync(after?.Id, after?.Position, 100);
+            listed.AddRange(page.Orders.Select(o => o.Id));
+            if (!page.HasNextPage) break;
+            after = (page.Orders[^1].Id, page.FirstPosition + page.Orders.Count - 1);
+        }
+        Assert.Equal(["X", .. Enumerable.Range(0, DealerOrderPages.PageSize + 10).Select(i => $"N{i}")], listed);
+    }
+
+    [Fact]
     public async Task Dealer_acts_only_for_itself_and_cannot_ship()
     {
         await channel.ProductAsync("P1", onHand: 100);
