@@ -44,7 +44,7 @@ public static class AllBenchmarks
         results.Print(Console.Out);
         Console.WriteLine();
         Console.WriteLine("=== grains against the plain-SQL design (same run, same machine)");
-        PrintRatios(results, quick ? ["100 k lines", "1 M lines"] : ["1 M lines", "10 M lines"]);
+        PrintRatios(results, quick ? ["100 k lines", "300 k lines"] : ["1 M lines", "10 M lines"]);
         if (quick) Console.WriteLine("  (quick: the scale runs hold a few thousand grains, too few to project 1 M from; run `all` or `scale` for that)");
         return 0;
     }

@@ -104,7 +104,7 @@ public static class SqlBaselineBenchmark
         var now = DateTime.UtcNow;
         var month = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
         var loaded = 0L;
-        foreach (var lines in new[] { options.Int("small-lines", options.Quick ? 100_000 : 1_000_000), options.Int("large-lines", options.Quick ? 1_000_000 : 10_000_000) })
+        foreach (var lines in new[] { options.Int("small-lines", options.Quick ? 100_000 : 1_000_000), options.Int("large-lines", options.Quick ? 300_000 : 10_000_000) })
         {
             var label = lines >= 1_000_000 ? $"{lines / 1_000_000.0:0.#} M lines" : $"{lines / 1_000.0:0.#} k lines";
             var clock = Stopwatch.StartNew();
