@@ -36,8 +36,10 @@ public sealed class BenchReport(BenchResults results, string bench)
         var path = Path.GetTempFileName();
         try
         {
-            var info = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-            info.ArgumentList.Add(typeof(BenchReport).Assembly.Location);
+            var host = Environment.ProcessPath!;
+            var info = new ProcessStartInfo(host) { UseShellExecute = false };
+            // `dotnet ChannelGrains.Bench.dll …` runs the assembly through the host; the apphost is the program itself.
+            if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(BenchReport).Assembly.Location);
             foreach (var argument in options.Arguments) info.ArgumentList.Add(argument);
             info.ArgumentList.Add("--results-file");
             info.ArgumentList.Add(path);

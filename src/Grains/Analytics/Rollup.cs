@@ -151,7 +151,7 @@ public static class Rollup
         /// <summary>
         /// Replaces <paramref name="old"/> (added before) by <paramref name="now"/>, touching only the tiers and SKUs
         /// whose figures differ: a lookup per key instead of taking every key out and adding it again. Most pushes
-        /// change a few SKUs of hundreds, and the SKU chunks they did not change arrive as the very same arrays.
+        /// change a few SKUs of hundreds, and within a silo the SKU chunks they did not change arrive as the very same arrays.
         /// </summary>
         public void Replace(ChannelTotals old, ChannelTotals now)
         {

@@ -6,7 +6,8 @@ namespace ChannelGrains.Analytics;
 /// A total's figures per SKU: immutable, and held in <see cref="ChunkCount"/> chunks chosen by a fixed hash of the SKU,
 /// each sorted by SKU. A total that changes a few SKUs (<see cref="With"/>) copies their chunks and shares all the
 /// others with the total it came from, so an aggregate's push costs the SKUs it changed, not the whole catalogue, and a
-/// receiver skips every chunk it already holds by reference (<see cref="Rollup.Accumulator.Replace"/>). A dictionary
+/// receiver in the same silo skips every chunk it already holds by reference (<see cref="Rollup.Accumulator.Replace"/>;
+/// a push from another silo arrives deserialized, and its receiver compares every chunk). A dictionary
 /// copied whole at every push made a thousand-SKU catalogue's breakdowns the largest garbage the aggregates left, most
 /// of it surviving until the next push.
 /// </summary>

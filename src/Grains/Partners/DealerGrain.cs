@@ -77,9 +77,9 @@ public sealed class DealerGrain(
             DealerLedger.Close(state.State, orderId); // a retry whose first attempt died holding other terms
         }
         DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
-        // An order that held credit got its reference with that hold. A retry of one released since (an interrupted
-        // saga the audit compensated) finds it on the unsealed page, or on a sealed one if newer orders filled it.
-        var listed = held is not null || state.State.Orders.Exists(o => o.Id == orderId) || await ListedOnSealedPageAsync(orderId, placedAt);
+        // An order that held credit got its reference with that hold. The retry of one whose saga died, released by the
+        // audit since, is placed again: it was listed then, perhaps on a page sealed since.
+        var listed = held is not null || state.State.ReleasedListed?.Remove(orderId) == true || state.State.Orders.Exists(o => o.Id == orderId);
         if (!listed) await SealFullOrderPagesAsync();
         var open = new OpenOrder(amount, Period.MonthOf(placedAt).ToString(), confirmed, clock.GetUtcNow().UtcDateTime, Settled: false, lines);
         state.State.OpenOrders[orderId] = open;
@@ -115,7 +115,14 @@ public sealed class DealerGrain(
             }
         }
         var months = release.Select(id => state.State.OpenOrders.GetValueOrDefault(id)?.Month).OfType<string>().ToArray();
-        foreach (var orderId in release) changed |= DealerLedger.Close(state.State, orderId);
+        foreach (var orderId in release)
+        {
+            if (!DealerLedger.Close(state.State, orderId)) continue;
+            changed = true;
+            var released = state.State.ReleasedListed ??= [];
+            released.Add(orderId);
+            if (released.Count > DealerOrderPages.PageSize) released.RemoveAt(0);
+        }
         if (changed) await SaveAsync(months);
     }
 
@@ -252,27 +259,6 @@ public sealed class DealerGrain(
     /// Moves full pages of the oldest orders out of the state, each into its page grain, before the state is written
     /// again. The page is stored first: a dealer that dies before its next write seals the same orders again.
     /// </summary>
-    /// <summary>How far out of placement order concurrent orders may be listed (each is listed when its saga reaches the dealer).</summary>
-    private static readonly TimeSpan ListingSkew = TimeSpan.FromMinutes(5);
-
-    /// <summary>
-    /// Whether a sealed page lists <paramref name="orderId"/>. Only an order placed before the unsealed page's oldest
-    /// can be there (a retry after newer orders sealed its page): pages are read newest first, back to the first one
-    /// that starts more than <see cref="ListingSkew"/> before the order was placed. A new order reads none unless another
-    /// opened after it was placed is the oldest on the unsealed page.
-    /// </summary>
-    private async Task<bool> ListedOnSealedPageAsync(string orderId, DateTime placedAt)
-    {
-        if (state.State.SealedOrderPages == 0 || state.State.Orders is [var oldest, ..] && placedAt >= oldest.PlacedAt) return false;
-        for (var page = state.State.SealedOrderPages - 1; page >= 0; page--)
-        {
-            var held = await OrderPage(page).GetAsync();
-            if (held.Any(o => o.Id == orderId)) return true;
-            if (held.Count > 0 && held[0].PlacedAt < placedAt - ListingSkew) return false;
-        }
-        return false;
-    }
-
     private async Task SealFullOrderPagesAsync()
     {
         while (state.State.Orders.Count >= DealerOrderPages.PageSize)

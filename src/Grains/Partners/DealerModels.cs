@@ -55,6 +55,12 @@ public sealed class DealerState
     /// <summary>Pages of <see cref="DealerOrderPages.PageSize"/> older orders, each in its own grain: page N holds orders N × size onwards.</summary>
     [Id(13)] public int SealedOrderPages { get; set; }
 
+    /// <summary>
+    /// Orders whose hold the audit released (a saga that died after listing the order here), newest last, at most
+    /// <see cref="DealerOrderPages.PageSize"/>: a client's retry of one is placed again, and finds it listed already.
+    /// </summary>
+    [Id(14)] public List<string>? ReleasedListed { get; set; }
+
     /// <summary>Goods shipped and not yet received, by order.</summary>
     [Id(5)] public Dictionary<string, List<SkuQuantity>>? Shipments { get; set; }
 

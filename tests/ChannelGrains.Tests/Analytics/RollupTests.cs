@@ -99,10 +99,11 @@ public sealed class RollupTests
     public void Replacing_inputs_one_by_one_always_equals_the_sum_of_the_inputs_held_keys_included()
     {
         var random = new Random(17);
+        const int Skus = 120; // several per chunk of a breakdown, so that replacing walks chunks of many SKUs
         var tiers = new DealerTier?[] { DealerTier.Strategic, DealerTier.Value, null };
         ChannelTotals Random(int i) => Rollup.OfSources(Enumerable.Range(0, random.Next(0, 3)).Select(d =>
             Source($"dealer:{i}-{d}", "CN", "2026-11", tiers[random.Next(tiers.Length)], random.Next(0, 1000) / 100m, random.Next(0, 50),
-                Enumerable.Range(0, 6).Where(_ => random.Next(2) == 0)
+                Enumerable.Range(0, Skus).Where(_ => random.Next(4) == 0)
                     .Select(k => new SkuFigures($"P{k}", random.Next(0, 9), random.Next(0, 9000) / 100m, random.Next(0, 9), random.Next(0, 9000) / 100m, random.Next(0, 9)))
                     .ToArray())));
         // A new input shares parts with the one it replaces, as an aggregate's inputs do: the same breakdown with
@@ -113,7 +114,7 @@ public sealed class RollupTests
             ({ } h, 0) => h with { Figures = h.Figures with { SellOutValue = h.Figures.SellOutValue + 1.5m } },
             ({ BySku.Count: > 0 } h, 1) => h with { BySku = h.BySku.With([(h.BySku.First().Sku, h.BySku.First() with { OrderUnits = random.Next(0, 9) })]) },
             ({ BySku.Count: > 0 } h, 2) => h with { BySku = h.BySku.With([(h.BySku.Last().Sku, null)]) },
-            ({ } h, 3) => h with { BySku = h.BySku.With([Set(new SkuFigures($"P{random.Next(0, 9)}", 1, 1m, 1, 1m, 1))]) },
+            ({ } h, 3) => h with { BySku = h.BySku.With([Set(new SkuFigures($"P{random.Next(0, Skus)}", 1, 1m, 1, 1m, 1))]) },
             _ => Random(step),
         };
         var inputs = new Dictionary<int, ChannelTotals>();

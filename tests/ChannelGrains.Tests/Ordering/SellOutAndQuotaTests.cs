@@ -228,20 +228,19 @@ public sealed class SellOutAndQuotaTests : IDisposable
     }
 
     [Fact]
-    public async Task An_order_released_by_the_audit_and_retried_after_its_page_was_sealed_is_listed_once()
+    public async Task An_order_whose_saga_died_and_is_retried_after_its_page_was_sealed_is_listed_once()
     {
         await channel.ProductAsync("P1", onHand: 10_000);
         await channel.DealersAsync(["D"], ["P1"]);
         var dealer = grains.GetGrain<IDealerGrain>(Keys.Of(channel.Tenant, "D"));
-        var placedAt = DateTime.UtcNow;
-        ChannelGrains.Ordering.OrderLine[] lines = [new("P1", 1, 10m, null)];
 
-        // The saga of X reached the dealer and died there; the audit released its credit and kept its reference.
-        await dealer.OpenOrderAsync("X", lines, placedAt, confirmed: false);
+        // The saga of X listed it at the dealer and died before the order grain stored anything; the audit then
+        // released its credit (the order grain holds nothing), keeping its reference.
+        await dealer.OpenOrderAsync("X", [new ChannelGrains.Ordering.OrderLine("P1", 1, 10m, null)], DateTime.UtcNow.AddMinutes(-10), confirmed: false);
         await dealer.ApplyAuditAsync([], ["X"]);
-        // Newer orders fill the page X is on, and it is sealed.
-        for (var i = 0; i < DealerOrderPages.PageSize + 10; i++) Ok(await channel.PlaceAsync($"N{i}", "D", Line("P1", 1)));
-        await dealer.OpenOrderAsync("X", lines, placedAt, confirmed: false); // its client retries
+        // Newer orders fill the page X is on, and it is sealed; then X's client retries, and X is placed anew.
+        for (var i = 0; i < 2 * DealerOrderPages.PageSize + 10; i++) Ok(await channel.PlaceAsync($"N{i}", "D", Line("P1", 1)));
+        Ok(await channel.PlaceAsync("X", "D", Line("P1", 1)));
 
         var listed = new List<string>();
         (string Id, long Position)? after = null;
@@ -252,7 +251,7 @@ public sealed class SellOutAndQuotaTests : IDisposable
             if (!page.HasNextPage) break;
             after = (page.Orders[^1].Id, page.FirstPosition + page.Orders.Count - 1);
         }
-        Assert.Equal(["X", .. Enumerable.Range(0, DealerOrderPages.PageSize + 10).Select(i => $"N{i}")], listed);
+        Assert.Equal(["X", .. Enumerable.Range(0, 2 * DealerOrderPages.PageSize + 10).Select(i => $"N{i}")], listed);
     }
 
     [Fact]
