@@ -19,8 +19,9 @@ namespace ChannelGrains.Tests.Ordering;
 [Collection(PostgresCollection.Name)]
 public sealed class SagaCrashTests(PostgresServer postgres, ITestOutputHelper output)
 {
-    // Enough that many are still in flight when the kill lands, however fast orders complete.
-    private const int Orders = 1_000;
+    // Orders go in a window of InFlight at a time until the kill, so that a full window is still in flight when it
+    // lands: all at once, group commit moved them in lockstep and the last ones could finish before the kill did.
+    private const int Orders = 1_000, InFlight = 100, KillAfter = 30;
     private static readonly string[] Skus = ["P0", "P1", "P2", "P3", "P4", "P5"];
 
     [Fact]
@@ -51,21 +52,28 @@ public sealed class SagaCrashTests(PostgresServer postgres, ITestOutputHelper ou
         var confirmed = 0;
         var victim = cluster.SecondarySilos[0];
         var killed = new TaskCompletionSource();
+        using var window = new SemaphoreSlim(InFlight);
         var outcomes = orders.Select(async order =>
         {
+            await window.WaitAsync();
             try
             {
                 await grains.GetGrain<IOrderGrain>(Keys.Of(tenant, order.RequestId)).PlaceAsync(order);
-                if (Interlocked.Increment(ref confirmed) == 30) killed.TrySetResult();
+                if (Interlocked.Increment(ref confirmed) == KillAfter) killed.TrySetResult();
                 return true;
             }
             catch (Exception)
             {
                 return false;
             }
+            finally
+            {
+                window.Release();
+            }
         }).ToArray();
         await killed.Task.WaitAsync(TimeSpan.FromSeconds(60));
         await cluster.KillSiloAsync(victim);
+        window.Release(Orders); // the orders not sent yet go at once
         var acknowledged = await Task.WhenAll(outcomes);
         var interrupted = orders.Where((_, i) => !acknowledged[i]).ToArray();
         output.WriteLine($"{acknowledged.Count(a => a)} orders acknowledged, {interrupted.Length} interrupted by the kill");
