@@ -41,7 +41,7 @@ public sealed class SkuBreakdownTests
         Assert.Equal(Sku(7), Catalogue["SKU0007"]);
         Assert.True(Catalogue.ContainsKey("SKU0400"));
         Assert.False(Catalogue.ContainsKey("SKU0900"));
-        var touched = new[] { "SKU0007", "SKU0400", "SKU0900" }.Select(SkuBreakdownChunk).ToHashSet();
+        var touched = new[] { "SKU0007", "SKU0400", "SKU0900" }.Select(ChunkOf).ToHashSet();
         for (var c = 0; c < SkuBreakdown.ChunkCount; c++)
             Assert.Equal(!touched.Contains(c), changed.SharesChunk(Catalogue, c));
         Assert.False(changed.SameAs(Catalogue));
@@ -49,7 +49,7 @@ public sealed class SkuBreakdownTests
         Assert.Throws<ArgumentException>(() => Catalogue.With([("SKU0001", Sku(2))]));
     }
 
-    private static int SkuBreakdownChunk(string sku) => ChunkHolding(Catalogue.With([(sku, new SkuFigures(sku, 0, 0m, 0, 0m, 0))]), sku);
+    private static int ChunkOf(string sku) => ChunkHolding(SkuBreakdown.Of([new SkuFigures(sku, 0, 0m, 0, 0m, 0)]), sku);
 
     [Fact]
     public void A_skus_chunk_is_the_same_in_every_process()
