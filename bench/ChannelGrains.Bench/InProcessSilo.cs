@@ -16,6 +16,8 @@ public sealed class InProcessSilo : IAsyncDisposable
 
     public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
 
+    public IServiceProvider Services => host.Services;
+
     public static async Task<InProcessSilo> StartAsync(string? connectionString)
     {
         var builder = Host.CreateApplicationBuilder();

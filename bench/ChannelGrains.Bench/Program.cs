@@ -7,13 +7,14 @@ using ChannelGrains.Bench;
 // sql: the plain-SQL baseline (transactions, GROUP BY dashboards at 1 M and 10 M order lines; a throwaway PostgreSQL unless
 // ConnectionStrings__Channel is set). scale [--storage none]: dealers, stores and reps with real state in one in-process
 // silo: activation rate, RSS and GC heap per activation.
-// orders: placeOrder alone through the grains; freshness: setQuota over HTTP -> channelSummaryChanged over WebSocket.
+// orders: placeOrder alone through the grains; history: dealers with months of sell-out receipts; freshness: setQuota over HTTP -> channelSummaryChanged over WebSocket.
 // --durable runs load and ceiling on a throwaway PostgreSQL.
 var options = BenchOptions.Parse(args);
 return options.Command switch
 {
     "all" => await AllBenchmarks.RunAsync(options),
     "orders" => await OrderBenchmark.RunAsync(options),
+    "history" => await SellOutHistoryBenchmark.RunAsync(options),
     "freshness" => await FreshnessBenchmark.RunAsync(options),
     "sql" => await BenchReport.RunAsync(options, SqlBaselineBenchmark.MeasureAsync),
     "scale" => await BenchReport.RunAsync(options, ScaleBenchmark.MeasureAsync),
@@ -28,6 +29,7 @@ static int Usage()
     Console.Error.WriteLine("usage: all [--quick]");
     Console.Error.WriteLine("       orders [--seconds N] [--concurrency N] [--dealers N] [--skus N] [--lines N]");
     Console.Error.WriteLine("       freshness [--seconds N] [--rate N] [--dealers N]");
+    Console.Error.WriteLine("       history [--durable] [--quick] [--history-dealers 16] [--months 24] [--reports 120]   (sell-out reports per dealer and month)");
     Console.Error.WriteLine("       sql [--quick] [--connection CS] [--seconds N] [--clients 8] [--clients-high 32] [--dealers N] [--skus N] [--lines N]");
     Console.Error.WriteLine("           [--small-lines 1000000] [--large-lines 10000000] [--months 12] [--runs 20]");
     Console.Error.WriteLine("       scale [--quick] [--results-file F] [--storage memory|none|durable] [--scale-dealers 400000] [--stores 500000] [--reps 100000] [--batches 4] [--settle 5] [--sample 1000]");

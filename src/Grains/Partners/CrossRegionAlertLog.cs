@@ -23,7 +23,7 @@ public sealed class CrossRegionAlertLogState
 public sealed class CrossRegionAlertLogGrain(
     [PersistentState("alert-log", StorageNames.Channel)] IPersistentState<CrossRegionAlertLogState> state) : Grain, ICrossRegionAlertLogGrain
 {
-    /// <summary>How many alerts the log keeps; each dealer keeps all of its own.</summary>
+    /// <summary>How many alerts the log keeps; a dealer keeps those of its recent reports, and its receipt archives the older ones.</summary>
     public const int Capacity = 10_000;
 
     public async Task AppendAsync(IReadOnlyList<CrossRegionAlert> alerts)

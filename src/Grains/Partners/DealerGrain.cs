@@ -148,24 +148,76 @@ public sealed class DealerGrain(
         var info = state.State.Info ?? throw ChannelException.NotFound($"Dealer {Id}");
         DealerLedger.ValidatedSellOut(report);
         if (report.DealerId != Id) throw ChannelException.Validation("dealerId does not match the dealer addressed.");
-        if (state.State.SellOutReceipts?.TryGetValue(report.RequestId, out var applied) == true)
+        var month = Period.MonthOf(report.Date).ToString();
+        var digest = report.Digest();
+        if (await ReceiptOfAsync(report.RequestId) is { } applied)
         {
-            if (applied != report.Digest()) throw ChannelException.Validation($"requestId {report.RequestId} was used for another report.");
-            var logged = (state.State.Alerts ?? []).Where(a => a.RequestId == report.RequestId).ToArray();
-            if (logged.Length > 0) await GrainFactory.GetGrain<ICrossRegionAlertLogGrain>(Keys.Split(this.GetPrimaryKeyString()).Tenant).AppendAsync(logged);
+            if (applied.Digest != digest) throw ChannelException.Validation($"requestId {report.RequestId} was used for another report.");
+            if (applied.Alerts is { Count: > 0 } logged) await AlertLog().AppendAsync(logged);
             return View()!;
         }
         var alerts = await CrossRegionAlertsAsync(info, report);
+        // Before the ledger changes the state: a failure here leaves in memory only what the archives already store.
+        await TryArchiveReceiptsAsync();
         DealerLedger.SellOut(state.State, report);
-        (state.State.SellOutReceipts ??= new(StringComparer.Ordinal))[report.RequestId] = report.Digest();
-        if (alerts.Count > 0) (state.State.Alerts ??= []).AddRange(alerts);
-        var month = Period.MonthOf(report.Date).ToString();
+        DealerReceipts.Add(state.State, month, report.RequestId, new SellOutReceipt(digest, alerts.Count > 0 ? alerts : null));
         DealerLedger.Month(state.State, month).CrossRegionAlerts += alerts.Count;
         await SaveAsync(month);
         // After the dealer's own record: a failure here fails the report, and its retry (same requestId) logs the alerts again.
-        if (alerts.Count > 0) await GrainFactory.GetGrain<ICrossRegionAlertLogGrain>(Keys.Split(this.GetPrimaryKeyString()).Tenant).AppendAsync(alerts);
+        if (alerts.Count > 0) await AlertLog().AppendAsync(alerts);
         return View()!;
     }
+
+    /// <summary>
+    /// The receipt of a report already applied under <paramref name="requestId"/>, whatever its month: held in the
+    /// state (by this version or an earlier one), else in an archive whose filter may hold the id.
+    /// </summary>
+    private async Task<SellOutReceipt?> ReceiptOfAsync(string requestId)
+    {
+        if (DealerReceipts.Held(state.State, requestId) is { } held) return held;
+        if (state.State.SellOutReceipts?.TryGetValue(requestId, out var legacy) == true)
+            return new SellOutReceipt(legacy, (state.State.Alerts ?? []).Where(a => a.RequestId == requestId).ToArray());
+        foreach (var month in DealerReceipts.MayHold(state.State, requestId))
+            if (await ReceiptArchive(month).FindAsync(requestId) is { } archived) return archived;
+        return null;
+    }
+
+    /// <summary>
+    /// Moves the receipts out of the state once there are <see cref="DealerReceipts.ArchiveAt"/>, each month's into
+    /// its archive grain; the receipts of earlier versions go into the legacy archive. The archives are stored before
+    /// the state forgets the receipts, and the state is written after: a dealer that dies in between still holds them,
+    /// and adds them again later (a merge that changes nothing).
+    /// </summary>
+    private async Task TryArchiveReceiptsAsync()
+    {
+        try
+        {
+            await ArchiveReceiptsAsync();
+        }
+        catch (Exception e)
+        {
+            // Nothing changed: the receipts stay in the state, and the next report tries again. A failing archive
+            // must not refuse the dealer's sell-out.
+            logger.LogWarning(e, "Dealer {Dealer} could not archive its sell-out receipts; it keeps them for now", this.GetPrimaryKeyString());
+        }
+    }
+
+    private async Task ArchiveReceiptsAsync()
+    {
+        var months = DealerReceipts.ToArchive(state.State);
+        var legacy = state.State.SellOutReceipts is { Count: > 0 };
+        if (months.Length == 0 && !legacy) return;
+        var archived = months.Select(m => ReceiptArchive(m).AddAsync(state.State.ReceiptsByMonth![m])).ToList();
+        if (legacy) archived.Add(ReceiptArchive(DealerReceipts.Legacy).AddAsync(DealerReceipts.LegacyReceipts(state.State)));
+        var filters = await Task.WhenAll(archived);
+        for (var i = 0; i < months.Length; i++) DealerReceipts.MarkArchived(state.State, months[i], filters[i]);
+        if (legacy) DealerReceipts.MarkArchived(state.State, DealerReceipts.Legacy, filters[^1]);
+    }
+
+    private IDealerReceiptArchiveGrain ReceiptArchive(string month) =>
+        GrainFactory.GetGrain<IDealerReceiptArchiveGrain>(DealerReceipts.ArchiveKey(this.GetPrimaryKeyString(), month));
+
+    private ICrossRegionAlertLogGrain AlertLog() => GrainFactory.GetGrain<ICrossRegionAlertLogGrain>(Keys.Split(this.GetPrimaryKeyString()).Tenant);
 
     public async Task<QuotaProgress> SetQuotaAsync(string month, decimal target)
     {
@@ -272,7 +324,14 @@ public sealed class DealerGrain(
     private IDealerOrderPageGrain OrderPage(int page) =>
         GrainFactory.GetGrain<IDealerOrderPageGrain>(DealerOrderPages.Key(this.GetPrimaryKeyString(), page));
 
-    public Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync() => Task.FromResult<IReadOnlyList<CrossRegionAlert>>(state.State.Alerts ?? []);
+    /// <summary>
+    /// The 串货 alerts of the reports whose receipts the dealer's state holds (its latest reports). The tenant's alert log
+    /// lists them for the API; archives keep those of older reports.
+    /// </summary>
+    public Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync() => Task.FromResult<IReadOnlyList<CrossRegionAlert>>(
+        (state.State.Alerts ?? [])
+            .Concat((state.State.ReceiptsByMonth?.Values ?? Enumerable.Empty<Dictionary<string, SellOutReceipt>>()).SelectMany(r => r.Values).SelectMany(r => r.Alerts ?? []))
+            .ToArray());
 
     public async Task RequestSpecialPriceAsync(string approvalId, SpecialPrice price)
     {

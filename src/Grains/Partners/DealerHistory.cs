@@ -70,7 +70,7 @@ public static class DealerHistoryRules
         var info = state.Info ?? throw new InvalidOperationException("Only an existing dealer imports history.");
         if (import.OpeningStock is { Count: > 0 } opening)
         {
-            if (state.Orders.Count > 0 || state.SealedOrderPages > 0 || state.SellOutReceipts is { Count: > 0 })
+            if (state.Orders.Count > 0 || state.SealedOrderPages > 0 || DealerReceipts.Any(state))
                 throw new ChannelException(ErrorCodes.InvalidTransition,
                     $"Dealer {info.Id} has live stock movements (orders or sell-out): its opening stock can no longer be set.");
             foreach (var level in opening) state.Inventory[level.Sku] = new StockLevel(level.Sku, level.Quantity, 0);

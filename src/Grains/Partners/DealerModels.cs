@@ -72,13 +72,23 @@ public sealed class DealerState
     /// <summary>Sell-out reports applied by earlier versions, whole; folded into <see cref="SellOutReceipts"/> on activation.</summary>
     [Id(9)] public Dictionary<string, SellOutReport>? SellOutReports { get; set; }
 
+    /// <summary>串货 alerts raised by reports applied by earlier versions, archived with their receipts; newer ones are kept in their report's receipt.</summary>
     [Id(10)] public List<CrossRegionAlert>? Alerts { get; set; }
 
     /// <summary>Special prices by the approval that decides them.</summary>
     [Id(11)] public Dictionary<string, SpecialPrice>? SpecialPrices { get; set; }
 
-    /// <summary>The digest of each sell-out report already applied, by requestId, so a retry is applied once.</summary>
+    /// <summary>
+    /// The digest of each sell-out report applied by earlier versions, by requestId: moved whole into the legacy
+    /// archive with the next report (see <see cref="DealerReceipts"/>).
+    /// </summary>
     [Id(12)] public Dictionary<string, ReportDigest>? SellOutReceipts { get; set; }
+
+    /// <summary>The receipts of the latest sell-out reports applied (at most 256), by the month of their date (YYYY-MM), then requestId (<see cref="DealerReceipts"/>).</summary>
+    [Id(15)] public Dictionary<string, Dictionary<string, SellOutReceipt>>? ReceiptsByMonth { get; set; }
+
+    /// <summary>A Bloom filter of the requestIds in each archive of receipts, by its month (or <see cref="DealerReceipts.Legacy"/>).</summary>
+    [Id(16)] public Dictionary<string, byte[]>? ReceiptFilters { get; set; }
 
     /// <summary>Replaces whole reports kept by earlier versions with their digests (written with the next change).</summary>
     public void FoldSellOutReports()

@@ -1,8 +1,12 @@
+using System.Globalization;
 using System.Text.Json;
 using ChannelGrains.Api.Schema;
 using ChannelGrains.Common;
 using ChannelGrains.Partners;
 using ChannelGrains.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
 using static ChannelGrains.Tests.Ordering.OrderingScenario;
 
 namespace ChannelGrains.Tests.Ordering;
@@ -13,9 +17,11 @@ public sealed class SellOutAndQuotaTests : IDisposable
     private readonly InProcessGraphQL api;
     private readonly OrderingScenario channel;
     private readonly IGrainFactory grains;
+    private readonly ClusterFixture fixture;
 
     public SellOutAndQuotaTests(ClusterFixture fixture)
     {
+        this.fixture = fixture;
         grains = fixture.Grains;
         api = new(fixture.Grains, fixture.Cluster.Client);
         channel = new(api, TestTenant.New());
@@ -26,6 +32,16 @@ public sealed class SellOutAndQuotaTests : IDisposable
     private static object Report(string requestId, params object[] lines) => new { input = new { requestId, dealerId = "D", date = "2026-11-20T10:00:00Z", lines } };
 
     private static object Sold(string sku, int quantity, decimal amount, string? storeId = null) => new { sku, quantity, amount, storeId };
+
+    /// <summary>A dealer D holding <paramref name="units"/> of P1 on hand.</summary>
+    private async Task DealerHoldingAsync(int units)
+    {
+        await channel.ProductAsync("P1", onHand: 10_000);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", units)));
+        Ok(await channel.MoveAsync("shipOrder", "R1"));
+        Ok(await channel.MoveAsync("receiveOrder", "R1"));
+    }
 
     /// <summary>A dealer holding 10 of P1 and 5 of P2 on hand.</summary>
     private async Task StockedDealerAsync()
@@ -57,6 +73,153 @@ public sealed class SellOutAndQuotaTests : IDisposable
         Assert.Equal("VALIDATION", other.ErrorCode());
         Assert.Equal((6, 0), Stock(await channel.DealerOf("D"), "P1"));
     }
+
+    [Fact]
+    public async Task A_dealer_with_two_years_of_reports_holds_at_most_256_receipts_applies_every_retry_once_and_refuses_a_reused_id_under_any_month()
+    {
+        await DealerHoldingAsync(500);
+        var dealerKey = Keys.Of(channel.Tenant, "D");
+        var dealer = grains.GetGrain<IDealerGrain>(dealerKey);
+        var start = new DateTime(2024, 1, 1, 9, 0, 0, DateTimeKind.Utc);
+        var reports = Enumerable.Range(0, 24 * 12).Select(i => new SellOutReport($"S{i}", "D", start.AddMonths(i / 12).AddDays(2 * (i % 12)), [new SellOutLine("P1", 1, 15m, null)])).ToArray();
+
+        foreach (var report in reports) await dealer.ReportSellOutAsync(report);
+
+        // The 257th report moved the 256 before it into their months' archives (21 months and 4 reports of the 22nd).
+        var stored = await StoredDealerAsync(dealer);
+        Assert.Equal(reports.Length - DealerReceipts.ArchiveAt, stored.ReceiptsByMonth!.Values.Sum(r => r.Count));
+        Assert.Equal(Enumerable.Range(0, 22).Select(m => start.AddMonths(m).ToString("yyyy-MM", CultureInfo.InvariantCulture)), stored.ReceiptFilters!.Keys.Order(StringComparer.Ordinal));
+        var archived = await grains.GetGrain<IDealerReceiptArchiveGrain>(DealerReceipts.ArchiveKey(dealerKey, "2024-01")).FindAsync("S0");
+        Assert.Equal(reports[0].Digest(), archived!.Digest);
+
+        // Every retry, archived or held, is applied once; a requestId used again for another report is refused, also
+        // under another month than its own (S5 was filed under 2024-01, and archived).
+        foreach (var report in reports) await dealer.ReportSellOutAsync(report);
+        Assert.Equal((500 - reports.Length, 0), Stock(await channel.DealerOf("D"), "P1"));
+        foreach (var reused in new[] { reports[5] with { Lines = [new SellOutLine("P1", 2, 30m, null)] }, reports[5] with { Date = start.AddMonths(23) }, reports[^1] with { Date = start } })
+        {
+            var refused = await Assert.ThrowsAsync<ChannelException>(() => dealer.ReportSellOutAsync(reused));
+            Assert.Equal(ErrorCodes.Validation, refused.Code);
+        }
+
+        // A late report for an archived month is applied once.
+        var late = new SellOutReport("LATE", "D", start.AddDays(25), [new SellOutLine("P1", 1, 15m, null)]);
+        await dealer.ReportSellOutAsync(late);
+        await dealer.ReportSellOutAsync(late);
+        Assert.Equal((500 - reports.Length - 1, 0), Stock(await channel.DealerOf("D"), "P1"));
+    }
+
+    [Fact]
+    public async Task A_report_whose_dealer_write_fails_after_archiving_is_applied_once_by_its_retry_and_archived_receipts_still_count()
+    {
+        await DealerHoldingAsync(300);
+        var dealerKey = Keys.Of(channel.Tenant, "D");
+        var dealer = grains.GetGrain<IDealerGrain>(dealerKey);
+        var held = Enumerable.Range(0, DealerReceipts.ArchiveAt).Select(i => new SellOutReport($"N{i}", "D", new DateTime(2025, 3, 1 + i % 28, 0, 0, 0, DateTimeKind.Utc), [new SellOutLine("P1", 1, 15m, null)])).ToArray();
+        foreach (var report in held) await dealer.ReportSellOutAsync(report);
+
+        // Another writer bumps the stored dealer's version: the next report archives the 256 receipts, then its own
+        // write fails, as if the dealer had died between the two.
+        var row = new GrainState<DealerState>();
+        await Storage().ReadStateAsync("dealer", dealer.GetGrainId(), row);
+        await Storage().WriteStateAsync("dealer", dealer.GetGrainId(), row);
+        var next = new SellOutReport("NEXT", "D", DateTime.UtcNow, [new SellOutLine("P1", 1, 15m, null)]);
+        await Assert.ThrowsAnyAsync<Exception>(() => dealer.ReportSellOutAsync(next));
+        Assert.NotNull(await grains.GetGrain<IDealerReceiptArchiveGrain>(DealerReceipts.ArchiveKey(dealerKey, "2025-03")).FindAsync("N0"));
+        Assert.Null((await StoredDealerAsync(dealer)).ReceiptFilters);
+
+        // The retry is applied once, archiving again (a merge); every earlier report stays applied once.
+        await dealer.ReportSellOutAsync(next);
+        foreach (var report in held.Append(next)) await dealer.ReportSellOutAsync(report);
+        Assert.Equal((300 - DealerReceipts.ArchiveAt - 1, 0), Stock(await channel.DealerOf("D"), "P1"));
+        var stored = await StoredDealerAsync(dealer);
+        Assert.Equal(["2025-03"], stored.ReceiptFilters!.Keys);
+        Assert.Equal(1, stored.ReceiptsByMonth!.Values.Sum(r => r.Count));
+
+        // An archive given another report under a requestId it holds keeps the first; its filter covers all it holds.
+        var archive = grains.GetGrain<IDealerReceiptArchiveGrain>(DealerReceipts.ArchiveKey(dealerKey, "2025-03"));
+        var filter = await archive.AddAsync(new() { ["N0"] = new SellOutReceipt(new ReportDigest(1, 2), null), ["LATER"] = new SellOutReceipt(new ReportDigest(3, 4), null) });
+        Assert.Equal(held[0].Digest(), (await archive.FindAsync("N0"))!.Digest);
+        Assert.True(ReceiptFilter.MayContain(filter, ReceiptFilter.Hash("N0")) && ReceiptFilter.MayContain(filter, ReceiptFilter.Hash("LATER")));
+    }
+
+    [Fact]
+    public async Task Receipts_kept_by_an_earlier_version_move_into_the_legacy_archive_with_their_alerts_and_still_answer_retries()
+    {
+        await channel.ProductAsync("P1", onHand: 100);
+        var dealerKey = Keys.Of(channel.Tenant, "L");
+        var dealer = grains.GetGrain<IDealerGrain>(dealerKey);
+        var legacy = new SellOutReport("L1", "L", new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc), [new SellOutLine("P1", 2, 30m, "ST9")]);
+        var alert = new CrossRegionAlert("L", "CN/East/Shanghai", "ST9", "CN/North", "P1", 2, legacy.Date, "L1");
+        // A dealer as an earlier version stored it, never activated since.
+        var earlier = new DealerState
+        {
+            Info = new DealerInfo("L", "L", "CN/East/Shanghai", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["P1"]),
+            SellOutReceipts = new(StringComparer.Ordinal) { ["L1"] = legacy.Digest() },
+            Alerts = [alert],
+        };
+        earlier.Inventory["P1"] = new StockLevel("P1", 10, 0);
+        await Storage().WriteStateAsync("dealer", dealer.GetGrainId(), new GrainState<DealerState>(earlier));
+
+        await dealer.ReportSellOutAsync(legacy);
+        Assert.Equal([alert], await grains.GetGrain<ICrossRegionAlertLogGrain>(channel.Tenant).ListAsync(null, 10));
+        await dealer.ReportSellOutAsync(new SellOutReport("L2", "L", DateTime.UtcNow, [new SellOutLine("P1", 1, 15m, null)]));
+        var stored = await StoredDealerAsync(dealer);
+        Assert.Null(stored.SellOutReceipts);
+        Assert.Null(stored.Alerts);
+        Assert.Equal([DealerReceipts.Legacy], stored.ReceiptFilters!.Keys);
+
+        await dealer.ReportSellOutAsync(legacy);
+        Assert.Equal(9, (await dealer.GetAsync())!.Inventory.Single().OnHand);
+        var refused = await Assert.ThrowsAsync<ChannelException>(() => dealer.ReportSellOutAsync(legacy with { Date = DateTime.UtcNow }));
+        Assert.Equal(ErrorCodes.Validation, refused.Code);
+        Assert.Equal(alert, (await grains.GetGrain<IDealerReceiptArchiveGrain>(DealerReceipts.ArchiveKey(dealerKey, DealerReceipts.Legacy)).FindAsync("L1"))!.Alerts!.Single());
+    }
+
+    [Fact]
+    public void A_receipt_filter_never_misses_an_id_it_holds_and_rarely_claims_one_it_does_not()
+    {
+        var held = Enumerable.Range(0, 10_000).Select(i => $"dealer-7-{i}").ToArray();
+        var filter = ReceiptFilter.Build(held);
+
+        Assert.All(held, id => Assert.True(ReceiptFilter.MayContain(filter, ReceiptFilter.Hash(id))));
+        var falseMaybes = Enumerable.Range(0, 100_000).Count(i => ReceiptFilter.MayContain(filter, ReceiptFilter.Hash($"other-{i}")));
+        Assert.InRange(falseMaybes, 0, 300); // 0.1 % expected
+        // Small filters too: 1 to 64 ids, 2,000 strangers each.
+        var small = Enumerable.Range(1, 64).Sum(n =>
+        {
+            var ids = Enumerable.Range(0, n).Select(i => $"S{n}-{i}").ToArray();
+            var few = ReceiptFilter.Build(ids);
+            Assert.All(ids, id => Assert.True(ReceiptFilter.MayContain(few, ReceiptFilter.Hash(id))));
+            return Enumerable.Range(0, 2_000).Count(i => ReceiptFilter.MayContain(few, ReceiptFilter.Hash($"x{n}-{i}")));
+        });
+        Assert.InRange(small, 0, 64 * 2_000 * 3 / 1_000); // at most 0.3 %
+        // Filters are stored: the hash is the same in every process and version.
+        Assert.Equal(0xB65316D6082C20E8UL, ReceiptFilter.Hash("S1"));
+    }
+
+    [Fact]
+    public void Receipts_are_archived_all_at_once_when_the_state_holds_256()
+    {
+        var state = new DealerState();
+        for (var i = 0; i < DealerReceipts.ArchiveAt - 1; i++)
+            DealerReceipts.Add(state, i % 3 == 0 ? "2024-02" : "2026-11", $"S{i}", new SellOutReceipt(new ReportDigest(0, 1), null));
+        Assert.Empty(DealerReceipts.ToArchive(state));
+        DealerReceipts.Add(state, "2025-01", "last", new SellOutReceipt(new ReportDigest(0, 1), null));
+        Assert.Equal(["2024-02", "2025-01", "2026-11"], DealerReceipts.ToArchive(state).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The dealer's state as its storage holds it.</summary>
+    private async Task<DealerState> StoredDealerAsync(IDealerGrain dealer)
+    {
+        var stored = new GrainState<DealerState>();
+        await Storage().ReadStateAsync("dealer", dealer.GetGrainId(), stored);
+        Assert.True(stored.RecordExists);
+        return stored.State!;
+    }
+
+    private IGrainStorage Storage() =>
+        Assert.IsType<InProcessSiloHandle>(fixture.Cluster.Primary).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel);
 
     [Theory]
     [InlineData("0.00001")]
