@@ -13,19 +13,35 @@ public sealed record Caller(string Tenant, Role Role, string Subject, string Reg
     public const string RegionClaim = "region";
 
     /// <summary>The caller of a principal whose token carried every claim we need, or null.</summary>
+    /// <remarks>Read on every request: one pass over the claims, the first of each type winning (as
+    /// <see cref="ClaimsPrincipal.FindFirst(string)"/> would, without its closure and enumerator per lookup).</remarks>
     public static Caller? From(ClaimsPrincipal? principal)
     {
         if (principal?.Identity?.IsAuthenticated != true) return null;
-        var tenant = principal.FindFirst(TenantClaim)?.Value;
-        var subject = principal.FindFirst(SubjectClaim)?.Value;
-        var roleText = principal.FindFirst(RoleClaim)?.Value;
+        string? tenant = null, subject = null, roleText = null, region = null;
+        foreach (var identity in principal.Identities)
+            foreach (var claim in identity.Claims)
+            {
+                if (tenant is null && Is(claim, TenantClaim)) tenant = claim.Value;
+                else if (subject is null && Is(claim, SubjectClaim)) subject = claim.Value;
+                else if (roleText is null && Is(claim, RoleClaim)) roleText = claim.Value;
+                else if (region is null && Is(claim, RegionClaim)) region = claim.Value;
+            }
         if (string.IsNullOrWhiteSpace(tenant) || string.IsNullOrWhiteSpace(subject) || !TryParseRole(roleText, out var role))
             return null;
-        return new Caller(tenant, role, subject, principal.FindFirst(RegionClaim)?.Value ?? "");
+        return new Caller(tenant, role, subject, region ?? "");
     }
 
-    public static bool TryParseRole(string? text, out Role role) =>
-        Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role) && text!.All(char.IsLetter);
+    private static bool Is(Claim claim, string type) => string.Equals(claim.Type, type, StringComparison.OrdinalIgnoreCase);
+
+    public static bool TryParseRole(string? text, out Role role)
+    {
+        role = default;
+        if (string.IsNullOrEmpty(text)) return false;
+        foreach (var c in text)
+            if (!char.IsLetter(c)) return false;
+        return Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role);
+    }
 
     public static string RoleName(Role role) => role.ToString().ToUpperInvariant();
 }

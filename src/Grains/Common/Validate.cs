@@ -8,12 +8,16 @@ public static partial class Validate
     public const int MaxIdLength = 128;
     public const int MaxNameLength = 256;
 
+    /// <summary>'/' and the control characters (C0, DEL and C1), which <see cref="Id"/> refuses.</summary>
+    private static readonly System.Buffers.SearchValues<char> Forbidden = System.Buffers.SearchValues.Create(
+        "/" + new string([.. Enumerable.Range(0, 32).Concat(Enumerable.Range(127, 33)).Select(c => (char)c)]));
+
     /// <summary>An integrator id: not blank, no surrounding spaces, no '/', no control characters.</summary>
     public static string Id(string? value, string field)
     {
         if (string.IsNullOrWhiteSpace(value)) throw ChannelException.Validation($"{field} must not be empty.");
         if (value.Length > MaxIdLength) throw ChannelException.Validation($"{field} must be at most {MaxIdLength} characters.");
-        if (value.Trim().Length != value.Length || value.Contains('/') || value.Any(char.IsControl))
+        if (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]) || value.AsSpan().ContainsAny(Forbidden))
             throw ChannelException.Validation($"{field} '{value}' must not contain '/', control characters or surrounding spaces.");
         return value;
     }

@@ -6,6 +6,33 @@ namespace ChannelGrains.Tests.Rules;
 
 public sealed class CommonRulesTests
 {
+    [Fact]
+    public void An_id_with_a_slash_a_control_character_or_surrounding_white_space_is_refused_whatever_the_character()
+    {
+        for (var c = char.MinValue; ; c++)
+        {
+            var refusedInside = c == '/' || char.IsControl(c);
+            Assert.Equal(refusedInside, Refused($"a{c}b"));
+            Assert.Equal(refusedInside || char.IsWhiteSpace(c), Refused($"{c}ab"));
+            Assert.Equal(refusedInside || char.IsWhiteSpace(c), Refused($"ab{c}"));
+            if (c == char.MaxValue) break;
+        }
+        Assert.Equal("D-1", Validate.Id("D-1", "id"));
+
+        static bool Refused(string id)
+        {
+            try
+            {
+                Validate.Id(id, "id");
+                return false;
+            }
+            catch (ChannelException e) when (e.Code == ErrorCodes.Validation)
+            {
+                return true;
+            }
+        }
+    }
+
     [Theory]
     [InlineData("CN/East/Shanghai", "CN", true)]
     [InlineData("CN/East/Shanghai", "CN/East", true)]
