@@ -50,6 +50,18 @@ public static class DealerFields
             .Description("Bulk form of upsertDealer: up to 1,000 dealers in one request. A malformed record refuses the whole batch; a record refused for its current state (an invalid status move) is null with an error at its index.")
             .Argument<NonNullGraphType<ListGraphType<NonNullGraphType<DealerInputType>>>>("inputs")
             .ResolveAsync(async context => BulkResults.Report(context, await UpsertAsync(context, context.GetArgument<List<DealerInfo>>("inputs"))));
+
+        mutation.Field<NonNullGraphType<DealerType>>("importDealerHistory")
+            .Description("A migration from a legacy system (ADMIN, or a MANAGER of the dealer's region): finished months (before the current one, "
+                + "which is live) replace what the dealer holds for them, so importing twice changes nothing; an opening stock is accepted only "
+                + "while the dealer has never ordered or reported sell-out (INVALID_TRANSITION).")
+            .Argument<NonNullGraphType<DealerHistoryInputType>>("input")
+            .ResolveAsync(async context =>
+            {
+                var input = context.GetArgument<DealerHistoryInput>("input");
+                await DealerAccess.EnsureManagedAsync(context, Validate.Id(input.DealerId, "dealerId"));
+                return await context.Grain<IDealerGrain>(input.DealerId).ImportHistoryAsync(new DealerHistoryImport(input.Months ?? [], input.OpeningStock));
+            });
     }
 
     public static void AddDealerSubscriptions(this ObjectGraphType subscription)
