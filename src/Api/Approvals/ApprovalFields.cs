@@ -31,7 +31,7 @@ public static class ApprovalFields
             });
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ApprovalType>>>>("approvals")
-            .Description("Approvals of a region subtree (a MANAGER: its own), oldest first, by default those waiting.")
+            .Description("Approvals of a region subtree (a MANAGER: its own): by default those waiting, oldest first; with an APPROVED or REJECTED status, the latest 200 decisions of the tenant, newest first (each approval keeps its whole record in approval(id)).")
             .Argument<StringGraphType>("region")
             .Argument<ApprovalStatusType>("status")
             .Argument<IntGraphType>("first")

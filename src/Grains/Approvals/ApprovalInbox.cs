@@ -8,34 +8,85 @@ public sealed record class ApprovalInboxEntry(
     [property: Id(3)] ApprovalStatus Status,
     [property: Id(4)] DateTime RequestedAt);
 
-/// <summary>A tenant's approvals by status and region (key <c>tenant</c>), so approvers find what waits for them.</summary>
+/// <summary>
+/// A tenant's approvals by status and region (key <c>tenant</c>), so approvers find what waits for them: every pending
+/// approval, oldest first, and the latest <see cref="ApprovalInboxGrain.DecidedKept"/> decisions, newest first. Each
+/// approval keeps its whole record, decisions included, in its own grain (<c>approval(id)</c>).
+/// </summary>
 [Alias("ChannelGrains.IApprovalInboxGrain")]
 public interface IApprovalInboxGrain : IGrainWithStringKey
 {
     [Alias("Put")] Task PutAsync(ApprovalView approval);
 
+    /// <summary>Pending approvals oldest first; decided ones (among the latest kept) newest first; no status: both, in that order.</summary>
     [Alias("List")] Task<IReadOnlyList<ApprovalInboxEntry>> ListAsync(string? region, ApprovalStatus? status, int first);
 }
 
 [GenerateSerializer, Alias("ChannelGrains.ApprovalInboxState")]
 public sealed class ApprovalInboxState
 {
+    /// <summary>The pending approvals by id (earlier versions kept decided ones here too; they move to <see cref="Decided"/> on activation).</summary>
     [Id(0)] public Dictionary<string, ApprovalInboxEntry> Entries { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The latest decided approvals, in the order decided, oldest first.</summary>
+    [Id(1)] public List<ApprovalInboxEntry> Decided { get; set; } = [];
 }
 
+/// <remarks>
+/// Before, the inbox kept every approval the tenant ever had, and every request and decision wrote them all again:
+/// with an approval for one order in ten, a busy tenant's inbox grew by thousands of entries a month, all rewritten on
+/// each approval event in this one grain. Now its state is the pending workload and a bounded tail of decisions.
+/// </remarks>
 public sealed class ApprovalInboxGrain(
     [PersistentState("approval-inbox", StorageNames.Channel)] IPersistentState<ApprovalInboxState> state) : Grain, IApprovalInboxGrain
 {
+    public const int DecidedKept = 200;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var decided = state.State.Entries.Values.Where(e => e.Status != ApprovalStatus.Pending).OrderBy(e => e.RequestedAt).ToArray();
+        foreach (var entry in decided)
+        {
+            state.State.Entries.Remove(entry.Id);
+            Remember(entry);
+        }
+        return Task.CompletedTask; // written with the next change
+    }
+
     public async Task PutAsync(ApprovalView approval)
     {
         var entry = new ApprovalInboxEntry(approval.Id, approval.Request.Kind, approval.Request.Region, approval.Status, approval.RequestedAt);
-        if (state.State.Entries.GetValueOrDefault(approval.Id) == entry) return;
-        state.State.Entries[approval.Id] = entry;
+        if (entry.Status == ApprovalStatus.Pending)
+        {
+            if (state.State.Entries.GetValueOrDefault(approval.Id) == entry) return;
+            state.State.Entries[approval.Id] = entry;
+        }
+        else
+        {
+            // A decision is final: told again (a retried step), it changes nothing.
+            if (!state.State.Entries.Remove(approval.Id) && state.State.Decided.Contains(entry)) return;
+            Remember(entry);
+        }
         await state.PersistAsync(DeactivateOnIdle);
     }
 
-    public Task<IReadOnlyList<ApprovalInboxEntry>> ListAsync(string? region, ApprovalStatus? status, int first) =>
-        Task.FromResult<IReadOnlyList<ApprovalInboxEntry>>(state.State.Entries.Values
-            .Where(e => (region is null || RegionPath.IsWithin(e.Region, region)) && (status is null || e.Status == status))
-            .OrderBy(e => e.RequestedAt).Take(first).ToArray());
+    private void Remember(ApprovalInboxEntry decided)
+    {
+        state.State.Decided.RemoveAll(e => e.Id == decided.Id);
+        state.State.Decided.Add(decided);
+        if (state.State.Decided.Count > DecidedKept) state.State.Decided.RemoveRange(0, state.State.Decided.Count - DecidedKept);
+    }
+
+    public Task<IReadOnlyList<ApprovalInboxEntry>> ListAsync(string? region, ApprovalStatus? status, int first)
+    {
+        var pending = status is null or ApprovalStatus.Pending
+            ? state.State.Entries.Values.Where(e => Within(e, region)).OrderBy(e => e.RequestedAt).ThenBy(e => e.Id, StringComparer.Ordinal)
+            : Enumerable.Empty<ApprovalInboxEntry>();
+        var decided = status is ApprovalStatus.Pending
+            ? Enumerable.Empty<ApprovalInboxEntry>()
+            : Enumerable.Reverse(state.State.Decided).Where(e => Within(e, region) && (status is null || e.Status == status));
+        return Task.FromResult<IReadOnlyList<ApprovalInboxEntry>>(pending.Concat(decided).Take(first).ToArray());
+    }
+
+    private static bool Within(ApprovalInboxEntry entry, string? region) => region is null || RegionPath.IsWithin(entry.Region, region);
 }
