@@ -31,7 +31,7 @@ public static class ApprovalFields
             });
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ApprovalType>>>>("approvals")
-            .Description("Approvals of a region subtree (a MANAGER: its own): by default those waiting, oldest first; with an APPROVED or REJECTED status, the latest 200 decisions of the tenant, newest first (each approval keeps its whole record in approval(id)).")
+            .Description("Approvals of a region subtree (a MANAGER: its own): by default those waiting, oldest first; with an APPROVED or REJECTED status, those of the region among the tenant's latest 200 decisions, newest first (each approval keeps its whole record in approval(id)).")
             .Argument<StringGraphType>("region")
             .Argument<ApprovalStatusType>("status")
             .Argument<IntGraphType>("first")
@@ -40,10 +40,11 @@ public static class ApprovalFields
                 var caller = context.Caller();
                 var requested = context.GetArgument<string?>("region");
                 var region = Access.ListingRegion(caller, requested is null ? null : Validate.Region(requested));
-                var entries = await context.Grains().GetGrain<IApprovalInboxGrain>(caller.Tenant).ListAsync(
-                    region, context.GetArgument<ApprovalStatus?>("status") ?? ApprovalStatus.Pending, Paging.First(context.GetArgument<int?>("first")));
+                var status = context.GetArgument<ApprovalStatus?>("status") ?? ApprovalStatus.Pending;
+                var entries = await context.Grains().GetGrain<IApprovalInboxGrain>(caller.Tenant).ListAsync(region, status, Paging.First(context.GetArgument<int?>("first")));
                 var approvals = await Task.WhenAll(entries.Select(e => context.Grain<IApprovalGrain>(e.Id).GetAsync()));
-                return approvals.OfType<ApprovalView>().ToArray();
+                // The approval itself is the truth: an inbox that missed a change (its update failed) lists it under its old status.
+                return approvals.OfType<ApprovalView>().Where(a => a.Status == status).ToArray();
             });
 
         query.Field<NonNullGraphType<TenantSettingsType>>("tenantSettings")

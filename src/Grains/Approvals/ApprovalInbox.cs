@@ -28,7 +28,7 @@ public sealed class ApprovalInboxState
     /// <summary>The pending approvals by id (earlier versions kept decided ones here too; they move to <see cref="Decided"/> on activation).</summary>
     [Id(0)] public Dictionary<string, ApprovalInboxEntry> Entries { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>The latest decided approvals, in the order decided, oldest first.</summary>
+    /// <summary>The latest decided approvals, oldest first: in the order decided (those split from an earlier version's inbox, by request time).</summary>
     [Id(1)] public List<ApprovalInboxEntry> Decided { get; set; } = [];
 }
 

@@ -44,11 +44,19 @@ public static class DealerHistoryRules
     public const int MaxMonths = 120;
     public const int MaxWeeksPerMonth = 2_000;
 
+    /// <summary>
+    /// SKU rows and weekly rows an import holds in all: every write of the dealer stores its months again, so one
+    /// import may not make them huge (12 months of 500 SKUs are 6,000 rows).
+    /// </summary>
+    public const int MaxRowsPerImport = 20_000;
+
     public static DealerHistoryImport Validated(DealerHistoryImport import, Period currentMonth)
     {
         if (import.Months is null || (import.Months.Count == 0 && (import.OpeningStock?.Count ?? 0) == 0))
             throw ChannelException.Validation("An import needs at least one month or an opening stock.");
         if (import.Months.Count > MaxMonths) throw ChannelException.Validation($"An import holds at most {MaxMonths} months.");
+        if (import.Months.Sum(m => (m?.Skus?.Count ?? 0) + (m?.Weeks?.Count ?? 0)) > MaxRowsPerImport)
+            throw ChannelException.Validation($"An import holds at most {MaxRowsPerImport} SKU and weekly rows in all; split it by months.");
         var current = currentMonth.ToString();
         var months = new HashSet<string>(StringComparer.Ordinal);
         foreach (var month in import.Months)

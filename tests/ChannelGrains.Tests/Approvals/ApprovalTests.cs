@@ -14,9 +14,11 @@ public sealed class ApprovalTests : IDisposable
     private readonly OrderingScenario channel;
     private readonly Caller eastManager;
     private readonly Caller otherAdmin;
+    private readonly IGrainFactory grains;
 
     public ApprovalTests(ClusterFixture fixture)
     {
+        grains = fixture.Grains;
         api = new(fixture.Grains, fixture.Cluster.Client);
         channel = new(api, TestTenant.New());
         eastManager = Callers.Manager(channel.Tenant, "CN/East");
@@ -158,6 +160,25 @@ public sealed class ApprovalTests : IDisposable
         Assert.Single((await api.ExecuteAsync(eastManager, "{ approvals { id } }")).Data("approvals").EnumerateArray());
         Assert.Empty((await api.ExecuteAsync(Callers.Manager(channel.Tenant, "CN/North"), "{ approvals { id } }")).Data("approvals").EnumerateArray());
         Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(Callers.Dealer(channel.Tenant, "D"), "{ approvals { id } }")).ErrorCode());
+    }
+
+    [Fact]
+    public async Task An_approval_the_inbox_still_holds_as_pending_is_not_listed_as_waiting_once_decided()
+    {
+        await SettingsAsync(orderApprovalAbove: 0m);
+        await channel.ProductAsync("P1", onHand: 100);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 1)));
+        var id = (await api.ExecuteAsync(eastManager, "{ approvals { id } }")).Data("approvals")[0].GetProperty("id").GetString()!;
+        Ok(await ApproveOrderAsync(eastManager, approved: false, "no"));
+
+        // The inbox missed the decision (its update failed after the approval was saved): it still holds it as waiting.
+        var decided = await grains.GetGrain<ChannelGrains.Approvals.IApprovalGrain>(ChannelGrains.Common.Keys.Of(channel.Tenant, id)).GetAsync();
+        Assert.Equal(ChannelGrains.Approvals.ApprovalStatus.Rejected, decided!.Status);
+        await grains.GetGrain<ChannelGrains.Approvals.IApprovalInboxGrain>(channel.Tenant).PutAsync(decided with { Status = ChannelGrains.Approvals.ApprovalStatus.Pending });
+
+        Assert.Empty((await api.ExecuteAsync(eastManager, "{ approvals { id } }")).Data("approvals").EnumerateArray());
+        Assert.Equal(id, (await api.ExecuteAsync(eastManager, "{ approvals(status: REJECTED) { id } }")).Data("approvals")[0].GetProperty("id").GetString());
     }
 
     public void Dispose() => api.Dispose();

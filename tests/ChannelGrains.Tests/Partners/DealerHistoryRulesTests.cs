@@ -35,6 +35,19 @@ public sealed class DealerHistoryRulesTests
     }
 
     [Fact]
+    public void An_import_of_more_than_20000_sku_and_weekly_rows_in_all_is_refused()
+    {
+        HistoricMonth Wide(string month, int skus) =>
+            Month(month, null, [.. Enumerable.Range(0, skus).Select(i => new HistoricSku($"S{i}", 1, 1m, 1, 1m, 0))]);
+        var months = Enumerable.Range(1, 10).Select(m => $"2026-{m:00}").ToArray();
+
+        DealerHistoryRules.Validated(new DealerHistoryImport([.. months.Select(m => Wide(m, 2_000))]), November);
+        var refused = Assert.Throws<ChannelException>(() => DealerHistoryRules.Validated(
+            new DealerHistoryImport([.. months.Select(m => Wide(m, 2_000)), Wide("2025-12", 1)]), November));
+        Assert.Equal(ErrorCodes.Validation, refused.Code);
+    }
+
+    [Fact]
     public void Apply_replaces_the_months_and_sums_their_skus()
     {
         var state = new DealerState { Info = new DealerInfo("D1", "D1", "CN/East", DealerTier.Value, DealerStatus.Admitted, 100m, []) };
