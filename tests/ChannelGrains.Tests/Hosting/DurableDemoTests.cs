@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace ChannelGrains.Tests.Hosting;
 
 /// <summary>The demo on PostgreSQL: killed after seeding and started again, it keeps its channel and does not seed again.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(HeavyProcessCollection.Name)]
 public sealed class DurableDemoTests(PostgresServer postgres, ITestOutputHelper output)
 {
     private static readonly string[] SmallDemo =

@@ -95,3 +95,13 @@ public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
 {
     public const string Name = "PostgreSQL";
 }
+
+/// <summary>
+/// Tests that start whole Api processes and keep both cores busy for a while (a seeded demo): they run after the
+/// others, alone, so that the browser tests' two-second expectations are not measured beside them. Its own server.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HeavyProcessCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "PostgreSQL, heavy processes, alone";
+}
