@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace ChannelGrains.Approvals;
 
 [GenerateSerializer, Alias("ChannelGrains.ApprovalInboxEntry")]
@@ -38,19 +40,29 @@ public sealed class ApprovalInboxState
 /// each approval event in this one grain. Now its state is the pending workload and a bounded tail of decisions.
 /// </remarks>
 public sealed class ApprovalInboxGrain(
-    [PersistentState("approval-inbox", StorageNames.Channel)] IPersistentState<ApprovalInboxState> state) : Grain, IApprovalInboxGrain
+    [PersistentState("approval-inbox", StorageNames.Channel)] IPersistentState<ApprovalInboxState> state,
+    ILogger<ApprovalInboxGrain> logger) : Grain, IApprovalInboxGrain
 {
     public const int DecidedKept = 200;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var decided = state.State.Entries.Values.Where(e => e.Status != ApprovalStatus.Pending).OrderBy(e => e.RequestedAt).ToArray();
+        if (decided.Length == 0) return;
         foreach (var entry in decided)
         {
             state.State.Entries.Remove(entry.Id);
             Remember(entry);
         }
-        return Task.CompletedTask; // written with the next change
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The split is made again on the next activation; a change's own write fails the same way and deactivates.
+            logger.LogWarning(e, "Approval inbox {Tenant} could not store its split; it keeps the split in memory", this.GetPrimaryKeyString());
+        }
     }
 
     public async Task PutAsync(ApprovalView approval)

@@ -48,13 +48,16 @@ public sealed class ApprovalInboxTests(ClusterFixture fixture)
             var view = View(i, i % 100 == 7 ? ApprovalStatus.Pending : ApprovalStatus.Approved);
             earlier.Entries[view.Id] = new ApprovalInboxEntry(view.Id, view.Request.Kind, view.Request.Region, view.Status, view.RequestedAt);
         }
-        var silo = Assert.IsType<InProcessSiloHandle>(fixture.Cluster.Primary);
-        await silo.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel)
-            .WriteStateAsync("approval-inbox", inbox.GetGrainId(), new GrainState<ApprovalInboxState>(earlier));
+        var storage = Assert.IsType<InProcessSiloHandle>(fixture.Cluster.Primary).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel);
+        await storage.WriteStateAsync("approval-inbox", inbox.GetGrainId(), new GrainState<ApprovalInboxState>(earlier));
 
         Assert.Equal(["A007", "A107", "A207"], (await inbox.ListAsync(null, ApprovalStatus.Pending, 10)).Select(e => e.Id));
         var decided = await inbox.ListAsync(null, ApprovalStatus.Approved, 1_000);
         Assert.Equal(Enumerable.Range(98, 202).Where(i => i % 100 != 7).Reverse().Select(i => $"A{i:000}"), decided.Select(e => e.Id));
         Assert.Equal(ApprovalInboxGrain.DecidedKept, decided.Count);
+        // The split is stored on activation, without waiting for a change.
+        var stored = new GrainState<ApprovalInboxState>();
+        await storage.ReadStateAsync("approval-inbox", inbox.GetGrainId(), stored);
+        Assert.Equal((3, ApprovalInboxGrain.DecidedKept), (stored.State!.Entries.Count, stored.State.Decided.Count));
     }
 }
