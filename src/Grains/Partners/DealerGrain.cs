@@ -175,8 +175,7 @@ public sealed class DealerGrain(
     private async Task<SellOutReceipt?> ReceiptOfAsync(string requestId)
     {
         if (DealerReceipts.Held(state.State, requestId) is { } held) return held;
-        if (state.State.SellOutReceipts?.TryGetValue(requestId, out var legacy) == true)
-            return new SellOutReceipt(legacy, (state.State.Alerts ?? []).Where(a => a.RequestId == requestId).ToArray());
+        if (state.State.SellOutReceipts?.ContainsKey(requestId) == true) return DealerReceipts.LegacyReceipts(state.State)[requestId];
         foreach (var month in DealerReceipts.MayHold(state.State, requestId))
             if (await ReceiptArchive(month).FindAsync(requestId) is { } archived) return archived;
         return null;
@@ -323,15 +322,6 @@ public sealed class DealerGrain(
 
     private IDealerOrderPageGrain OrderPage(int page) =>
         GrainFactory.GetGrain<IDealerOrderPageGrain>(DealerOrderPages.Key(this.GetPrimaryKeyString(), page));
-
-    /// <summary>
-    /// The 串货 alerts of the reports whose receipts the dealer's state holds (its latest reports). The tenant's alert log
-    /// lists them for the API; archives keep those of older reports.
-    /// </summary>
-    public Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync() => Task.FromResult<IReadOnlyList<CrossRegionAlert>>(
-        (state.State.Alerts ?? [])
-            .Concat((state.State.ReceiptsByMonth?.Values ?? Enumerable.Empty<Dictionary<string, SellOutReceipt>>()).SelectMany(r => r.Values).SelectMany(r => r.Alerts ?? []))
-            .ToArray());
 
     public async Task RequestSpecialPriceAsync(string approvalId, SpecialPrice price)
     {

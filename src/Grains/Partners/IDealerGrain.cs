@@ -52,9 +52,6 @@ public interface IDealerGrain : Ordering.IOrderHoldings
     /// <summary>The <paramref name="last"/> newest orders, oldest of them first.</summary>
     [Alias("ListLatestOrders")] Task<OrderRefPage> ListLatestOrdersAsync(int last);
 
-    /// <summary>The 串货 alerts of the reports whose receipts the dealer still holds (its latest 256 at most; see DealerReceipts).</summary>
-    [Alias("GetAlerts")] Task<IReadOnlyList<CrossRegionAlert>> GetAlertsAsync();
-
     /// <summary>Records a special price waiting for its approval; recording it again changes nothing.</summary>
     [Alias("RequestSpecialPrice")] Task RequestSpecialPriceAsync(string approvalId, SpecialPrice price);
 

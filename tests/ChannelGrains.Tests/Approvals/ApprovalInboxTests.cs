@@ -1,9 +1,7 @@
 using ChannelGrains.Approvals;
 using ChannelGrains.Common;
 using ChannelGrains.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
-using Orleans.TestingHost;
 
 namespace ChannelGrains.Tests.Approvals;
 
@@ -48,7 +46,7 @@ public sealed class ApprovalInboxTests(ClusterFixture fixture)
             var view = View(i, i % 100 == 7 ? ApprovalStatus.Pending : ApprovalStatus.Approved);
             earlier.Entries[view.Id] = new ApprovalInboxEntry(view.Id, view.Request.Kind, view.Request.Region, view.Status, view.RequestedAt);
         }
-        var storage = Assert.IsType<InProcessSiloHandle>(fixture.Cluster.Primary).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel);
+        var storage = fixture.ChannelStorage;
         await storage.WriteStateAsync("approval-inbox", inbox.GetGrainId(), new GrainState<ApprovalInboxState>(earlier));
 
         Assert.Equal(["A007", "A107", "A207"], (await inbox.ListAsync(null, ApprovalStatus.Pending, 10)).Select(e => e.Id));

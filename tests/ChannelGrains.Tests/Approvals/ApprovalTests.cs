@@ -34,6 +34,15 @@ public sealed class ApprovalTests : IDisposable
     private Task<JsonElement> ApproveOrderAsync(Caller caller, bool approved, string reason = "ok") =>
         api.ExecuteAsync(caller, "mutation($approved: Boolean!, $reason: String) { approveOrder(id: \"R1\", approved: $approved, reason: $reason) { status } }", new { approved, reason });
 
+    /// <summary>Order R1 of dealer D (CN/East/Shanghai), waiting for approval: every order needs one.</summary>
+    private async Task OrderAwaitingApprovalAsync()
+    {
+        await SettingsAsync(orderApprovalAbove: 0m);
+        await channel.ProductAsync("P1", onHand: 100);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 1)));
+    }
+
     private Task<JsonElement> ApprovalAsync(string id) => api.ExecuteAsync(channel.Admin, $"query($id: ID!) {{ approval(id: $id) {{ {ApprovalFields} }} }}", new { id });
 
     private static string ThisMonth => DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
@@ -152,10 +161,7 @@ public sealed class ApprovalTests : IDisposable
     [Fact]
     public async Task Pending_approvals_are_listed_for_the_managers_of_their_region_only()
     {
-        await SettingsAsync(orderApprovalAbove: 0m);
-        await channel.ProductAsync("P1", onHand: 100);
-        await channel.DealersAsync(["D"], ["P1"]);
-        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 1)));
+        await OrderAwaitingApprovalAsync();
 
         Assert.Single((await api.ExecuteAsync(eastManager, "{ approvals { id } }")).Data("approvals").EnumerateArray());
         Assert.Empty((await api.ExecuteAsync(Callers.Manager(channel.Tenant, "CN/North"), "{ approvals { id } }")).Data("approvals").EnumerateArray());
@@ -165,10 +171,7 @@ public sealed class ApprovalTests : IDisposable
     [Fact]
     public async Task An_approval_the_inbox_still_holds_as_pending_is_not_listed_as_waiting_once_decided()
     {
-        await SettingsAsync(orderApprovalAbove: 0m);
-        await channel.ProductAsync("P1", onHand: 100);
-        await channel.DealersAsync(["D"], ["P1"]);
-        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 1)));
+        await OrderAwaitingApprovalAsync();
         var id = (await api.ExecuteAsync(eastManager, "{ approvals { id } }")).Data("approvals")[0].GetProperty("id").GetString()!;
         Ok(await ApproveOrderAsync(eastManager, approved: false, "no"));
 

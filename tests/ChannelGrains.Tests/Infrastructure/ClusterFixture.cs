@@ -1,6 +1,8 @@
 using ChannelGrains.Common;
 using ChannelGrains.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace ChannelGrains.Tests.Infrastructure;
@@ -14,6 +16,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         .Build();
 
     public IGrainFactory Grains => Cluster.Client;
+
+    /// <summary>The channel store the silos share (one table per process in memory mode): to read or plant a grain's stored state.</summary>
+    public IGrainStorage ChannelStorage =>
+        Assert.IsType<InProcessSiloHandle>(Cluster.Primary).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(ChannelGrains.Common.StorageNames.Channel);
 
     public Task InitializeAsync() => Cluster.DeployAsync();
 

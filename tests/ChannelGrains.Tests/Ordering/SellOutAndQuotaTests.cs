@@ -4,9 +4,7 @@ using ChannelGrains.Api.Schema;
 using ChannelGrains.Common;
 using ChannelGrains.Partners;
 using ChannelGrains.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
-using Orleans.TestingHost;
 using static ChannelGrains.Tests.Ordering.OrderingScenario;
 
 namespace ChannelGrains.Tests.Ordering;
@@ -218,8 +216,7 @@ public sealed class SellOutAndQuotaTests : IDisposable
         return stored.State!;
     }
 
-    private IGrainStorage Storage() =>
-        Assert.IsType<InProcessSiloHandle>(fixture.Cluster.Primary).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel);
+    private IGrainStorage Storage() => fixture.ChannelStorage;
 
     [Theory]
     [InlineData("0.00001")]
