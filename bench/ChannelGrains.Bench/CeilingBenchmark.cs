@@ -25,7 +25,7 @@ public static class CeilingBenchmark
             "process CPU with no calls (after seeding)");
         results.Add(bench, "process CPU idle", idle, "cores");
         await IdleRead.MeasureAsync(executor, mix, results, bench, IdleRead.WarmUp(options));
-        await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Quick ? 1 : 3)));
+        await MixRunner.WarmUpAsync(mix, executor, options, workers);
         var report = await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Seconds)));
         Console.WriteLine($"-- {bench}");
         report.Print(Console.Out);

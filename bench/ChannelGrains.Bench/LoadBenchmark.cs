@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ChannelGrains.Api.Analytics;
 
 namespace ChannelGrains.Bench;
 
@@ -36,7 +37,7 @@ public static class LoadBenchmark
         var idleCores = await SettleAsync(serverCpu, options.Int("settle", options.Quick ? 2 : 30));
         results.Add(bench, "server CPU idle", idleCores, "cores");
         await IdleRead.MeasureAsync(executor, mix, results, bench, IdleRead.WarmUp(options));
-        await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Quick ? 1 : 3)), watch.OnAck);
+        await MixRunner.WarmUpAsync(mix, executor, options, workers, watch.OnAck);
 
         var report = await RunPhaseAsync(mix, executor, watch, new MixSettings(workers, TimeSpan.FromSeconds(options.Seconds)), serverCpu, results, bench);
         if (rate > 0)
@@ -83,7 +84,7 @@ public static class LoadBenchmark
         Console.WriteLine($"-- {bench}");
         report.Print(Console.Out);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  server processes CPU {serverCores:F2} cores; {watch.Messages - messagesBefore:N0} WebSocket messages, {watch.Errors} subscription errors"));
-        Console.WriteLine($"  freshness setQuota ack -> channelSummaryChanged(CN) at each client (at most one message per 100 ms by design): {Freshness.Describe(summary, quotaAcks)}");
+        Console.WriteLine($"  freshness setQuota ack -> channelSummaryChanged(CN) at each client (at most one message per {AnalyticsFields.SubscriptionInterval.TotalMilliseconds:F0} ms by design): {Freshness.Describe(summary, quotaAcks)}");
         Console.WriteLine($"  freshness placeOrder ack -> orderChanged of a watched dealer: {Freshness.Describe(orders, orderAcks)}");
         report.AddTo(results, bench);
         results.Add(bench, "freshness summary p50", Samples.Percentile(summary, 0.5), "ms");

@@ -11,8 +11,12 @@ namespace ChannelGrains.Api.Analytics;
 /// <summary>Live BI: channel summaries and breakdowns by region and period, and their change subscription.</summary>
 public static class AnalyticsFields
 {
-    /// <summary>A subscription gets at most one summary per this interval, always the newest.</summary>
-    public static readonly TimeSpan SubscriptionInterval = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// A subscription gets at most one summary per this interval, always the newest. While the figures keep changing,
+    /// a change waits up to this long for its message (half of it on average), on top of the pipeline's own delays:
+    /// 100 ms kept the p99 of mutation → message above the 250 ms the product aims for at 1,000 mutations/s.
+    /// </summary>
+    public static readonly TimeSpan SubscriptionInterval = TimeSpan.FromMilliseconds(50);
 
     public static void AddAnalyticsQueries(this ObjectGraphType query)
     {
@@ -39,7 +43,7 @@ public static class AnalyticsFields
     public static void AddAnalyticsSubscriptions(this ObjectGraphType subscription)
     {
         subscription.Field<NonNullGraphType<ChannelSummaryType>>("channelSummaryChanged")
-            .Description("The summary now, then again after changes: at most one message per 100 ms, always the newest.")
+            .Description("The summary now, then again after changes: at most one message per 50 ms, always the newest.")
             .Argument<NonNullGraphType<StringGraphType>>("region")
             .Argument<NonNullGraphType<StringGraphType>>("period")
             .ResolveStreamAsync(async context =>

@@ -24,6 +24,13 @@ public sealed class SourceShardGrain(
     /// <summary>The parts computed from <see cref="regions"/>, until the region's sum changes: every aggregate re-reads
     /// its part of each shard periodically, mostly while nothing changed.</summary>
     private readonly Dictionary<string, AggregatePart> parts = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Top lists given since the last change to a dealer's sell-out or region here, by region and length. Dashboards
+    /// ask for them far more often than sell-out changes: orders, shipments and quotas leave them as they are.
+    /// </summary>
+    private readonly Dictionary<(string Region, int First), IReadOnlyList<DealerSellOut>> topSellers = [];
+    private const int TopListsKept = 32;
+
     private FlushThrottle? pusher;
     private FlushThrottle? persister;
     private long version;
@@ -52,6 +59,7 @@ public sealed class SourceShardGrain(
             var held = state.State.Sources.GetValueOrDefault(contribution.SourceId);
             if (!ContributionRules.Supersedes(contribution, held)) continue;
             state.State.Sources[contribution.SourceId] = contribution;
+            if (held is null || held.Region != contribution.Region || held.Figures.SellOutValue != contribution.Figures.SellOutValue) topSellers.Clear();
             if (held is not null) Count(held, -1);
             Count(contribution, 1);
             dirtyRegions.Add(contribution.Region);
@@ -75,6 +83,16 @@ public sealed class SourceShardGrain(
     public Task<IReadOnlyList<DealerSellOut>> GetTopSellersAsync(string region, int first)
     {
         if (first <= 0) return Task.FromResult<IReadOnlyList<DealerSellOut>>([]);
+        if (!topSellers.TryGetValue((region, first), out var top))
+        {
+            if (topSellers.Count >= TopListsKept) topSellers.Clear();
+            topSellers[(region, first)] = top = TopSellers(region, first);
+        }
+        return Task.FromResult(top);
+    }
+
+    private IReadOnlyList<DealerSellOut> TopSellers(string region, int first)
+    {
         // A dealer has one contribution here: keep the best `first` in a heap whose root is the worst of them.
         var kept = new PriorityQueue<Contribution, Contribution>(first + 1, WorstSellerFirst);
         foreach (var source in state.State.Sources.Values)
@@ -83,7 +101,7 @@ public sealed class SourceShardGrain(
             kept.Enqueue(source, source);
             if (kept.Count > first) kept.Dequeue();
         }
-        return Task.FromResult(Rollup.TopSellers(kept.UnorderedItems.Select(k => Seller(k.Element)), first));
+        return Rollup.TopSellers(kept.UnorderedItems.Select(k => Seller(k.Element)), first);
     }
 
     /// <summary>Lower sell-out first; among equals the higher dealer id, since <see cref="Rollup.TopSellers"/> ranks ties by id.</summary>

@@ -165,6 +165,40 @@ public sealed class ChannelSummaryApiTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_shards_top_list_read_before_follows_every_later_sell_out_region_and_dealer()
+    {
+        // The shard keeps the lists it gave until a dealer's sell-out or region changes: each step below must show.
+        var shard = fixture.Grains.GetGrain<ISourceShardGrain>(AnalyticsKeys.Shard(sources.Tenant, "2026-10", 1));
+        var version = 0L;
+        Contribution Dealer(string id, string region, decimal sellOut, int orders = 1)
+        {
+            var c = sources.Contribution($"dealer:{id}", region, "2026-10", DealerTier.Value);
+            return c with { Version = ++version, Figures = c.Figures with { SellOutValue = sellOut, OrderCount = orders } };
+        }
+        async Task AssertTopListsAsync()
+        {
+            foreach (var region in new[] { "CN", "CN/R0", "CN/R1" })
+            {
+                var all = await shard.GetSellersAsync(region);
+                foreach (var first in new[] { 1, 2 })
+                    Assert.Equal(Rollup.TopSellers(all, first), await shard.GetTopSellersAsync(region, first));
+            }
+        }
+
+        await shard.AcceptAsync([Dealer("A", "CN/R0", 30m), Dealer("B", "CN/R0", 20m), Dealer("C", "CN/R1", 10m)]);
+        await AssertTopListsAsync();
+        await shard.AcceptAsync([Dealer("C", "CN/R1", 40m)]);          // sell-out: C leads
+        await AssertTopListsAsync();
+        await shard.AcceptAsync([Dealer("A", "CN/R1", 30m)]);          // region: A moves to R1
+        await AssertTopListsAsync();
+        await shard.AcceptAsync([Dealer("D", "CN/R0", 50m)]);          // a new dealer
+        await AssertTopListsAsync();
+        await shard.AcceptAsync([Dealer("B", "CN/R0", 20m, orders: 9)]); // orders only: the lists stand
+        await AssertTopListsAsync();
+        Assert.Equal(["D", "C"], (await shard.GetTopSellersAsync("CN", 2)).Select(s => s.DealerId));
+    }
+
+    [Fact]
     public async Task A_subscriber_gets_the_summary_at_once_and_a_change_within_a_second()
     {
         var first = sources.Record(sources.Contribution("dealer:S1", "CN/East/Shanghai", "2026-11", DealerTier.Value));
