@@ -16,13 +16,13 @@ public delegate void AckObserver(MixOp op, PlacedOrder? placed, long acknowledge
 public static class MixRunner
 {
     /// <summary>
-    /// <c>--warmup N</c>: seconds of the mix before a measured closed loop, not measured (20; 1 with <c>--quick</c>). A
+    /// <c>--warmup N</c>: seconds of the mix before a measured closed loop, not measured (30; 1 with <c>--quick</c>). A
     /// server fresh from seeding still compiles its hot methods at their final tier for 30–45 s under load: closed
     /// loops of 20 s measured from the start gave 850–890 mutations/s where the same run 45 s later gave 1,220.
     /// </summary>
     public static async Task WarmUpAsync(Mix mix, IMixExecutor executor, BenchOptions options, int workers, AckObserver? observer = null)
     {
-        var seconds = options.Int("warmup", options.Quick ? 1 : 20);
+        var seconds = options.Int("warmup", options.Quick ? 1 : 30);
         if (seconds <= 0) return;
         Console.WriteLine($"  warm-up: {seconds} s of the mix at {workers} workers, not measured");
         await RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(seconds)), observer);

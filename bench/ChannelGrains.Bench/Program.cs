@@ -33,8 +33,8 @@ static int Usage()
     Console.Error.WriteLine("       sql [--quick] [--connection CS] [--seconds N] [--clients 8] [--clients-high 32] [--dealers N] [--skus N] [--lines N]");
     Console.Error.WriteLine("           [--small-lines 1000000] [--large-lines 10000000] [--months 12] [--runs 20]");
     Console.Error.WriteLine("       scale [--quick] [--results-file F] [--storage memory|none|durable] [--scale-dealers 400000] [--stores 500000] [--reps 100000] [--batches 4] [--settle 5] [--sample 1000]");
-    Console.Error.WriteLine("       load [--durable] [--warmup 20] [--seconds N] [--workers N] [--clients K] [--rate N (0: skip the fixed-rate run)] [--rate-seconds N] [--rate-warmup 10] [--settle N] [--read-warmup-ms 3000] [--dealers N] [--skus N] [--quick]");
-    Console.Error.WriteLine("       ceiling [--durable] [--warmup 20] [--seconds N] [--workers N] [--settle N] [--read-warmup-ms 3000] [--dealers N] [--skus N] [--quick]");
-    Console.Error.WriteLine("       cluster [--seconds N] [--workers N] [--clients K] [--dealers N] [--skus N] [--quick]   (1 then 2 silo processes, throwaway PostgreSQL)");
+    Console.Error.WriteLine("       load [--durable] [--warmup 30] [--seconds N] [--workers N] [--clients K] [--rate N (0: skip the fixed-rate run)] [--rate-seconds N] [--rate-warmup 10] [--settle N] [--read-warmup-ms 3000] [--dealers N] [--skus N] [--quick]");
+    Console.Error.WriteLine("       ceiling [--durable] [--warmup 30] [--seconds N] [--workers N] [--settle N] [--read-warmup-ms 3000] [--dealers N] [--skus N] [--quick]");
+    Console.Error.WriteLine("       cluster [--warmup 30] [--seconds N] [--workers N] [--clients K] [--dealers N] [--skus N] [--quick]   (1 then 2 silo processes, throwaway PostgreSQL)");
     return 2;
 }

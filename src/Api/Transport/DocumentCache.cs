@@ -17,6 +17,9 @@ public sealed class DocumentCache(int capacity, int maxQueryLength)
 
         public GraphQLDocument Document { get; } = document;
 
+        /// <summary>What of this document's complexity its variables decide (see <see cref="ComplexityInputs"/>).</summary>
+        public ComplexityVariables ComplexityVariables { get; } = ComplexityInputs.Of(document);
+
         /// <summary>True once a request for this operation of the document passed full validation.</summary>
         public bool IsValidated(string? operationName) => _validated.ContainsKey(operationName ?? "");
 

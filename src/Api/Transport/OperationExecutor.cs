@@ -28,6 +28,7 @@ public sealed class OperationExecutor
     private readonly ILogger<OperationExecutor> _logger;
     private readonly IValidationRule[] _fullRules;
     private readonly IValidationRule[] _cachedDocumentRules;
+    private readonly IValidationRule[] _fixedComplexityRules;
 
     public OperationExecutor(DocumentCache cache, IOptions<GraphQLTransportOptions> options, ILogger<OperationExecutor> logger)
     {
@@ -42,7 +43,30 @@ public sealed class OperationExecutor
         // Once a document passed, only the rules that read variable values run again: argument validators and
         // complexity (a list's cost follows its first/last argument, which may be a variable).
         _cachedDocumentRules = [FieldArgumentsAreValidRule.Instance, complexity];
+        // A document whose complexity takes no variable (most: mutations take their input as a variable, lists a
+        // literal page size) keeps the one it was measured with; argument validators, when the schema has any, still run.
+        _fixedComplexityRules = [FieldArgumentsAreValidRule.Instance];
     }
+
+    private IValidationRule[] RulesFor(PreparedOperation operation, ISchema schema)
+    {
+        if (!operation.Document.IsValidated(operation.Request.OperationName)) return _fullRules;
+        if ((operation.Document.ComplexityVariables & ~IgnoredIn(schema)) != ComplexityVariables.None) return _cachedDocumentRules;
+        return schema.GetMetadata<bool>(FieldArgumentsAreValidRule.HAS_FIELD_ARGUMENT_VALIDATION_KEY) ? _fixedComplexityRules : [];
+    }
+
+    /// <summary>The inputs that cannot change a complexity in this schema (an id, when no list field takes one), found once per schema.</summary>
+    private ComplexityVariables IgnoredIn(ISchema schema)
+    {
+        var facts = _schemaFacts;
+        if (facts?.Schema != schema)
+            _schemaFacts = facts = new SchemaFacts(schema, ComplexityInputs.ListFieldsTakeId(schema) ? ComplexityVariables.None : ComplexityVariables.Id);
+        return facts.Ignored;
+    }
+
+    private sealed record SchemaFacts(ISchema Schema, ComplexityVariables Ignored);
+
+    private SchemaFacts? _schemaFacts;
 
     /// <summary>Parses the query (or takes it from the cache); a document that does not parse gives the error instead.</summary>
     public PreparedOperation? Prepare(GraphQLRequest request, out ExecutionError? parseError)
@@ -75,9 +99,11 @@ public sealed class OperationExecutor
     public async Task<ExecutionResult> ExecuteAsync(PreparedOperation operation, ClaimsPrincipal user, IServiceProvider services, CancellationToken cancellationToken)
     {
         var request = operation.Request;
+        var schema = services.GetRequiredService<ISchema>();
+        var rules = RulesFor(operation, schema);
         var options = new ExecutionOptions
         {
-            Schema = services.GetRequiredService<ISchema>(),
+            Schema = schema,
             Query = request.Query,
             Document = operation.Document.Document,
             OperationName = request.OperationName,
@@ -87,8 +113,8 @@ public sealed class OperationExecutor
             UserContext = new CallerUserContext(user),
             RequestServices = services,
             CancellationToken = cancellationToken,
-            ValidationRules = operation.Document.IsValidated(request.OperationName) ? _cachedDocumentRules : _fullRules,
-            CachedDocumentValidationRules = _cachedDocumentRules,
+            ValidationRules = rules,
+            CachedDocumentValidationRules = rules,
             UnhandledExceptionDelegate = LogUnhandledAsync,
         };
         var result = await services.GetRequiredService<IDocumentExecuter>().ExecuteAsync(options);

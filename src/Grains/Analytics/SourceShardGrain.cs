@@ -155,6 +155,7 @@ public sealed class SourceShardGrain(
             var current = state.State;
             await state.ReadStateAsync();
             state.State = current;
+            topSellers.Clear(); // a list read from the stored copy in between would be stale
             await state.WriteStateAsync();
         }
     }

@@ -264,6 +264,30 @@ public sealed class HttpTransportTests(TransportServer server) : IDisposable
     }
 
     [Fact]
+    public async Task A_cached_document_is_still_checked_for_complexity_when_a_variable_includes_a_selection()
+    {
+        const string query = "query Items($all: Boolean!) { items(first: 100) { id children(first: 100) @include(if: $all) { id } } }";
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(new { query, variables = new { all = false } })).Status);
+
+        var big = await PostAsync(new { query, variables = new { all = true } });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, big.Status);
+        Assert.Equal("VALIDATION", big.FirstErrorCode);
+    }
+
+    [Fact]
+    public async Task A_cached_document_whose_complexity_is_fixed_still_has_its_variables_checked()
+    {
+        const string query = "query Hello($name: String) { hello(name: $name) }";
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(new { query, variables = new { name = "x" } })).Status);
+
+        var wrong = await PostAsync(new { query, variables = new { name = new[] { 1, 2 } } });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, wrong.Status);
+        Assert.Equal("VALIDATION", wrong.FirstErrorCode);
+    }
+
+    [Fact]
     public async Task Passing_validation_for_one_operation_does_not_excuse_another_of_the_same_document()
     {
         const string query = "query Good { hello } query Bad { hello(name: 7) }";

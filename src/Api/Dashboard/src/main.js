@@ -39,7 +39,7 @@ const compact = value => Number(value).toLocaleString('en-US', { notation: 'comp
 const time = value => new Date(value).toLocaleTimeString('en-GB');
 const text = value => document.createTextNode(String(value ?? ''));
 
-const state = { token: null, claims: null, region: null, period: null, live: null, summaryStop: null, trendStop: null, trend: new Map(), orderStops: new Map(), children: [], feedPrimed: false, refreshing: null, again: false };
+const state = { token: null, claims: null, region: null, period: null, live: null, summaryStop: null, trendStop: null, trend: new Map(), orderStops: new Map(), children: [], feedPrimed: false, refreshing: null, again: false, refreshDue: null, lastRefresh: 0 };
 let chart = null;
 let trendChart = null;
 
@@ -172,12 +172,25 @@ function stopSubscriptions() {
 }
 
 /** Reloads everything but the tiles; one run at a time, and once more if something changed meanwhile. */
+// The tiles follow every summary message (up to 20 a second); the details behind them (children, top dealers, alerts,
+// demand) are read again at most this often, so that an open page under steady change does not query back to back.
+const DETAILS_EVERY_MS = 500;
+
 async function refresh() {
-  if (!state.token) return;
+  if (!state.token || state.refreshDue) return;
   if (state.refreshing) {
     state.again = true;
     return;
   }
+  const wait = state.lastRefresh + DETAILS_EVERY_MS - Date.now();
+  if (wait > 0) {
+    state.refreshDue = setTimeout(() => {
+      state.refreshDue = null;
+      refresh();
+    }, wait);
+    return;
+  }
+  state.lastRefresh = Date.now();
   const { region, period } = state;
   state.refreshing = (async () => {
     try {
