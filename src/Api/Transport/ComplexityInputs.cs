@@ -1,3 +1,4 @@
+using GraphQL;
 using GraphQL.Types;
 using GraphQLParser.AST;
 
@@ -36,6 +37,15 @@ public static class ComplexityInputs
         }
         return found;
     }
+
+    /// <summary>
+    /// Whether every field outside introspection uses the default complexity impact, the one described above. A field
+    /// with its own may read any argument: then every request is measured.
+    /// </summary>
+    public static bool DefaultImpactOnly(ISchema schema) => !schema.AllTypes.OfType<IComplexGraphType>()
+        .Where(type => !type.Name.StartsWith("__", StringComparison.Ordinal))
+        .SelectMany(type => type.Fields)
+        .Any(field => field.GetComplexityImpactDelegate() is not null);
 
     /// <summary>Whether any field of the schema that returns a list has an <c>id</c> argument: if none does, an id never counts.</summary>
     public static bool ListFieldsTakeId(ISchema schema) => schema.AllTypes.OfType<IComplexGraphType>()

@@ -17,8 +17,10 @@ public sealed class DocumentCache(int capacity, int maxQueryLength)
 
         public GraphQLDocument Document { get; } = document;
 
-        /// <summary>What of this document's complexity its variables decide (see <see cref="ComplexityInputs"/>).</summary>
-        public ComplexityVariables ComplexityVariables { get; } = ComplexityInputs.Of(document);
+        private readonly Lazy<ComplexityVariables> _complexityVariables = new(() => ComplexityInputs.Of(document));
+
+        /// <summary>What of this document's complexity its variables decide (see <see cref="ComplexityInputs"/>); read only once it passed.</summary>
+        public ComplexityVariables ComplexityVariables => _complexityVariables.Value;
 
         /// <summary>True once a request for this operation of the document passed full validation.</summary>
         public bool IsValidated(string? operationName) => _validated.ContainsKey(operationName ?? "");

@@ -48,23 +48,31 @@ public sealed class OperationExecutor
         _fixedComplexityRules = [FieldArgumentsAreValidRule.Instance];
     }
 
-    private IValidationRule[] RulesFor(PreparedOperation operation, ISchema schema)
+    /// <summary>The validation rules for this request: all of them until its operation once passed, then those its variables can fail.</summary>
+    public IValidationRule[] RulesFor(PreparedOperation operation, ISchema schema)
     {
         if (!operation.Document.IsValidated(operation.Request.OperationName)) return _fullRules;
-        if ((operation.Document.ComplexityVariables & ~IgnoredIn(schema)) != ComplexityVariables.None) return _cachedDocumentRules;
+        var facts = FactsOf(schema);
+        if (facts.MeasureAlways || (operation.Document.ComplexityVariables & ~facts.Ignored) != ComplexityVariables.None) return _cachedDocumentRules;
         return schema.GetMetadata<bool>(FieldArgumentsAreValidRule.HAS_FIELD_ARGUMENT_VALIDATION_KEY) ? _fixedComplexityRules : [];
     }
 
-    /// <summary>The inputs that cannot change a complexity in this schema (an id, when no list field takes one), found once per schema.</summary>
-    private ComplexityVariables IgnoredIn(ISchema schema)
+    /// <summary>What of <see cref="ComplexityInputs"/> holds for this schema, found once per schema.</summary>
+    private SchemaFacts FactsOf(ISchema schema)
     {
         var facts = _schemaFacts;
         if (facts?.Schema != schema)
-            _schemaFacts = facts = new SchemaFacts(schema, ComplexityInputs.ListFieldsTakeId(schema) ? ComplexityVariables.None : ComplexityVariables.Id);
-        return facts.Ignored;
+        {
+            _schemaFacts = facts = new SchemaFacts(schema,
+                MeasureAlways: !ComplexityInputs.DefaultImpactOnly(schema),
+                Ignored: ComplexityInputs.ListFieldsTakeId(schema) ? ComplexityVariables.None : ComplexityVariables.Id);
+        }
+        return facts;
     }
 
-    private sealed record SchemaFacts(ISchema Schema, ComplexityVariables Ignored);
+    /// <param name="MeasureAlways">A field has its own complexity impact, which may read any argument.</param>
+    /// <param name="Ignored">Inputs that cannot change a complexity here: an id, when no list field takes one.</param>
+    private sealed record SchemaFacts(ISchema Schema, bool MeasureAlways, ComplexityVariables Ignored);
 
     private SchemaFacts? _schemaFacts;
 

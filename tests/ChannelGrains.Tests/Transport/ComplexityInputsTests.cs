@@ -1,9 +1,13 @@
 using ChannelGrains.Api.Schema;
 using ChannelGrains.Api.Transport;
 using GraphQL;
+using GraphQL.Transport;
 using GraphQL.Types;
+using GraphQL.Validation.Rules.Custom;
 using GraphQLParser;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace ChannelGrains.Tests.Transport;
 
@@ -36,14 +40,48 @@ public sealed class ComplexityInputsTests
     [Fact]
     public void An_id_counts_only_in_a_schema_with_a_list_field_that_takes_one()
     {
-        var served = new ServiceCollection().AddChannelSchema().BuildServiceProvider().GetRequiredService<ISchema>();
-        served.Initialize();
-        Assert.False(ComplexityInputs.ListFieldsTakeId(served)); // shipOrder(id: $id) and the like are measured once
+        Assert.False(ComplexityInputs.ListFieldsTakeId(Served())); // shipOrder(id: $id) and the like are measured once
 
         var query = new ObjectGraphType { Name = "Query" };
-        query.Field<ListGraphType<StringGraphType>>("names").Argument<IdGraphType>("id").Resolve(_ => Array.Empty<string>());
+        query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("names").Argument<IdGraphType>("id").Resolve(_ => Array.Empty<string>());
         var withIdList = new Schema { Query = query };
         withIdList.Initialize();
         Assert.True(ComplexityInputs.ListFieldsTakeId(withIdList));
+    }
+
+    [Fact]
+    public void A_field_with_its_own_complexity_impact_has_every_request_measured()
+    {
+        Assert.True(ComplexityInputs.DefaultImpactOnly(Served()));
+
+        var query = new ObjectGraphType { Name = "Query" };
+        query.Field<ListGraphType<StringGraphType>>("names").Argument<IntGraphType>("limit").WithComplexityImpact(50).Resolve(_ => Array.Empty<string>());
+        var custom = new Schema { Query = query };
+        custom.Initialize();
+        Assert.False(ComplexityInputs.DefaultImpactOnly(custom));
+    }
+
+    [Theory]
+    [InlineData("mutation($id: ID!) { shipOrder(id: $id) { id status } }", 0)]
+    [InlineData("query($r: String!) { channelSummary(region: $r, period: \"2026-11\") { orderCount } }", 0)]
+    [InlineData("query($r: String!, $n: Int) { channelBreakdown(region: $r, period: \"2026-11\") { topDealers(first: $n) { dealerId } } }", 2)]
+    public void A_passed_document_is_validated_again_only_by_the_rules_its_variables_can_fail(string query, int rulesAfterPassing)
+    {
+        var schema = Served();
+        var executor = new OperationExecutor(new DocumentCache(16, 10_000), Options.Create(new GraphQLTransportOptions()), NullLogger<OperationExecutor>.Instance);
+        var operation = executor.Prepare(new GraphQLRequest { Query = query }, out var error)!;
+        Assert.Null(error);
+        Assert.Contains(executor.RulesFor(operation, schema), rule => rule is ComplexityValidationRule); // never passed: everything
+
+        operation.Document.MarkValidated(null);
+
+        Assert.Equal(rulesAfterPassing, executor.RulesFor(operation, schema).Length);
+    }
+
+    private static ISchema Served()
+    {
+        var served = new ServiceCollection().AddChannelSchema().BuildServiceProvider().GetRequiredService<ISchema>();
+        served.Initialize();
+        return served;
     }
 }

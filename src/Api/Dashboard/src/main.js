@@ -97,7 +97,8 @@ function signIn(token) {
 function signOut(reason) {
   stopSubscriptions();
   state.live?.dispose();
-  Object.assign(state, { token: null, claims: null, live: null });
+  clearTimeout(state.refreshDue);
+  Object.assign(state, { token: null, claims: null, live: null, refreshDue: null });
   dropToken();
   setStatus('idle');
   $('board').hidden = true;
@@ -171,11 +172,11 @@ function stopSubscriptions() {
   state.orderStops.clear();
 }
 
-/** Reloads everything but the tiles; one run at a time, and once more if something changed meanwhile. */
 // The tiles follow every summary message (up to 20 a second); the details behind them (children, top dealers, alerts,
 // demand) are read again at most this often, so that an open page under steady change does not query back to back.
 const DETAILS_EVERY_MS = 500;
 
+/** Reloads everything but the tiles; one run at a time, and once more if something changed meanwhile. */
 async function refresh() {
   if (!state.token || state.refreshDue) return;
   if (state.refreshing) {
