@@ -79,7 +79,7 @@ public sealed class DealerGrain(
         DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
         // An order that held credit got its reference with that hold. The retry of one whose saga died, released by the
         // audit since, is placed again: it was listed then, perhaps on a page sealed since.
-        var listed = held is not null || state.State.ReleasedListed?.Remove(orderId) == true || state.State.Orders.Exists(o => o.Id == orderId);
+        var listed = held is not null || state.State.ReleasedListed?.Remove(orderId) == true || state.State.Orders.FindIndex(o => o.Id == orderId) >= 0;
         if (!listed) await SealFullOrderPagesAsync();
         var open = new OpenOrder(amount, Period.MonthOf(placedAt).ToString(), confirmed, clock.GetUtcNow().UtcDateTime, Settled: false, lines);
         state.State.OpenOrders[orderId] = open;

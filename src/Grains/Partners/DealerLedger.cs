@@ -29,8 +29,17 @@ public sealed record class SpecialPrice(
         Status == Approvals.ApprovalStatus.Approved && Sku == sku && ValidFrom <= at && at <= ValidTo;
 }
 
-[GenerateSerializer, Alias("ChannelGrains.OrderRef")]
-public sealed record class OrderRef([property: Id(0)] string Id, [property: Id(1)] DateTime PlacedAt);
+[GenerateSerializer, Immutable, Alias("ChannelGrains.OrderRef")]
+public sealed record class OrderRef([property: Id(0)] string Id, [property: Id(1)] DateTime PlacedAt) : IPackable<OrderRef>
+{
+    public void PackInto(ref PackedWriter writer)
+    {
+        writer.String(Id);
+        writer.DateTime(PlacedAt);
+    }
+
+    public static OrderRef Unpack(ref PackedReader reader) => new(reader.String(), reader.DateTime());
+}
 
 [GenerateSerializer, Alias("ChannelGrains.SkuQuantity")]
 public sealed record class SkuQuantity([property: Id(0)] string Sku, [property: Id(1)] int Quantity);

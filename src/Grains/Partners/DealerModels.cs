@@ -50,7 +50,7 @@ public sealed class DealerState
     /// <see cref="DealerOrderPages.PageSize"/>, since a new order seals a full page first (a state from before pages
     /// existed may hold more until its next order).
     /// </summary>
-    [Id(4)] public List<OrderRef> Orders { get; set; } = [];
+    [Id(4)] public PackedList<OrderRef> Orders { get; set; } = [];
 
     /// <summary>Pages of <see cref="DealerOrderPages.PageSize"/> older orders, each in its own grain: page N holds orders N × size onwards.</summary>
     [Id(13)] public int SealedOrderPages { get; set; }
@@ -85,7 +85,7 @@ public sealed class DealerState
     [Id(12)] public Dictionary<string, ReportDigest>? SellOutReceipts { get; set; }
 
     /// <summary>The receipts of the latest sell-out reports applied (at most 256), by the month of their date (YYYY-MM), then requestId (<see cref="DealerReceipts"/>).</summary>
-    [Id(15)] public Dictionary<string, Dictionary<string, SellOutReceipt>>? ReceiptsByMonth { get; set; }
+    [Id(15)] public Dictionary<string, PackedDictionary<SellOutReceipt>>? ReceiptsByMonth { get; set; }
 
     /// <summary>A Bloom filter of the requestIds in each archive of receipts, by its month (or <see cref="DealerReceipts.Legacy"/>).</summary>
     [Id(16)] public Dictionary<string, byte[]>? ReceiptFilters { get; set; }
@@ -101,15 +101,27 @@ public sealed class DealerState
 }
 
 /// <summary>One SKU of one dealer month.</summary>
-[GenerateSerializer, Alias("ChannelGrains.DealerSkuMonth")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.DealerSkuMonth")]
 public sealed record class DealerSkuMonth(
     [property: Id(0)] int OrderUnits,
     [property: Id(1)] decimal OrderValue,
     [property: Id(2)] int SellOutUnits,
     [property: Id(3)] decimal SellOutValue,
-    [property: Id(4)] int StockUnits)
+    [property: Id(4)] int StockUnits) : IPackable<DealerSkuMonth>
 {
     public static readonly DealerSkuMonth Zero = new(0, 0m, 0, 0m, 0);
+
+    public void PackInto(ref PackedWriter writer)
+    {
+        writer.VarInt(OrderUnits);
+        writer.Decimal(OrderValue);
+        writer.VarInt(SellOutUnits);
+        writer.Decimal(SellOutValue);
+        writer.VarInt(StockUnits);
+    }
+
+    public static DealerSkuMonth Unpack(ref PackedReader reader) =>
+        new(reader.Int32(), reader.Decimal(), reader.Int32(), reader.Decimal(), reader.Int32());
 }
 
 /// <summary>
@@ -124,7 +136,7 @@ public sealed class DealerMonth
     [Id(2)] public decimal SellOutValue { get; set; }
     [Id(3)] public int CrossRegionAlerts { get; set; }
     [Id(4)] public int StockUnits { get; set; }
-    [Id(5)] public Dictionary<string, DealerSkuMonth> Skus { get; set; } = new(StringComparer.Ordinal);
+    [Id(5)] public PackedDictionary<DealerSkuMonth> Skus { get; set; } = [];
 
     /// <summary>Sell-out units by SKU and ISO week, keyed <c>sku|2026-W48</c>: the input of demand planning.</summary>
     [Id(6)] public Dictionary<string, int> WeeklySellOut { get; set; } = new(StringComparer.Ordinal);

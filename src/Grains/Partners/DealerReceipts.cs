@@ -50,7 +50,7 @@ public static class DealerReceipts
     public static void Add(DealerState state, string month, string requestId, SellOutReceipt receipt)
     {
         state.ReceiptsByMonth ??= new(StringComparer.Ordinal);
-        if (!state.ReceiptsByMonth.TryGetValue(month, out var receipts)) state.ReceiptsByMonth[month] = receipts = new(StringComparer.Ordinal);
+        if (!state.ReceiptsByMonth.TryGetValue(month, out var receipts)) state.ReceiptsByMonth[month] = receipts = [];
         receipts[requestId] = receipt;
     }
 
@@ -80,10 +80,11 @@ public static class DealerReceipts
     }
 
     /// <summary>The receipts of earlier versions (a digest each, and the alerts of their requests), to be archived whole.</summary>
-    public static Dictionary<string, SellOutReceipt> LegacyReceipts(DealerState state)
+    public static PackedDictionary<SellOutReceipt> LegacyReceipts(DealerState state)
     {
         var alerts = (state.Alerts ?? []).ToLookup(a => a.RequestId, StringComparer.Ordinal);
-        return (state.SellOutReceipts ?? []).ToDictionary(r => r.Key, r => new SellOutReceipt(r.Value, alerts[r.Key].ToArray() is { Length: > 0 } raised ? raised : null), StringComparer.Ordinal);
+        return new((state.SellOutReceipts ?? []).Select(r =>
+            KeyValuePair.Create(r.Key, new SellOutReceipt(r.Value, alerts[r.Key].ToArray() is { Length: > 0 } raised ? raised : null))));
     }
 
     /// <summary>Whether the dealer ever applied a sell-out report.</summary>
@@ -161,7 +162,37 @@ public static class ReceiptFilter
 [GenerateSerializer, Immutable, Alias("ChannelGrains.SellOutReceipt")]
 public sealed record class SellOutReceipt(
     [property: Id(0)] ReportDigest Digest,
-    [property: Id(1)] IReadOnlyList<CrossRegionAlert>? Alerts);
+    [property: Id(1)] IReadOnlyList<CrossRegionAlert>? Alerts) : IPackable<SellOutReceipt>
+{
+    public void PackInto(ref PackedWriter writer)
+    {
+        writer.Fixed64(Digest.High);
+        writer.Fixed64(Digest.Low);
+        writer.VarUInt((uint)(Alerts?.Count ?? 0));
+        foreach (var alert in Alerts ?? [])
+        {
+            writer.String(alert.DealerId);
+            writer.String(alert.DealerRegion);
+            writer.String(alert.StoreId);
+            writer.String(alert.StoreRegion);
+            writer.String(alert.Sku);
+            writer.VarInt(alert.Quantity);
+            writer.DateTime(alert.At);
+            writer.String(alert.RequestId);
+        }
+    }
+
+    public static SellOutReceipt Unpack(ref PackedReader reader)
+    {
+        var digest = new ReportDigest(reader.Fixed64(), reader.Fixed64());
+        var count = reader.VarUInt();
+        if (count == 0) return new SellOutReceipt(digest, null);
+        var alerts = new List<CrossRegionAlert>();
+        for (var i = 0UL; i < count; i++)
+            alerts.Add(new CrossRegionAlert(reader.String(), reader.String(), reader.String(), reader.String(), reader.String(), reader.Int32(), reader.DateTime(), reader.String()));
+        return new SellOutReceipt(digest, alerts);
+    }
+}
 
 /// <summary>The receipts of one dealer month moved out of the dealer's state, keyed <see cref="DealerReceipts.ArchiveKey"/>.</summary>
 [Alias("ChannelGrains.IDealerReceiptArchiveGrain")]
@@ -173,13 +204,13 @@ public interface IDealerReceiptArchiveGrain : IGrainWithStringKey
     /// Adds the receipts (adding them again, after a dealer died before its next write, changes nothing) and returns
     /// the filter of every requestId held.
     /// </summary>
-    [Alias("Add")] Task<byte[]> AddAsync(Dictionary<string, SellOutReceipt> receipts);
+    [Alias("Add")] Task<byte[]> AddAsync(PackedDictionary<SellOutReceipt> receipts);
 }
 
 [GenerateSerializer, Alias("ChannelGrains.DealerReceiptArchiveState")]
 public sealed class DealerReceiptArchiveState
 {
-    [Id(0)] public Dictionary<string, SellOutReceipt> Receipts { get; set; } = new(StringComparer.Ordinal);
+    [Id(0)] public PackedDictionary<SellOutReceipt> Receipts { get; set; } = [];
 }
 
 public sealed class DealerReceiptArchiveGrain(
@@ -188,7 +219,7 @@ public sealed class DealerReceiptArchiveGrain(
 {
     public Task<SellOutReceipt?> FindAsync(string requestId) => Task.FromResult(state.State.Receipts.GetValueOrDefault(requestId));
 
-    public async Task<byte[]> AddAsync(Dictionary<string, SellOutReceipt> receipts)
+    public async Task<byte[]> AddAsync(PackedDictionary<SellOutReceipt> receipts)
     {
         var added = false;
         foreach (var (requestId, receipt) in receipts)

@@ -1,0 +1,193 @@
+using ChannelGrains.Common;
+using ChannelGrains.Partners;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Serialization.Cloning;
+
+namespace ChannelGrains.Tests.Storage;
+
+/// <summary>
+/// A dealer's long collections (order references, sell-out receipts, SKU months) are stored packed, and kept packed
+/// between writes while they do not change: what is read back is what was written, after any change, and states
+/// written before they were packed read the same.
+/// </summary>
+public sealed class PackedStateTests : IDisposable
+{
+    private static readonly DateTime At = new(2026, 12, 6, 10, 30, 0, DateTimeKind.Utc);
+
+    private readonly ServiceProvider services = new ServiceCollection()
+        .AddSerializer(b => b.AddAssembly(typeof(DealerState).Assembly).AddAssembly(typeof(PackedStateTests).Assembly)).BuildServiceProvider();
+
+    private Serializer Serializer => services.GetRequiredService<Serializer>();
+
+    public void Dispose() => services.Dispose();
+
+    [Fact]
+    public void A_dealer_state_reads_back_as_written_with_every_kind_of_value()
+    {
+        var state = Dealer(orders: 300, receipts: 40);
+        state.Months["2026-12"].Skus["P-max"] = new DealerSkuMonth(int.MaxValue, decimal.MaxValue, int.MinValue, decimal.MinValue, -1);
+        state.Months["2026-12"].Skus["P-scale"] = new DealerSkuMonth(0, 12.3400m, 1, 0.0000000000000000000000000001m, 0);
+        state.Orders.Add(new OrderRef("订单-7 ✓", DateTime.SpecifyKind(At, DateTimeKind.Unspecified)));
+
+        var back = RoundTrip(state);
+
+        Assert.Equal(state.Orders, back.Orders);
+        Assert.Equal(DateTimeKind.Unspecified, back.Orders[^1].PlacedAt.Kind);
+        Assert.Equal(state.Months["2026-12"].Skus.OrderBy(s => s.Key), back.Months["2026-12"].Skus.OrderBy(s => s.Key));
+        Assert.Equal("12.3400", back.Months["2026-12"].Skus["P-scale"].OrderValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(Receipts(state), Receipts(back));
+        Assert.Equal(2, back.ReceiptsByMonth!["2026-11"]["S3"].Alerts!.Count);
+    }
+
+    [Fact]
+    public void Every_change_after_a_write_is_in_the_next_write()
+    {
+        var state = Dealer(orders: 40, receipts: 40);
+        RoundTrip(state); // the collections now keep the bytes of this write
+
+        state.Orders.Add(new OrderRef("added", At));
+        Assert.Equal(state.Orders, RoundTrip(state).Orders);
+        state.Orders.RemoveRange(0, 10);
+        Assert.Equal(state.Orders, RoundTrip(state).Orders);
+
+        var receipts = state.ReceiptsByMonth!["2026-12"];
+        receipts["new"] = new SellOutReceipt(new ReportDigest(7, 8), null);
+        Assert.Equal(Receipts(state), Receipts(RoundTrip(state)));
+        receipts.Remove("S1");
+        Assert.Equal(Receipts(state), Receipts(RoundTrip(state)));
+        receipts["S2"] = new SellOutReceipt(new ReportDigest(9, 9), null);
+        Assert.Equal(Receipts(state), Receipts(RoundTrip(state)));
+        Assert.Equal(new ReportDigest(9, 9), RoundTrip(state).ReceiptsByMonth!["2026-12"]["S2"].Digest);
+    }
+
+    [Fact]
+    public void An_unchanged_state_is_written_as_the_same_bytes()
+    {
+        var state = Dealer(orders: 100, receipts: 100);
+
+        var first = Serializer.SerializeToArray(state);
+        var second = Serializer.SerializeToArray(state);
+
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void A_state_written_before_the_collections_were_packed_reads_the_same()
+    {
+        var zero = DealerSkuMonth.Zero; // one instance under several keys: the old format wrote it once and referred to it
+        var before = new DealerStateBeforePacking
+        {
+            Version = 12,
+            Orders = [new OrderRef("O1", At), new OrderRef("O2", At.AddHours(1))],
+            Months = new()
+            {
+                ["2026-11"] = new DealerMonthBeforePacking
+                {
+                    Region = "CN/East",
+                    Skus = new() { ["P1"] = zero, ["P2"] = new DealerSkuMonth(3, 4.5m, 1, 2m, 7), ["P3"] = zero },
+                    WeeklySellOut = new() { ["P2|2026-W47"] = 1 },
+                },
+            },
+            ReceiptsByMonth = new() { ["2026-11"] = new() { ["S1"] = new SellOutReceipt(new ReportDigest(1, 2), null) } },
+        };
+
+        var state = Serializer.Deserialize<DealerState>(Serializer.SerializeToArray(before))!;
+
+        Assert.Equal(12, state.Version);
+        Assert.Equal(before.Orders, state.Orders);
+        var month = state.Months["2026-11"];
+        Assert.Equal(("CN/East", 1), (month.Region, month.WeeklySellOut["P2|2026-W47"]));
+        Assert.Equal(before.Months["2026-11"].Skus.OrderBy(s => s.Key), month.Skus.OrderBy(s => s.Key));
+        Assert.Equal(new ReportDigest(1, 2), state.ReceiptsByMonth!["2026-11"]["S1"].Digest);
+        // Written again, it is packed, and reads the same.
+        Assert.Equal(before.Orders, RoundTrip(state).Orders);
+    }
+
+    [Fact]
+    public void A_packed_run_of_another_format_version_or_cut_short_is_refused()
+    {
+        var state = new DealerState { Orders = [new OrderRef("ONLY-ORDER", At)] };
+        var bytes = Serializer.SerializeToArray(state);
+        var run = IndexOf(bytes, [PackedFormat.Version, 1, (byte)"ONLY-ORDER".Length, (byte)'O', (byte)'N']);
+
+        var otherVersion = (byte[])bytes.Clone();
+        otherVersion[run] = PackedFormat.Version + 1;
+        Assert.Contains("format version", Assert.ThrowsAny<SerializerException>(() => Serializer.Deserialize<DealerState>(otherVersion)).Message);
+
+        var cut = (byte[])bytes.Clone();
+        cut[run + 2] = 200; // the id claims more bytes than its run holds
+        Assert.ThrowsAny<SerializerException>(() => Serializer.Deserialize<DealerState>(cut));
+    }
+
+    [Fact]
+    public void A_packed_reader_refuses_impossible_values()
+    {
+        Assert.Throws<SerializerException>(() => new PackedReader([0x80, 0x80]).VarUInt());
+        Assert.Throws<SerializerException>(() => new PackedReader([2]).Bool());
+        Assert.Throws<SerializerException>(() => new PackedReader([29, 1, 0]).Decimal()); // scale 29
+        Assert.Throws<SerializerException>(() => new PackedReader([0, 1, 0x80, 0x80, 0x80, 0x80, 0x20]).Decimal()); // high word past 32 bits
+    }
+
+    [Fact]
+    public void A_copy_has_its_own_collections_with_the_same_entries()
+    {
+        var state = Dealer(orders: 20, receipts: 20);
+
+        var copy = services.GetRequiredService<DeepCopier>().Copy(state);
+
+        Assert.NotSame(state.Orders, copy.Orders);
+        Assert.Equal(state.Orders, copy.Orders);
+        copy.Orders.Add(new OrderRef("only in the copy", At));
+        Assert.Equal(20, state.Orders.Count);
+        Assert.Equal(Receipts(state), Receipts(copy));
+    }
+
+    private DealerState RoundTrip(DealerState state) => Serializer.Deserialize<DealerState>(Serializer.SerializeToArray(state))!;
+
+    private static DealerState Dealer(int orders, int receipts)
+    {
+        var state = new DealerState { Version = 3 };
+        for (var i = 0; i < orders; i++) state.Orders.Add(new OrderRef($"O{i:000000}-{i * 7919:x8}", At.AddMinutes(i)));
+        var month = DealerLedger.Month(state, "2026-12");
+        for (var i = 0; i < 25; i++) month.Skus[$"SKU{i:00000}"] = new DealerSkuMonth(i, i * 10.5m, -i, i * 0.01m, i * 3);
+        for (var i = 0; i < receipts; i++)
+        {
+            CrossRegionAlert[]? alerts = i == 3
+                ? [new("D1", "CN/East", "ST9", "CN/West", "SKU00001", 4, At, "S3"), new("D1", "CN/East", "ST8", "CN/北", "SKU00002", -1, At, "S3")]
+                : null;
+            DealerReceipts.Add(state, i % 2 == 0 ? "2026-12" : "2026-11", $"S{i}", new SellOutReceipt(new ReportDigest((ulong)i * 0x9E3779B97F4A7C15, ulong.MaxValue - (ulong)i), alerts));
+        }
+        return state;
+    }
+
+    /// <summary>Every receipt as (month, requestId, digest, alerts), sorted: records compare their alert lists by reference.</summary>
+    private static string[] Receipts(DealerState state) =>
+        [.. (state.ReceiptsByMonth ?? []).SelectMany(m => m.Value.Select(r =>
+            $"{m.Key} {r.Key} {r.Value.Digest} {string.Join(";", r.Value.Alerts ?? [])}")).Order(StringComparer.Ordinal)];
+
+    private static int IndexOf(byte[] bytes, byte[] pattern)
+    {
+        var at = bytes.AsSpan().IndexOf(pattern);
+        Assert.True(at >= 0, "the packed run was not found");
+        return at;
+    }
+}
+
+/// <summary>The fields of <see cref="DealerState"/> whose types changed to packed collections, as they were before.</summary>
+[GenerateSerializer, Alias("ChannelGrains.Tests.Storage.DealerStateBeforePacking")]
+public sealed class DealerStateBeforePacking
+{
+    [Id(3)] public long Version { get; set; }
+    [Id(4)] public List<OrderRef> Orders { get; set; } = [];
+    [Id(6)] public Dictionary<string, DealerMonthBeforePacking> Months { get; set; } = [];
+    [Id(15)] public Dictionary<string, Dictionary<string, SellOutReceipt>>? ReceiptsByMonth { get; set; }
+}
+
+[GenerateSerializer, Alias("ChannelGrains.Tests.Storage.DealerMonthBeforePacking")]
+public sealed class DealerMonthBeforePacking
+{
+    [Id(5)] public Dictionary<string, DealerSkuMonth> Skus { get; set; } = [];
+    [Id(6)] public Dictionary<string, int> WeeklySellOut { get; set; } = [];
+    [Id(7)] public string Region { get; set; } = "";
+}
