@@ -38,90 +38,110 @@ public interface IPackable<TSelf> where TSelf : IPackable<TSelf>
 /// </remarks>
 public sealed class PackedList<T> : IReadOnlyList<T> where T : IPackable<T>
 {
-    private readonly List<T> items;
+    private static readonly List<T> None = [];
 
-    public PackedList() => items = [];
+    /// <summary>Null while empty: most grains of a million never hold an entry, and an empty list is 32 bytes each.</summary>
+    private List<T>? items;
 
-    public PackedList(IEnumerable<T> items) => this.items = [.. items];
+    public PackedList()
+    {
+    }
 
-    internal PackedList(List<T> items) => this.items = items;
+    public PackedList(IEnumerable<T> items) => this.items = NullIfEmpty([.. items]);
+
+    internal PackedList(List<T> items) => this.items = NullIfEmpty(items);
 
     /// <summary>The entries as last written, until they change; see <see cref="PackedFormat.Cache"/>.</summary>
     internal byte[]? Packed { get; set; }
 
-    public int Count => items.Count;
+    private List<T> Items => items ?? None;
 
-    public T this[int index] => items[index];
+    public int Count => Items.Count;
+
+    public T this[int index] => Items[index];
 
     public void Add(T item)
     {
-        items.Add(item);
+        (items ??= []).Add(item);
         Packed = null;
     }
 
     public void RemoveRange(int index, int count)
     {
-        items.RemoveRange(index, count);
+        Items.RemoveRange(index, count);
         Packed = null;
     }
 
-    public List<T> GetRange(int index, int count) => items.GetRange(index, count);
+    public List<T> GetRange(int index, int count) => Items.GetRange(index, count);
 
-    public int FindIndex(Predicate<T> match) => items.FindIndex(match);
+    public int FindIndex(Predicate<T> match) => Items.FindIndex(match);
 
-    public List<T>.Enumerator GetEnumerator() => items.GetEnumerator();
+    public List<T>.Enumerator GetEnumerator() => Items.GetEnumerator();
 
     IEnumerator<T> IEnumerable<T>.GetEnumerator() => GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private static List<T>? NullIfEmpty(List<T> items) => items.Count > 0 ? items : null;
 }
 
 /// <summary>A dictionary by ordinal string key in grain state, stored and kept packed like <see cref="PackedList{T}"/>.</summary>
 public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T : IPackable<T>
 {
-    private readonly Dictionary<string, T> items;
+    private static readonly Dictionary<string, T> None = new(StringComparer.Ordinal);
 
-    public PackedDictionary() => items = new(StringComparer.Ordinal);
+    /// <summary>Null while empty, as in <see cref="PackedList{T}"/> (an empty dictionary is 80 bytes).</summary>
+    private Dictionary<string, T>? items;
 
-    public PackedDictionary(IEnumerable<KeyValuePair<string, T>> items) => this.items = new(items, StringComparer.Ordinal);
+    public PackedDictionary()
+    {
+    }
 
-    internal PackedDictionary(int capacity) => items = new(capacity, StringComparer.Ordinal);
+    public PackedDictionary(IEnumerable<KeyValuePair<string, T>> items)
+    {
+        var copy = new Dictionary<string, T>(items, StringComparer.Ordinal);
+        this.items = copy.Count > 0 ? copy : null;
+    }
+
+    internal PackedDictionary(int capacity) => items = capacity > 0 ? new(capacity, StringComparer.Ordinal) : null;
 
     /// <summary>The entries as last written, until they change; see <see cref="PackedFormat.Cache"/>.</summary>
     internal byte[]? Packed { get; set; }
 
-    public int Count => items.Count;
+    private Dictionary<string, T> Items => items ?? None;
+
+    public int Count => Items.Count;
 
     public T this[string key]
     {
-        get => items[key];
+        get => Items[key];
         set
         {
-            items[key] = value;
+            (items ??= new(StringComparer.Ordinal))[key] = value;
             Packed = null;
         }
     }
 
-    public Dictionary<string, T>.KeyCollection Keys => items.Keys;
+    public Dictionary<string, T>.KeyCollection Keys => Items.Keys;
 
-    public Dictionary<string, T>.ValueCollection Values => items.Values;
+    public Dictionary<string, T>.ValueCollection Values => Items.Values;
 
     IEnumerable<string> IReadOnlyDictionary<string, T>.Keys => Keys;
 
     IEnumerable<T> IReadOnlyDictionary<string, T>.Values => Values;
 
-    public bool ContainsKey(string key) => items.ContainsKey(key);
+    public bool ContainsKey(string key) => Items.ContainsKey(key);
 
-    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value) => items.TryGetValue(key, out value);
+    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value) => Items.TryGetValue(key, out value);
 
     public bool Remove(string key)
     {
-        if (!items.Remove(key)) return false;
+        if (items?.Remove(key) != true) return false;
         Packed = null;
         return true;
     }
 
-    public Dictionary<string, T>.Enumerator GetEnumerator() => items.GetEnumerator();
+    public Dictionary<string, T>.Enumerator GetEnumerator() => Items.GetEnumerator();
 
     IEnumerator<KeyValuePair<string, T>> IEnumerable<KeyValuePair<string, T>>.GetEnumerator() => GetEnumerator();
 

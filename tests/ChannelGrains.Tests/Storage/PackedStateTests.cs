@@ -62,6 +62,18 @@ public sealed class PackedStateTests : IDisposable
     }
 
     [Fact]
+    public void Empty_collections_read_back_empty_and_take_entries()
+    {
+        var back = RoundTrip(new DealerState());
+
+        Assert.Empty(back.Orders);
+        back.Orders.Add(new OrderRef("first", At));
+        DealerReceipts.Add(back, "2026-12", "S1", new SellOutReceipt(new ReportDigest(1, 1), null));
+        Assert.Equal(["first"], RoundTrip(back).Orders.Select(o => o.Id));
+        Assert.Equal(Receipts(back), Receipts(RoundTrip(back)));
+    }
+
+    [Fact]
     public void An_unchanged_state_is_written_as_the_same_bytes()
     {
         var state = Dealer(orders: 100, receipts: 100);
