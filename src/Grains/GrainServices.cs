@@ -24,6 +24,7 @@ public static class GrainServices
         }
         services.TryAddSingleton<IApprovalOutcomes, ApprovalOutcomes>();
         services.TryAddSingleton<TenantSettingsCache>();
+        services.TryAddSingleton<Partners.DealerHeal>();
         services.TryAddSingleton(provider => new ChangeInterestCache(
             provider.GetRequiredService<IGrainFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<ChangeInterestCache>>()));
         return services;

@@ -52,9 +52,12 @@ public sealed class AnalyticsOptions
 
     /// <summary>
     /// How often every dealer of a tenant is woken up by its index, so that one whose contributions died with a silo
-    /// and that nobody touches since re-publishes them (an active dealer also re-publishes on its own timer).
+    /// and that nobody touches since re-publishes them (a recently changed one is re-published by its silo's heal).
     /// </summary>
     public TimeSpan HealSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often each silo asks the dealers that changed on it in the last two periods to publish their months again (<see cref="Partners.DealerHeal"/>).</summary>
+    public TimeSpan DealerHealPeriod { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long each silo's buffer gathers contributions before it flushes them to the shards.</summary>
     public TimeSpan BufferFlushInterval { get; set; } = TimeSpan.FromMilliseconds(20);

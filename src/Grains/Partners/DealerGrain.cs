@@ -9,24 +9,10 @@ namespace ChannelGrains.Partners;
 public sealed class DealerGrain(
     [PersistentState("dealer", StorageNames.Channel)] IPersistentState<DealerState> state,
     IOptions<OrderingOptions> options,
+    DealerHeal heal,
     TimeProvider clock,
     ILogger<DealerGrain> logger) : Grain, IDealerGrain, IRemindable
 {
-    /// <summary>
-    /// How often the months this dealer changed lately are re-published, healing contributions lost with a silo before
-    /// a shard stored them. Every month is published on activation, and the dealer index wakes inactive dealers.
-    /// </summary>
-    public static readonly TimeSpan HealPeriod = TimeSpan.FromMinutes(5);
-
-    /// <summary>Months changed in this heal period and in the one before: an idle dealer re-publishes nothing.</summary>
-    private HashSet<string>? changedNow, changedBefore;
-
-    /// <summary>
-    /// Runs only while there is something to heal: from a dealer's first change until two heal periods without one.
-    /// Most dealers are idle at any moment, and a timer per idle activation would cost memory and, with a million
-    /// of them, thousands of empty ticks a second.
-    /// </summary>
-    private IGrainTimer? healTimer;
     private readonly HoldingsAudit audit = new();
 
     private string Id => Keys.Split(this.GetPrimaryKeyString()).Id;
@@ -37,17 +23,7 @@ public sealed class DealerGrain(
         return PublishAllMonthsAsync();
     }
 
-    private Task HealAsync()
-    {
-        var months = (changedNow ?? []).Union(changedBefore ?? []).ToArray();
-        (changedBefore, changedNow) = (changedNow, null);
-        if (months.Length == 0)
-        {
-            healTimer?.Dispose();
-            healTimer = null;
-        }
-        return PublishMonthsAsync(months);
-    }
+    public Task RepublishAsync(string[] months) => PublishMonthsAsync(months);
 
     public Task<DealerView?> GetAsync() => Task.FromResult(View());
 
@@ -378,8 +354,7 @@ public sealed class DealerGrain(
         await state.PersistAsync(DeactivateOnIdle);
         await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), () => View()!, logger);
         var changed = months.Append(current).Distinct().ToArray();
-        (changedNow ??= new(StringComparer.Ordinal)).UnionWith(changed);
-        healTimer ??= this.RegisterGrainTimer(HealAsync, Jitter.Spread(HealPeriod), HealPeriod);
+        heal.Changed(this.GetPrimaryKeyString(), changed);
         await PublishMonthsAsync(changed);
     }
 

@@ -32,6 +32,9 @@ public interface IDealerGrain : Ordering.IOrderHoldings
 
     [Alias("SetQuota")] Task<QuotaProgress> SetQuotaAsync(string month, decimal target);
 
+    /// <summary>Publishes the dealer's contributions for these months again (rule 17's heal; see <see cref="DealerHeal"/>).</summary>
+    [Alias("Republish")] Task RepublishAsync(string[] months);
+
     /// <summary>
     /// Imports finished months from a legacy system (replacing what the dealer holds for them) and, while its stock has
     /// never moved live, an opening stock on hand. The months are persisted, then published to the live aggregates.

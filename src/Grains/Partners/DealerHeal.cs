@@ -1,0 +1,89 @@
+using ChannelGrains.Analytics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChannelGrains.Partners;
+
+/// <summary>
+/// Rule 17's heal for dealers that changed lately, one per silo: the dealers that changed on this silo in this heal
+/// period and in the one before, with the months they changed, are asked every period to publish those months again,
+/// restoring a contribution that a shard lost with its silo before it stored it. An idle dealer is asked nothing (the
+/// dealer index wakes those on its own sweep, and every activation publishes all its months).
+/// </summary>
+/// <remarks>
+/// Each dealer used to hold this itself: two sets of months and a grain timer from its first change until two periods
+/// without one, about 0.6 KB per recently changed activation (0.2 GB for the scale run's 400,000 new dealers), and a
+/// timer callback per dealer per period. Here a dealer costs one entry while it is due, and nothing after.
+/// </remarks>
+public sealed class DealerHeal(IGrainFactory grains, IOptions<AnalyticsOptions> options, TimeProvider clock, ILogger<DealerHeal> logger) : IDisposable
+{
+    /// <summary>How many dealers are asked at once: a period's round runs as a trickle, not as a burst of every changed dealer.</summary>
+    public const int Batch = 100;
+
+    private readonly Lock gate = new();
+    private Dictionary<string, string[]> changedNow = new(StringComparer.Ordinal);
+    private Dictionary<string, string[]> changedBefore = new(StringComparer.Ordinal);
+    private ITimer? timer;
+    private int running;
+
+    /// <summary>The dealer (its grain key) changed these months: they are published again in the next two rounds.</summary>
+    public void Changed(string dealerKey, IReadOnlyCollection<string> months)
+    {
+        lock (gate)
+        {
+            changedNow[dealerKey] = changedNow.TryGetValue(dealerKey, out var held) ? Union(held, months) : [.. months];
+            if (timer is null)
+            {
+                var period = options.Value.DealerHealPeriod;
+                timer = clock.CreateTimer(_ => _ = RunRoundAsync(), null, period, period);
+            }
+        }
+    }
+
+    /// <summary>The dealers due in this round, with their months (those changed in this period and the one before); starts the next period.</summary>
+    public IReadOnlyList<(string DealerKey, string[] Months)> TakeRound()
+    {
+        lock (gate)
+        {
+            var due = new Dictionary<string, string[]>(changedBefore, StringComparer.Ordinal);
+            foreach (var (dealer, months) in changedNow) due[dealer] = due.TryGetValue(dealer, out var before) ? Union(before, months) : months;
+            (changedBefore, changedNow) = (changedNow, new(StringComparer.Ordinal));
+            return [.. due.Select(d => (d.Key, d.Value))];
+        }
+    }
+
+    /// <summary>One round: every dealer due re-publishes its months. A round still running when the next is due lets it pass.</summary>
+    public async Task RunRoundAsync()
+    {
+        if (Interlocked.Exchange(ref running, 1) == 1) return;
+        try
+        {
+            foreach (var batch in TakeRound().Chunk(Batch))
+                await Task.WhenAll(batch.Select(d => RepublishAsync(d.DealerKey, d.Months)));
+        }
+        finally
+        {
+            Volatile.Write(ref running, 0);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (gate) timer?.Dispose();
+    }
+
+    private async Task RepublishAsync(string dealerKey, string[] months)
+    {
+        try
+        {
+            await grains.GetGrain<IDealerGrain>(dealerKey).RepublishAsync(months);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The dealer index's sweep wakes it later, and its activation publishes every month.
+            logger.LogWarning(exception, "Dealer {Dealer} did not re-publish months {Months}", dealerKey, string.Join(", ", months));
+        }
+    }
+
+    private static string[] Union(string[] held, IEnumerable<string> months) => [.. held.Union(months, StringComparer.Ordinal)];
+}
