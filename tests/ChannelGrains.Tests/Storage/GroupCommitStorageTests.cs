@@ -38,6 +38,28 @@ public sealed class GroupCommitStorageTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_state_of_several_kilobytes_is_stored_in_its_row_compressed_with_lz4()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var silo = await ChannelSilo.StartAsync(database, "inline-lz4");
+        var storage = StorageOf(silo);
+        // Order ids, as in a dealer's state: 7 KB that compress to about half, still over TOAST's 2 KB.
+        var text = string.Concat(Enumerable.Range(0, 400).Select(i => $"O{i:000000}-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)))[..8]};"));
+
+        await storage.WriteStateAsync(StateName, Grain(1), new GrainState<ProbeState>(new ProbeState { Text = text }));
+
+        Assert.Equal("lz4", await Sql.ScalarAsync<string>(database, "SELECT pg_column_compression(payload) FROM channel_grain_state"));
+        Assert.Equal(0L, await ToastRowsAsync(database));
+        Assert.Equal(text, await TextAsync(storage, Grain(1)));
+    }
+
+    private static async Task<long> ToastRowsAsync(string database)
+    {
+        var toast = await Sql.ScalarAsync<string>(database, "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'channel_grain_state'");
+        return await Sql.ScalarAsync<long>(database, $"SELECT count(*) FROM {toast}");
+    }
+
+    [Fact]
     public async Task A_stale_write_in_a_batch_fails_alone_and_the_others_commit()
     {
         var database = await postgres.CreateDatabaseAsync();
