@@ -11,6 +11,12 @@ namespace ChannelGrains.Api.Partners;
 /// guard a mutation, a query or a subscription without returning the dealer, ask it for its region alone; those that
 /// return the dealer read its whole view.
 /// </summary>
+/// <remarks>
+/// An ADMIN may act for and manage every dealer of its tenant, so
+/// <see cref="EnsureActingForAsync"/> and <see cref="EnsureManagedAsync"/> read nothing for one: the grain call they
+/// guard refuses a dealer that does not exist (<c>NOT_FOUND</c>), and an integrator's ADMIN token saves a grain call
+/// per mutation.
+/// </remarks>
 public static class DealerAccess
 {
     /// <summary>The dealer if the caller may see it; null if it does not exist (and the caller could have seen it).</summary>
@@ -25,13 +31,27 @@ public static class DealerAccess
     /// <summary>The dealer must exist and be visible to the caller.</summary>
     public static async Task EnsureExistsAsync(IResolveFieldContext context, string dealerId) => await RegionAsync(context, dealerId);
 
-    /// <summary>The caller may act for the dealer, which exists: the dealer itself, an ADMIN, or a MANAGER of its region.</summary>
-    public static async Task EnsureActingForAsync(IResolveFieldContext context, string dealerId) =>
+    /// <summary>
+    /// The caller may act for the dealer: the dealer itself, an ADMIN, or a MANAGER of its region. Whether the dealer
+    /// exists is left to the call this guards for an ADMIN (see the remarks above).
+    /// </summary>
+    public static async Task EnsureActingForAsync(IResolveFieldContext context, string dealerId)
+    {
+        if (context.Caller().Role != Role.Admin) await EnsureActingForExistingAsync(context, dealerId);
+    }
+
+    /// <summary>The caller may act for the dealer, which exists, whoever the caller is.</summary>
+    public static async Task EnsureActingForExistingAsync(IResolveFieldContext context, string dealerId) =>
         EnsureCanActFor(context.Caller(), dealerId, await RegionAsync(context, dealerId));
 
-    /// <summary>The caller manages the dealer, which exists: an ADMIN, or a MANAGER of its region.</summary>
-    public static async Task EnsureManagedAsync(IResolveFieldContext context, string dealerId) =>
-        Access.EnsureCanManage(context.Caller(), await RegionAsync(context, dealerId));
+    /// <summary>
+    /// The caller manages the dealer: an ADMIN, or a MANAGER of its region. Whether the dealer exists is left to the
+    /// call this guards for an ADMIN (see the remarks above).
+    /// </summary>
+    public static async Task EnsureManagedAsync(IResolveFieldContext context, string dealerId)
+    {
+        if (context.Caller().Role != Role.Admin) Access.EnsureCanManage(context.Caller(), await RegionAsync(context, dealerId));
+    }
 
     /// <summary>The dealer, for which the caller may act (see <see cref="EnsureActingForAsync"/>).</summary>
     public static async Task<DealerView> ActingForAsync(IResolveFieldContext context, string dealerId)

@@ -165,6 +165,34 @@ public sealed class OrderRulesTests : IDisposable
         Assert.Equal(0m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
     }
 
+    [Fact]
+    public async Task An_admins_change_to_an_order_or_dealer_that_does_not_exist_is_not_found_and_creates_nothing()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+
+        foreach (var move in new[] { "shipOrder", "receiveOrder", "cancelOrder" })
+            Assert.Equal("NOT_FOUND", (await channel.MoveAsync(move, "NO-SUCH-ORDER")).ErrorCode());
+        var sellOut = await api.ExecuteAsync(channel.Admin, "mutation($input: SellOutInput!) { reportSellOut(input: $input) { id } }",
+            new { input = new { requestId = "S1", dealerId = "GHOST", date = DateTime.UtcNow, lines = new[] { new { sku = "P1", quantity = 1, amount = 10m } } } });
+        var quota = await api.ExecuteAsync(channel.Admin, "mutation($input: QuotaInput!) { setQuota(input: $input) { target } }",
+            new { input = new { ownerId = "GHOST", period = DateTime.UtcNow.ToString("yyyy-MM"), target = 5m } });
+
+        Assert.Equal(("NOT_FOUND", "NOT_FOUND"), (sellOut.ErrorCode(), quota.ErrorCode()));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, (await api.ExecuteAsync(channel.Admin, "{ dealer(id: \"GHOST\") { id } }")).Data("dealer").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, (await api.ExecuteAsync(channel.Admin, "{ order(id: \"NO-SUCH-ORDER\") { id } }")).Data("order").ValueKind);
+    }
+
+    [Fact]
+    public async Task An_order_for_a_dealer_not_yet_created_is_refused_and_placed_when_retried_after()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+
+        Assert.Equal("NOT_FOUND", (await channel.PlaceAsync("EARLY", "LATE", Line("P1", 2))).ErrorCode());
+        await channel.DealersAsync(["LATE"], ["P1"]);
+
+        Assert.Equal("CONFIRMED", (await channel.PlaceAsync("EARLY", "LATE", Line("P1", 2))).Data("placeOrder", "status").GetString());
+    }
+
     [Theory]
     [InlineData("shipOrder cancelOrder")]
     [InlineData("receiveOrder")]
