@@ -26,9 +26,18 @@ public static class CeilingBenchmark
         results.Add(bench, "process CPU idle", idle, "cores");
         await IdleRead.MeasureAsync(executor, mix, results, bench, IdleRead.WarmUp(options));
         await MixRunner.WarmUpAsync(mix, executor, options, workers);
+        // Allocation and GC pauses per mutation, of the whole process: steadier than throughput on a noisy machine, so
+        // a change is compared by these first.
+        var (allocated, paused) = (GC.GetTotalAllocatedBytes(precise: false), GC.GetTotalPauseDuration());
         var report = await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Seconds)));
+        var mutations = Math.Max(1, report.MutationsPerSecond * report.Seconds);
+        var allocatedPerMutation = (GC.GetTotalAllocatedBytes(precise: false) - allocated) / 1024.0 / mutations;
+        var pausedPerMutation = (GC.GetTotalPauseDuration() - paused).TotalMicroseconds / mutations;
         Console.WriteLine($"-- {bench}");
         report.Print(Console.Out);
+        Console.WriteLine($"  allocated {allocatedPerMutation:F1} KB and GC pauses {pausedPerMutation:F1} µs per mutation (reads included), driver included");
         report.AddTo(results, bench);
+        results.Add(bench, "allocated per mutation", allocatedPerMutation, "KB");
+        results.Add(bench, "GC pause per mutation", pausedPerMutation, "µs");
     });
 }

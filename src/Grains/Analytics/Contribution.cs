@@ -93,15 +93,32 @@ public sealed record class SkuFigures(
     [property: Id(2)] decimal OrderValue,
     [property: Id(3)] int SellOutUnits,
     [property: Id(4)] decimal SellOutValue,
-    [property: Id(5)] int StockUnits)
+    [property: Id(5)] int StockUnits) : IPackable<SkuFigures>
 {
     public SkuFigures Plus(SkuFigures other) => new(Sku, OrderUnits + other.OrderUnits, OrderValue + other.OrderValue,
         SellOutUnits + other.SellOutUnits, SellOutValue + other.SellOutValue, StockUnits + other.StockUnits);
+
+    public void PackInto(ref PackedWriter writer)
+    {
+        writer.String(Sku);
+        writer.VarInt(OrderUnits);
+        writer.Decimal(OrderValue);
+        writer.VarInt(SellOutUnits);
+        writer.Decimal(SellOutValue);
+        writer.VarInt(StockUnits);
+    }
+
+    public static SkuFigures Unpack(ref PackedReader reader) =>
+        new(reader.String(), reader.Int32(), reader.Decimal(), reader.Int32(), reader.Decimal(), reader.Int32());
 }
 
 public static class ContributionRules
 {
     public const int MaxSkus = 10_000;
+
+    /// <summary>Each thread's sets for the duplicate checks: every publish of every source is validated, and validating allocates nothing.</summary>
+    [ThreadStatic] private static HashSet<string>? SeenSkus;
+    [ThreadStatic] private static HashSet<(string, string)>? SeenWeeks;
 
     /// <summary>The contribution if well-formed; an <see cref="ArgumentException"/> (a bug in the source) otherwise.</summary>
     public static Contribution Validated(Contribution contribution)
@@ -118,10 +135,12 @@ public static class ContributionRules
             if (contribution.Version < 0) throw ChannelException.Validation("version must not be negative.");
             if (contribution.Figures is null || contribution.Skus is null) throw ChannelException.Validation("figures and skus are required.");
             if (contribution.Skus.Count > MaxSkus) throw ChannelException.Validation($"a contribution holds at most {MaxSkus} SKUs.");
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var seen = SeenSkus ??= new(StringComparer.Ordinal);
+            seen.Clear();
             foreach (var sku in contribution.Skus)
                 if (!seen.Add(Validate.Id(sku?.Sku, "sku"))) throw ChannelException.Validation($"sku '{sku!.Sku}' appears twice.");
-            var weeks = new HashSet<(string, string)>();
+            var weeks = SeenWeeks ??= [];
+            weeks.Clear();
             foreach (var week in contribution.Weeks ?? [])
             {
                 Validate.Id(week?.Sku, "weeks sku");

@@ -11,7 +11,17 @@ namespace ChannelGrains.Analytics;
 public sealed record class WeeklySellOut(
     [property: Id(0)] string Sku,
     [property: Id(1)] string Week,
-    [property: Id(2)] int Units);
+    [property: Id(2)] int Units) : IPackable<WeeklySellOut>
+{
+    public void PackInto(ref PackedWriter writer)
+    {
+        writer.String(Sku);
+        writer.String(Week);
+        writer.VarInt(Units);
+    }
+
+    public static WeeklySellOut Unpack(ref PackedReader reader) => new(reader.String(), reader.String(), reader.Int32());
+}
 
 /// <summary>ISO weeks as <c>2026-W48</c>.</summary>
 public static class IsoWeeks

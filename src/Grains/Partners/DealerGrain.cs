@@ -19,7 +19,7 @@ public sealed class DealerGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        state.State.FoldSellOutReports();
+        state.State.FoldEarlierVersions();
         return PublishAllMonthsAsync();
     }
 

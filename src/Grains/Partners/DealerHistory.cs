@@ -103,8 +103,8 @@ public static class DealerHistoryRules
             StockUnits = month.Skus.Sum(s => s.EndStockUnits),
         };
         foreach (var sku in month.Skus)
-            figures.Skus[sku.Sku] = new DealerSkuMonth(sku.OrderUnits, sku.OrderValue, sku.SellOutUnits, sku.SellOutValue, sku.EndStockUnits);
-        foreach (var week in month.Weeks ?? []) figures.WeeklySellOut[$"{week.Sku}|{week.Week}"] = week.Units;
+            figures.Skus[sku.Sku] = new Analytics.SkuFigures(sku.Sku, sku.OrderUnits, sku.OrderValue, sku.SellOutUnits, sku.SellOutValue, sku.EndStockUnits);
+        foreach (var week in month.Weeks ?? []) figures.Weeks[DealerMonth.WeekKey(week.Sku, week.Week)] = week;
         return figures;
     }
 

@@ -180,7 +180,7 @@ public static class DealerLedger
         {
             // Runs at every save: a SKU whose stock did not move keeps its record (no closure, no copy).
             var stock = level.OnHand + level.InTransit;
-            if (!month.Skus.TryGetValue(level.Sku, out var held)) month.Skus[level.Sku] = DealerSkuMonth.Zero with { StockUnits = stock };
+            if (!month.Skus.TryGetValue(level.Sku, out var held)) month.Skus[level.Sku] = new Analytics.SkuFigures(level.Sku, 0, 0m, 0, 0m, stock);
             else if (held.StockUnits != stock) month.Skus[level.Sku] = held with { StockUnits = stock };
         }
     }
@@ -208,12 +208,12 @@ public static class DealerLedger
                 QuotaAchieved = figures.OrderValue,
                 CrossRegionAlerts = figures.CrossRegionAlerts,
             },
-            figures.Skus.Select(s => new Analytics.SkuFigures(s.Key, s.Value.OrderUnits, s.Value.OrderValue, s.Value.SellOutUnits, s.Value.SellOutValue, s.Value.StockUnits)).ToArray(),
-            figures.WeeklySellOut.Select(w => new Analytics.WeeklySellOut(w.Key[..w.Key.IndexOf('|')], w.Key[(w.Key.IndexOf('|') + 1)..], w.Value)).ToArray());
+            [.. figures.Skus.Values],
+            [.. figures.Weeks.Values]);
     }
 
-    private static void AddToSku(DealerMonth month, string sku, Func<DealerSkuMonth, DealerSkuMonth> change) =>
-        month.Skus[sku] = change(month.Skus.GetValueOrDefault(sku) ?? DealerSkuMonth.Zero);
+    private static void AddToSku(DealerMonth month, string sku, Func<Analytics.SkuFigures, Analytics.SkuFigures> change) =>
+        month.Skus[sku] = change(month.Skus.GetValueOrDefault(sku) ?? new Analytics.SkuFigures(sku, 0, 0m, 0, 0m, 0));
 
     public static void Ship(DealerState state, string orderId, IReadOnlyList<SkuQuantity> lines)
     {
@@ -245,8 +245,8 @@ public static class DealerLedger
             Adjust(state, line.Sku, onHand: -line.Quantity, inTransit: 0);
             month.SellOutValue += line.Amount;
             AddToSku(month, line.Sku, s => s with { SellOutUnits = s.SellOutUnits + line.Quantity, SellOutValue = s.SellOutValue + line.Amount });
-            var key = $"{line.Sku}|{week}";
-            month.WeeklySellOut[key] = month.WeeklySellOut.GetValueOrDefault(key) + line.Quantity;
+            var key = DealerMonth.WeekKey(line.Sku, week);
+            month.Weeks[key] = month.Weeks.GetValueOrDefault(key) is { } held ? held with { Units = held.Units + line.Quantity } : new Analytics.WeeklySellOut(line.Sku, week, line.Quantity);
         }
     }
 

@@ -90,9 +90,13 @@ public sealed class DealerState
     /// <summary>A Bloom filter of the requestIds in each archive of receipts, by its month (or <see cref="DealerReceipts.Legacy"/>).</summary>
     [Id(16)] public Dictionary<string, byte[]>? ReceiptFilters { get; set; }
 
-    /// <summary>Replaces whole reports kept by earlier versions with their digests (written with the next change).</summary>
-    public void FoldSellOutReports()
+    /// <summary>
+    /// Brings what earlier versions stored to this version's shape (written with the next change): whole sell-out
+    /// reports become their digests, and months' SKU and weekly figures become the records contributions carry.
+    /// </summary>
+    public void FoldEarlierVersions()
     {
+        foreach (var month in Months.Values) month.FoldEarlierVersion();
         if (SellOutReports is null) return;
         SellOutReceipts ??= new(StringComparer.Ordinal);
         foreach (var (requestId, report) in SellOutReports) SellOutReceipts[requestId] = report.Digest();
@@ -100,34 +104,23 @@ public sealed class DealerState
     }
 }
 
-/// <summary>One SKU of one dealer month.</summary>
+/// <summary>One SKU of one dealer month as states kept it before the month held <see cref="Analytics.SkuFigures"/> (read, then moved).</summary>
 [GenerateSerializer, Immutable, Alias("ChannelGrains.DealerSkuMonth")]
 public sealed record class DealerSkuMonth(
     [property: Id(0)] int OrderUnits,
     [property: Id(1)] decimal OrderValue,
     [property: Id(2)] int SellOutUnits,
     [property: Id(3)] decimal SellOutValue,
-    [property: Id(4)] int StockUnits) : IPackable<DealerSkuMonth>
-{
-    public static readonly DealerSkuMonth Zero = new(0, 0m, 0, 0m, 0);
-
-    public void PackInto(ref PackedWriter writer)
-    {
-        writer.VarInt(OrderUnits);
-        writer.Decimal(OrderValue);
-        writer.VarInt(SellOutUnits);
-        writer.Decimal(SellOutValue);
-        writer.VarInt(StockUnits);
-    }
-
-    public static DealerSkuMonth Unpack(ref PackedReader reader) =>
-        new(reader.Int32(), reader.Decimal(), reader.Int32(), reader.Decimal(), reader.Int32());
-}
+    [property: Id(4)] int StockUnits);
 
 /// <summary>
 /// A dealer's month: confirmed sell-in (orders and their value, which quotas are achieved with), sell-out, 串货 alerts,
 /// and its stock as last seen in the month (its end, once the month is over).
 /// </summary>
+/// <remarks>
+/// The per-SKU and weekly figures are kept as the immutable records the month's contribution carries: publishing the
+/// month (at every write of the dealer) shares them instead of building a record per SKU and per week again.
+/// </remarks>
 [GenerateSerializer, Alias("ChannelGrains.DealerMonth")]
 public sealed class DealerMonth
 {
@@ -136,15 +129,38 @@ public sealed class DealerMonth
     [Id(2)] public decimal SellOutValue { get; set; }
     [Id(3)] public int CrossRegionAlerts { get; set; }
     [Id(4)] public int StockUnits { get; set; }
-    [Id(5)] public PackedDictionary<DealerSkuMonth> Skus { get; set; } = [];
 
-    /// <summary>Sell-out units by SKU and ISO week, keyed <c>sku|2026-W48</c>: the input of demand planning.</summary>
-    [Id(6)] public Dictionary<string, int> WeeklySellOut { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The month's figures per SKU, by SKU.</summary>
+    [Id(9)] public PackedDictionary<Analytics.SkuFigures> Skus { get; set; } = [];
+
+    /// <summary>Sell-out units per SKU and ISO week, keyed <see cref="WeekKey"/>: the input of demand planning.</summary>
+    [Id(10)] public PackedDictionary<Analytics.WeeklySellOut> Weeks { get; set; } = [];
 
     /// <summary>The region and tier the month is booked in: the dealer's while the month is current, kept after.</summary>
     [Id(7)] public string Region { get; set; } = "";
 
     [Id(8)] public DealerTier Tier { get; set; }
+
+    /// <summary>The figures per SKU as states written before <see cref="Skus"/> kept them (see <see cref="FoldEarlierVersion"/>).</summary>
+    [Id(5)] public Dictionary<string, DealerSkuMonth>? LegacySkus { get; set; }
+
+    /// <summary>Weekly units keyed <c>sku|2026-W48</c> as states written before <see cref="Weeks"/> kept them (see <see cref="FoldEarlierVersion"/>).</summary>
+    [Id(6)] public Dictionary<string, int>? LegacyWeeklySellOut { get; set; }
+
+    public static string WeekKey(string sku, string week) => $"{sku}|{week}";
+
+    /// <summary>Moves the figures an earlier version stored into <see cref="Skus"/> and <see cref="Weeks"/>.</summary>
+    public void FoldEarlierVersion()
+    {
+        foreach (var (sku, figures) in LegacySkus ?? [])
+            Skus[sku] = new Analytics.SkuFigures(sku, figures.OrderUnits, figures.OrderValue, figures.SellOutUnits, figures.SellOutValue, figures.StockUnits);
+        foreach (var (key, units) in LegacyWeeklySellOut ?? [])
+        {
+            var bar = key.IndexOf('|');
+            Weeks[key] = new Analytics.WeeklySellOut(key[..bar], key[(bar + 1)..], units);
+        }
+        (LegacySkus, LegacyWeeklySellOut) = (null, null);
+    }
 }
 
 public static class DealerRules

@@ -59,7 +59,7 @@ public sealed class DealerHistoryRulesTests
         Assert.Equal(["2026-09"], changed);
         var figures = state.Months["2026-09"];
         Assert.Equal((130m, 140m, 12), (figures.OrderValue, figures.SellOutValue, figures.StockUnits));
-        Assert.Equal(3, figures.WeeklySellOut["TEA|2026-W38"]);
+        Assert.Equal(3, figures.Weeks["TEA|2026-W38"].Units);
         Assert.Equal(100m, state.Quotas!["2026-09"]);
     }
 }

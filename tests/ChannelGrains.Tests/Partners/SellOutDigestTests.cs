@@ -42,7 +42,7 @@ public sealed class SellOutDigestTests
             SellOutReceipts = new(StringComparer.Ordinal) { ["S0"] = new ReportDigest(1, 2) },
         };
 
-        state.FoldSellOutReports();
+        state.FoldEarlierVersions();
 
         Assert.Null(state.SellOutReports);
         Assert.Equal(report.Digest(), state.SellOutReceipts["S1"]);

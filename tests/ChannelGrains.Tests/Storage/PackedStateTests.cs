@@ -1,3 +1,4 @@
+using ChannelGrains.Analytics;
 using ChannelGrains.Common;
 using ChannelGrains.Partners;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,8 +27,9 @@ public sealed class PackedStateTests : IDisposable
     public void A_dealer_state_reads_back_as_written_with_every_kind_of_value()
     {
         var state = Dealer(orders: 300, receipts: 40);
-        state.Months["2026-12"].Skus["P-max"] = new DealerSkuMonth(int.MaxValue, decimal.MaxValue, int.MinValue, decimal.MinValue, -1);
-        state.Months["2026-12"].Skus["P-scale"] = new DealerSkuMonth(0, 12.3400m, 1, 0.0000000000000000000000000001m, 0);
+        state.Months["2026-12"].Skus["P-max"] = new SkuFigures("P-max", int.MaxValue, decimal.MaxValue, int.MinValue, decimal.MinValue, -1);
+        state.Months["2026-12"].Skus["P-scale"] = new SkuFigures("P-scale", 0, 12.3400m, 1, 0.0000000000000000000000000001m, 0);
+        state.Months["2026-12"].Weeks["P-max|2026-W49"] = new WeeklySellOut("P-max", "2026-W49", 12);
         state.Orders.Add(new OrderRef("订单-7 ✓", DateTime.SpecifyKind(At, DateTimeKind.Unspecified)));
 
         var back = RoundTrip(state);
@@ -35,6 +37,7 @@ public sealed class PackedStateTests : IDisposable
         Assert.Equal(state.Orders, back.Orders);
         Assert.Equal(DateTimeKind.Unspecified, back.Orders[^1].PlacedAt.Kind);
         Assert.Equal(state.Months["2026-12"].Skus.OrderBy(s => s.Key), back.Months["2026-12"].Skus.OrderBy(s => s.Key));
+        Assert.Equal(state.Months["2026-12"].Weeks.OrderBy(s => s.Key), back.Months["2026-12"].Weeks.OrderBy(s => s.Key));
         Assert.Equal("12.3400", back.Months["2026-12"].Skus["P-scale"].OrderValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(Receipts(state), Receipts(back));
         Assert.Equal(2, back.ReceiptsByMonth!["2026-11"]["S3"].Alerts!.Count);
@@ -87,7 +90,7 @@ public sealed class PackedStateTests : IDisposable
     [Fact]
     public void A_state_written_before_the_collections_were_packed_reads_the_same()
     {
-        var zero = DealerSkuMonth.Zero; // one instance under several keys: the old format wrote it once and referred to it
+        var zero = new DealerSkuMonth(0, 0m, 0, 0m, 0); // one instance under several keys: the old format wrote it once and referred to it
         var before = new DealerStateBeforePacking
         {
             Version = 12,
@@ -105,12 +108,14 @@ public sealed class PackedStateTests : IDisposable
         };
 
         var state = Serializer.Deserialize<DealerState>(Serializer.SerializeToArray(before))!;
+        state.FoldEarlierVersions(); // as the dealer does on activation
 
         Assert.Equal(12, state.Version);
         Assert.Equal(before.Orders, state.Orders);
         var month = state.Months["2026-11"];
-        Assert.Equal(("CN/East", 1), (month.Region, month.WeeklySellOut["P2|2026-W47"]));
-        Assert.Equal(before.Months["2026-11"].Skus.OrderBy(s => s.Key), month.Skus.OrderBy(s => s.Key));
+        Assert.Equal(("CN/East", new WeeklySellOut("P2", "2026-W47", 1)), (month.Region, month.Weeks["P2|2026-W47"]));
+        Assert.Equal([new SkuFigures("P1", 0, 0m, 0, 0m, 0), new SkuFigures("P2", 3, 4.5m, 1, 2m, 7), new SkuFigures("P3", 0, 0m, 0, 0m, 0)], month.Skus.Values.OrderBy(s => s.Sku));
+        Assert.Null(month.LegacySkus);
         Assert.Equal(new ReportDigest(1, 2), state.ReceiptsByMonth!["2026-11"]["S1"].Digest);
         // Written again, it is packed, and reads the same.
         Assert.Equal(before.Orders, RoundTrip(state).Orders);
@@ -162,7 +167,7 @@ public sealed class PackedStateTests : IDisposable
         var state = new DealerState { Version = 3 };
         for (var i = 0; i < orders; i++) state.Orders.Add(new OrderRef($"O{i:000000}-{i * 7919:x8}", At.AddMinutes(i)));
         var month = DealerLedger.Month(state, "2026-12");
-        for (var i = 0; i < 25; i++) month.Skus[$"SKU{i:00000}"] = new DealerSkuMonth(i, i * 10.5m, -i, i * 0.01m, i * 3);
+        for (var i = 0; i < 25; i++) month.Skus[$"SKU{i:00000}"] = new SkuFigures($"SKU{i:00000}", i, i * 10.5m, -i, i * 0.01m, i * 3);
         for (var i = 0; i < receipts; i++)
         {
             CrossRegionAlert[]? alerts = i == 3
