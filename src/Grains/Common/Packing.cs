@@ -134,9 +134,15 @@ public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T
 
     public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value) => Items.TryGetValue(key, out value);
 
-    public bool Remove(string key)
+    public bool Remove(string key) => Remove(key, out _);
+
+    public bool Remove(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value)
     {
-        if (items?.Remove(key) != true) return false;
+        if (items is null || !items.Remove(key, out value))
+        {
+            value = default;
+            return false;
+        }
         Packed = null;
         return true;
     }

@@ -7,14 +7,40 @@ namespace ChannelGrains.Partners;
 /// An order that holds credit: placed and not yet received, cancelled or rejected. <see cref="Settled"/> once the
 /// order was seen to stand, so the audit for interrupted sagas skips it.
 /// </summary>
-[GenerateSerializer, Alias("ChannelGrains.OpenOrder")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.OpenOrder")]
 public sealed record class OpenOrder(
     [property: Id(0)] decimal Amount,
     [property: Id(1)] string Month,
     [property: Id(2)] bool Confirmed,
     [property: Id(3)] DateTime At,
     [property: Id(4)] bool Settled,
-    [property: Id(5)] IReadOnlyList<Ordering.OrderLine> Lines);
+    [property: Id(5)] IReadOnlyList<Ordering.OrderLine> Lines) : IPackable<OpenOrder>
+{
+    public void PackInto(ref PackedWriter writer)
+    {
+        writer.Decimal(Amount);
+        writer.String(Month);
+        writer.Bool(Confirmed);
+        writer.DateTime(At);
+        writer.Bool(Settled);
+        writer.VarUInt((uint)Lines.Count);
+        foreach (var line in Lines)
+        {
+            writer.String(line.Sku);
+            writer.VarInt(line.Quantity);
+            writer.Decimal(line.UnitPrice);
+            writer.NullableString(line.PromotionId);
+        }
+    }
+
+    public static OpenOrder Unpack(ref PackedReader reader)
+    {
+        var (amount, month, confirmed, at, settled) = (reader.Decimal(), reader.String(), reader.Bool(), reader.DateTime(), reader.Bool());
+        var lines = new Ordering.OrderLine[checked((int)reader.VarUInt())];
+        for (var i = 0; i < lines.Length; i++) lines[i] = new Ordering.OrderLine(reader.String(), reader.Int32(), reader.Decimal(), reader.NullableString());
+        return new OpenOrder(amount, month, confirmed, at, settled, lines);
+    }
+}
 
 /// <summary>A price below the floor for one dealer, SKU and date range; it covers orders once approved (rule 4).</summary>
 [GenerateSerializer, Alias("ChannelGrains.SpecialPrice")]

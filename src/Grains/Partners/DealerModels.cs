@@ -14,8 +14,18 @@ public sealed record class DealerInfo(
     [property: Id(5)] decimal CreditLimit,
     [property: Id(6)] IReadOnlyList<string>? AuthorizedSkus);
 
-[GenerateSerializer, Alias("ChannelGrains.StockLevel")]
-public sealed record class StockLevel([property: Id(0)] string Sku, [property: Id(1)] int OnHand, [property: Id(2)] int InTransit);
+[GenerateSerializer, Immutable, Alias("ChannelGrains.StockLevel")]
+public sealed record class StockLevel([property: Id(0)] string Sku, [property: Id(1)] int OnHand, [property: Id(2)] int InTransit) : IPackable<StockLevel>
+{
+    public void PackInto(ref PackedWriter writer)
+    {
+        writer.String(Sku);
+        writer.VarInt(OnHand);
+        writer.VarInt(InTransit);
+    }
+
+    public static StockLevel Unpack(ref PackedReader reader) => new(reader.String(), reader.Int32(), reader.Int32());
+}
 
 [GenerateSerializer, Alias("ChannelGrains.DealerView")]
 public sealed record class DealerView(
@@ -41,8 +51,8 @@ public sealed record class DealerView(
 public sealed class DealerState
 {
     [Id(0)] public DealerInfo? Info { get; set; }
-    [Id(1)] public Dictionary<string, OpenOrder> OpenOrders { get; set; } = new(StringComparer.Ordinal);
-    [Id(2)] public Dictionary<string, StockLevel> Inventory { get; set; } = new(StringComparer.Ordinal);
+    [Id(1)] public PackedDictionary<OpenOrder> OpenOrders { get; set; } = [];
+    [Id(2)] public PackedDictionary<StockLevel> Inventory { get; set; } = [];
     [Id(3)] public long Version { get; set; }
 
     /// <summary>

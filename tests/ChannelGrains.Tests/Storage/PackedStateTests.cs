@@ -41,6 +41,8 @@ public sealed class PackedStateTests : IDisposable
         Assert.Equal("12.3400", back.Months["2026-12"].Skus["P-scale"].OrderValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(Receipts(state), Receipts(back));
         Assert.Equal(2, back.ReceiptsByMonth!["2026-11"]["S3"].Alerts!.Count);
+        Assert.Equal(state.Inventory.OrderBy(s => s.Key), back.Inventory.OrderBy(s => s.Key));
+        Assert.Equal(OpenOrders(state), OpenOrders(back));
     }
 
     [Fact]
@@ -94,6 +96,8 @@ public sealed class PackedStateTests : IDisposable
         var before = new DealerStateBeforePacking
         {
             Version = 12,
+            OpenOrders = new() { ["O2"] = new OpenOrder(20m, "2026-11", true, At, false, [new("P1", 2, 10m, null)]) },
+            Inventory = new() { ["P1"] = new StockLevel("P1", 5, 2) },
             Orders = [new OrderRef("O1", At), new OrderRef("O2", At.AddHours(1))],
             Months = new()
             {
@@ -111,6 +115,8 @@ public sealed class PackedStateTests : IDisposable
         state.FoldEarlierVersions(); // as the dealer does on activation
 
         Assert.Equal(12, state.Version);
+        Assert.Equal(new StockLevel("P1", 5, 2), state.Inventory["P1"]);
+        Assert.Equal(("2026-11", 20m, "P1"), (state.OpenOrders["O2"].Month, state.OpenOrders["O2"].Amount, state.OpenOrders["O2"].Lines[0].Sku));
         Assert.Equal(before.Orders, state.Orders);
         var month = state.Months["2026-11"];
         Assert.Equal(("CN/East", new WeeklySellOut("P2", "2026-W47", 1)), (month.Region, month.Weeks["P2|2026-W47"]));
@@ -166,6 +172,10 @@ public sealed class PackedStateTests : IDisposable
     {
         var state = new DealerState { Version = 3 };
         for (var i = 0; i < orders; i++) state.Orders.Add(new OrderRef($"O{i:000000}-{i * 7919:x8}", At.AddMinutes(i)));
+        for (var i = 0; i < 20; i++) state.Inventory[$"SKU{i:00000}"] = new StockLevel($"SKU{i:00000}", i * 7, -i);
+        for (var i = 0; i < 5; i++)
+            state.OpenOrders[$"O{i}"] = new OpenOrder(i * 12.5m, "2026-12", i % 2 == 0, At.AddHours(i), i == 3,
+                [new("SKU00001", i + 1, 12.5m, null), new("SKU00002", 1, 0.0001m, i == 1 ? "PROMO-优惠" : null)]);
         var month = DealerLedger.Month(state, "2026-12");
         for (var i = 0; i < 25; i++) month.Skus[$"SKU{i:00000}"] = new SkuFigures($"SKU{i:00000}", i, i * 10.5m, -i, i * 0.01m, i * 3);
         for (var i = 0; i < receipts; i++)
@@ -183,6 +193,10 @@ public sealed class PackedStateTests : IDisposable
         [.. (state.ReceiptsByMonth ?? []).SelectMany(m => m.Value.Select(r =>
             $"{m.Key} {r.Key} {r.Value.Digest} {string.Join(";", r.Value.Alerts ?? [])}")).Order(StringComparer.Ordinal)];
 
+    /// <summary>Open orders as text, sorted: records compare their line lists by reference.</summary>
+    private static string[] OpenOrders(DealerState state) =>
+        [.. state.OpenOrders.Select(o => $"{o.Key} {o.Value with { Lines = [] }} {string.Join(";", o.Value.Lines)}").Order(StringComparer.Ordinal)];
+
     private static int IndexOf(byte[] bytes, byte[] pattern)
     {
         var at = bytes.AsSpan().IndexOf(pattern);
@@ -195,6 +209,8 @@ public sealed class PackedStateTests : IDisposable
 [GenerateSerializer, Alias("ChannelGrains.Tests.Storage.DealerStateBeforePacking")]
 public sealed class DealerStateBeforePacking
 {
+    [Id(1)] public Dictionary<string, OpenOrder> OpenOrders { get; set; } = [];
+    [Id(2)] public Dictionary<string, StockLevel> Inventory { get; set; } = [];
     [Id(3)] public long Version { get; set; }
     [Id(4)] public List<OrderRef> Orders { get; set; } = [];
     [Id(6)] public Dictionary<string, DealerMonthBeforePacking> Months { get; set; } = [];
