@@ -19,9 +19,9 @@ public static class AllBenchmarks
         {
             ("ceiling (mix as in-process grain calls, memory)", () => CeilingBenchmark.MeasureAsync(options.For("ceiling"), results)),
             ("load (mix over HTTP + WebSocket, memory)", () => LoadBenchmark.MeasureAsync(options.For("load"), results)),
-            // The durable mix is bound by commit waits, not cores: besides the 64-worker closed loop, it is asked for the aim
-            // (2,000/s) with up to 256 requests in flight, and what it achieves is its capacity.
-            ("load (mix over HTTP + WebSocket, durable)", () => LoadBenchmark.MeasureAsync(options.For("load", "--durable", "--rate", quick ? "0" : DurableAim.ToString(CultureInfo.InvariantCulture)), results)),
+            // The durable mix is bound by commit waits, not cores: besides the 64-worker closed loop, it is asked for more than
+            // the aim (2,000/s) with up to 256 requests in flight, and what it achieves is its capacity.
+            ("load (mix over HTTP + WebSocket, durable)", () => LoadBenchmark.MeasureAsync(options.For("load", "--durable", "--rate", quick ? "0" : DurableAsked.ToString(CultureInfo.InvariantCulture)), results)),
             ("sql (plain SQL on PostgreSQL)", () => SqlBaselineBenchmark.MeasureAsync(quick ? options.For("sql", "--runs", "3", "--seconds", "1") : options.For("sql"), results)),
             // Each scale run in a process of its own, as a silo is: this one's RSS carries what the benchmarks above left.
             ("scale, durable (channel grains in one silo, their state in PostgreSQL as in production)", () => BenchReport.InChildProcessAsync(
@@ -49,8 +49,11 @@ public static class AllBenchmarks
         return 0;
     }
 
-    /// <summary>The durable mix's fixed-rate pass asks for this; <c>--quick</c> leaves the pass out to stay under two minutes.</summary>
-    private const int DurableAim = 2000;
+    /// <summary>
+    /// The durable mix's fixed-rate pass asks for this, above the aim of 2,000/s: asked for the aim itself, a run that
+    /// keeps up reports the aim, not what it could do. <c>--quick</c> leaves the pass out to stay under two minutes.
+    /// </summary>
+    private const int DurableAsked = 2500;
 
     private static void PrintRatios(BenchResults results, string[] volumes)
     {
@@ -58,8 +61,8 @@ public static class AllBenchmarks
         var sqlBest = new[] { sqlOrders, results.Get("sql", "placeOrder + live national row (32 clients) tps") }.Max();
         Ratio("durable mutations/s over HTTP (mix), 64 workers each waiting for its answer / SQL placeOrder tps with a live national row (8 clients)",
             results.Get("load.durable", "mutations/s"), sqlOrders, "");
-        Ratio($"durable mutations/s over HTTP (mix) asked {DurableAim:N0}/s, up to 256 in flight / SQL placeOrder tps with a live national row, best of 8 and 32 clients",
-            results.Get(string.Create(CultureInfo.InvariantCulture, $"load.durable@{DurableAim}/s"), "mutations/s"), sqlBest, "aim ≥ 1.5, and ≥ 2,000/s");
+        Ratio($"durable mutations/s over HTTP (mix) asked {DurableAsked:N0}/s, up to 256 in flight / SQL placeOrder tps with a live national row, best of 8 and 32 clients",
+            results.Get(string.Create(CultureInfo.InvariantCulture, $"load.durable@{DurableAsked}/s"), "mutations/s"), sqlBest, "aim ≥ 1.5, and ≥ 2,000/s");
         Ratio("durable placeOrder/s over HTTP (in the mix) / SQL placeOrder tps with a live national row",
             results.Get("load.durable", "placeOrder/s"), sqlOrders, "");
         Ratio("memory mutations/s over HTTP (mix) / SQL placeOrder tps with a live national row",
