@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Orleans.Serialization;
 using Orleans.Serialization.Buffers;
 using Orleans.Serialization.Cloning;
@@ -13,29 +15,38 @@ namespace ChannelGrains.Common;
 /// <summary>
 /// An immutable record that a long collection in grain state holds many of, written as a few packed bytes (see
 /// <see cref="PackedList{T}"/>). <see cref="PackInto"/> and <see cref="Unpack"/> write and read the same fields in the
-/// same order; a record that changes them raises <see cref="PackedFormat.Version"/> and reads both.
+/// same order. A record that changes them raises <see cref="PackedFormat.Version"/>, and its <see cref="Unpack"/>
+/// reads the fields of every version up to it (<see cref="PackedReader.Version"/> tells which).
 /// </summary>
 public interface IPackable<TSelf> where TSelf : IPackable<TSelf>
 {
     void PackInto(ref PackedWriter writer);
 
     static abstract TSelf Unpack(ref PackedReader reader);
+
+    /// <summary>
+    /// Whether a collection of these keeps the bytes of its last write until it changes (once it holds
+    /// <see cref="PackedFormat.KeptFrom"/> entries): for collections written far more often than they change, such as a
+    /// dealer's order references (changed by an order, written by every shipment, receipt, sell-out and quota too).
+    /// The bytes are a second copy of the collection for as long as its grain is active.
+    /// </summary>
+    static virtual bool KeepPacked => false;
 }
 
 /// <summary>
-/// A list in grain state stored as one run of packed bytes rather than one serialized object per entry, and kept
-/// packed between writes while it does not change.
+/// A list in grain state stored as one run of packed bytes rather than one serialized object per entry.
 /// </summary>
 /// <remarks>
 /// Every write of a grain serialises its whole state. The Orleans serializer tracks every object it writes (each record
 /// and each string) so that a second reference to one is written as a reference, and past 64 objects that is a hash
 /// lookup per object: a dealer with 256 order references and 256 sell-out receipts spent 45 µs a write, 21 % of the
 /// in-process mix's CPU. Packing alone took that to 3 µs on a warm cache, but under load the entries of a thousand
-/// dealers are not in the cache, and reading them again for every write still cost most of it. So a collection that
-/// did not change since its last write is written from the bytes it packed then: the order list changes only when an
-/// order is placed, the receipts only with a sell-out report. Small collections are packed anew each time and keep
-/// no bytes: they cost little, and a million idle grains should not hold a copy. Entries must be immutable.
+/// dealers are not in the cache, and reading them again for every write still cost most of it: so a collection of
+/// records that <see cref="IPackable{TSelf}.KeepPacked"/> is written from the bytes of its last write while it has not
+/// changed since. Entries must be immutable. States written before a collection was packed, as a plain list or
+/// dictionary, are read too (Orleans binary, and System.Text.Json from before that).
 /// </remarks>
+[JsonConverter(typeof(PackedJsonConverter))]
 public sealed class PackedList<T> : IReadOnlyList<T> where T : IPackable<T>
 {
     private static readonly List<T> None = [];
@@ -51,8 +62,8 @@ public sealed class PackedList<T> : IReadOnlyList<T> where T : IPackable<T>
 
     internal PackedList(List<T> items) => this.items = NullIfEmpty(items);
 
-    /// <summary>The entries as last written, until they change; see <see cref="PackedFormat.Cache"/>.</summary>
-    internal byte[]? Packed { get; set; }
+    /// <summary>The bytes of the last write and the version of the entries they hold (see <see cref="PackedFormat.Kept"/>).</summary>
+    internal PackedFormat.Kept Kept;
 
     private List<T> Items => items ?? None;
 
@@ -63,13 +74,13 @@ public sealed class PackedList<T> : IReadOnlyList<T> where T : IPackable<T>
     public void Add(T item)
     {
         (items ??= []).Add(item);
-        Packed = null;
+        Kept.Changed();
     }
 
     public void RemoveRange(int index, int count)
     {
         Items.RemoveRange(index, count);
-        Packed = null;
+        Kept.Changed();
     }
 
     public List<T> GetRange(int index, int count) => Items.GetRange(index, count);
@@ -85,7 +96,8 @@ public sealed class PackedList<T> : IReadOnlyList<T> where T : IPackable<T>
     private static List<T>? NullIfEmpty(List<T> items) => items.Count > 0 ? items : null;
 }
 
-/// <summary>A dictionary by ordinal string key in grain state, stored and kept packed like <see cref="PackedList{T}"/>.</summary>
+/// <summary>A dictionary by ordinal string key in grain state, stored packed like <see cref="PackedList{T}"/>.</summary>
+[JsonConverter(typeof(PackedJsonConverter))]
 public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T : IPackable<T>
 {
     private static readonly Dictionary<string, T> None = new(StringComparer.Ordinal);
@@ -105,8 +117,8 @@ public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T
 
     internal PackedDictionary(int capacity) => items = capacity > 0 ? new(capacity, StringComparer.Ordinal) : null;
 
-    /// <summary>The entries as last written, until they change; see <see cref="PackedFormat.Cache"/>.</summary>
-    internal byte[]? Packed { get; set; }
+    /// <inheritdoc cref="PackedList{T}.Kept"/>
+    internal PackedFormat.Kept Kept;
 
     private Dictionary<string, T> Items => items ?? None;
 
@@ -118,7 +130,7 @@ public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T
         set
         {
             (items ??= new(StringComparer.Ordinal))[key] = value;
-            Packed = null;
+            Kept.Changed();
         }
     }
 
@@ -143,7 +155,7 @@ public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T
             value = default;
             return false;
         }
-        Packed = null;
+        Kept.Changed();
         return true;
     }
 
@@ -157,25 +169,48 @@ public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T
 /// <summary>The packed run's layout: a format version byte, the entry count, then the entries.</summary>
 public static class PackedFormat
 {
+    /// <summary>The format this version writes; it reads every version from 1 up to it.</summary>
     public const byte Version = 1;
 
-    /// <summary>A collection of at least this many entries keeps the bytes it was last written as, until it changes.</summary>
-    public const int Cache = 16;
+    /// <summary>A collection of records that keep their bytes keeps them from this many entries on: smaller ones cost little to pack.</summary>
+    public const int KeptFrom = 16;
+
+    /// <summary>
+    /// The bytes a collection was last written as, with the version of its entries then. A change moves the version on,
+    /// so bytes packed from entries a change has replaced are never used again: not even those of a write that finished
+    /// after the change, on another thread (a grain call's argument is serialized where the message is sent).
+    /// </summary>
+    public struct Kept
+    {
+        private int version;
+        private Bytes? bytes;
+
+        public void Changed() => version++;
+
+        internal readonly byte[]? Current => bytes is { } kept && kept.Version == version ? kept.Value : null;
+
+        internal readonly int At => version;
+
+        internal void Keep(int at, byte[] value) => bytes = new Bytes(at, value);
+
+        private sealed record class Bytes(int Version, byte[] Value);
+    }
 
     /// <summary>
     /// Writes the entries as one length-prefixed field (the container itself is tracked like any object), from the bytes
-    /// the container kept if it has them; returns the bytes to keep, if the container is large enough to keep them.
+    /// the container kept if they are still current; keeps the bytes written when <paramref name="keep"/>.
     /// </summary>
-    public static byte[]? WriteField<TBufferWriter, TContainer>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, Type? expectedType, TContainer? value,
-        int count, byte[]? kept, PackEntries<TContainer> pack) where TBufferWriter : IBufferWriter<byte> where TContainer : class
+    public static void WriteField<TBufferWriter, TContainer>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, Type? expectedType, TContainer? value,
+        int count, ref Kept kept, bool keep, PackEntries<TContainer> pack) where TBufferWriter : IBufferWriter<byte> where TContainer : class
     {
-        if (ReferenceCodec.TryWriteReferenceField(ref writer, fieldIdDelta, expectedType, value)) return null;
+        if (ReferenceCodec.TryWriteReferenceField(ref writer, fieldIdDelta, expectedType, value)) return;
         writer.WriteFieldHeader(fieldIdDelta, expectedType, typeof(TContainer), WireType.LengthPrefixed);
-        if (kept is not null)
+        if (kept.Current is { } current)
         {
-            Write(ref writer, kept);
-            return kept;
+            Write(ref writer, current);
+            return;
         }
+        var at = kept.At;
         var packed = new PackedWriter(count * 24 + 8);
         try
         {
@@ -183,7 +218,7 @@ public static class PackedFormat
             packed.VarUInt((uint)count);
             pack(ref packed, value!);
             Write(ref writer, packed.Written);
-            return count >= Cache ? packed.Written.ToArray() : null;
+            if (keep && count >= KeptFrom) kept.Keep(at, packed.Written.ToArray());
         }
         finally
         {
@@ -217,10 +252,10 @@ public static class PackedFormat
             reader.ReadBytes(bytes);
             var packed = new PackedReader(bytes);
             var version = packed.Byte();
-            if (version != Version) throw new SerializerException($"A packed {typeof(TContainer).Name} has format version {version}; this version reads {Version}.");
-            var count = packed.VarUInt();
-            if (count > length) throw new SerializerException($"A packed {typeof(TContainer).Name} claims {count} entries in {length} bytes.");
-            var result = unpack(ref packed, (int)count);
+            if (version is 0 or > Version) throw new SerializerException($"A packed {typeof(TContainer).Name} has format version {version}; this version reads 1 to {Version}.");
+            packed.Version = version;
+            var count = packed.Count();
+            var result = unpack(ref packed, count);
             if (!packed.AtEnd) throw new SerializerException($"A packed {typeof(TContainer).Name} has bytes after its {count} entries.");
             ReferenceCodec.RecordObject(reader.Session, result);
             return result;
@@ -242,11 +277,13 @@ public sealed class PackedListCodec<T>(ICodecProvider codecs) : IFieldCodec<Pack
     public void WriteField<TBufferWriter>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, Type? expectedType, PackedList<T>? value)
         where TBufferWriter : IBufferWriter<byte>
     {
-        var kept = PackedFormat.WriteField(ref writer, fieldIdDelta, expectedType, value, value?.Count ?? 0, value?.Packed, static (ref PackedWriter packed, PackedList<T> list) =>
-        {
-            foreach (var item in list) item.PackInto(ref packed);
-        });
-        if (value is not null) value.Packed = kept;
+        var none = default(PackedFormat.Kept);
+        ref var kept = ref value is null ? ref none : ref value.Kept;
+        PackedFormat.WriteField(ref writer, fieldIdDelta, expectedType, value, value?.Count ?? 0, ref kept, T.KeepPacked,
+            static (ref PackedWriter packed, PackedList<T> list) =>
+            {
+                foreach (var item in list) item.PackInto(ref packed);
+            });
     }
 
     public PackedList<T>? ReadValue<TInput>(ref Reader<TInput> reader, Field field) =>
@@ -264,15 +301,17 @@ public sealed class PackedDictionaryCodec<T>(ICodecProvider codecs) : IFieldCode
     public void WriteField<TBufferWriter>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, Type? expectedType, PackedDictionary<T>? value)
         where TBufferWriter : IBufferWriter<byte>
     {
-        var kept = PackedFormat.WriteField(ref writer, fieldIdDelta, expectedType, value, value?.Count ?? 0, value?.Packed, static (ref PackedWriter packed, PackedDictionary<T> dictionary) =>
-        {
-            foreach (var (key, item) in dictionary)
+        var none = default(PackedFormat.Kept);
+        ref var kept = ref value is null ? ref none : ref value.Kept;
+        PackedFormat.WriteField(ref writer, fieldIdDelta, expectedType, value, value?.Count ?? 0, ref kept, T.KeepPacked,
+            static (ref PackedWriter packed, PackedDictionary<T> dictionary) =>
             {
-                packed.String(key);
-                item.PackInto(ref packed);
-            }
-        });
-        if (value is not null) value.Packed = kept;
+                foreach (var (key, item) in dictionary)
+                {
+                    packed.String(key);
+                    item.PackInto(ref packed);
+                }
+            });
     }
 
     public PackedDictionary<T>? ReadValue<TInput>(ref Reader<TInput> reader, Field field) =>
@@ -309,6 +348,42 @@ public sealed class PackedDictionaryCopier<T> : IDeepCopier<PackedDictionary<T>>
         copy = new PackedDictionary<T>(input);
         context.RecordCopy(input, copy);
         return copy;
+    }
+}
+
+/// <summary>
+/// Packed collections as System.Text.Json reads and writes them: a list as an array, a dictionary as an object, as the
+/// plain collections were, so that states stored as JSON before the binary format are still read.
+/// </summary>
+public sealed class PackedJsonConverter : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) =>
+        typeToConvert.IsGenericType && typeToConvert.GetGenericTypeDefinition() is var definition
+        && (definition == typeof(PackedList<>) || definition == typeof(PackedDictionary<>));
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options)
+    {
+        var entry = typeToConvert.GetGenericArguments()[0];
+        var converter = typeToConvert.GetGenericTypeDefinition() == typeof(PackedList<>) ? typeof(ListConverter<>) : typeof(DictionaryConverter<>);
+        return (JsonConverter)Activator.CreateInstance(converter.MakeGenericType(entry))!;
+    }
+
+    private sealed class ListConverter<T> : JsonConverter<PackedList<T>> where T : IPackable<T>
+    {
+        public override PackedList<T>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            JsonSerializer.Deserialize<List<T>>(ref reader, options) is { } items ? new PackedList<T>(items) : null;
+
+        public override void Write(Utf8JsonWriter writer, PackedList<T> value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value.ToList(), options);
+    }
+
+    private sealed class DictionaryConverter<T> : JsonConverter<PackedDictionary<T>> where T : IPackable<T>
+    {
+        public override PackedDictionary<T>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            JsonSerializer.Deserialize<Dictionary<string, T>>(ref reader, options) is { } items ? new PackedDictionary<T>(items) : null;
+
+        public override void Write(Utf8JsonWriter writer, PackedDictionary<T> value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal), options);
     }
 }
 
@@ -395,6 +470,9 @@ public ref struct PackedReader(ReadOnlySpan<byte> bytes)
     private readonly ReadOnlySpan<byte> bytes = bytes;
     private int position;
 
+    /// <summary>The format version of the run being read (<see cref="PackedFormat.Version"/> when it was written).</summary>
+    public byte Version { get; internal set; } = PackedFormat.Version;
+
     public readonly bool AtEnd => position == bytes.Length;
 
     public byte Byte() => Take(1)[0];
@@ -409,9 +487,10 @@ public ref struct PackedReader(ReadOnlySpan<byte> bytes)
     public ulong VarUInt()
     {
         ulong value = 0;
-        for (var shift = 0; shift < 70; shift += 7)
+        for (var shift = 0; shift < 64; shift += 7)
         {
             var next = Byte();
+            if (shift == 63 && next > 1) throw new SerializerException("A packed varint is larger than 64 bits.");
             value |= (ulong)(next & 0x7F) << shift;
             if (next < 0x80) return value;
         }
@@ -424,11 +503,33 @@ public ref struct PackedReader(ReadOnlySpan<byte> bytes)
         return (long)(value >> 1) ^ -(long)(value & 1);
     }
 
-    public int Int32() => checked((int)VarInt());
+    public int Int32()
+    {
+        var value = VarInt();
+        return value is >= int.MinValue and <= int.MaxValue ? (int)value : throw new SerializerException($"A packed 32-bit integer holds {value}.");
+    }
+
+    /// <summary>A count of entries that follow, each at least one byte: never more than the bytes left.</summary>
+    public int Count()
+    {
+        var count = VarUInt();
+        return count <= (ulong)(bytes.Length - position) ? (int)count : throw new SerializerException($"A packed run claims {count} entries in {bytes.Length - position} bytes.");
+    }
 
     public ulong Fixed64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
 
-    public DateTime DateTime() => System.DateTime.FromBinary((long)Fixed64());
+    public DateTime DateTime()
+    {
+        var binary = (long)Fixed64();
+        try
+        {
+            return System.DateTime.FromBinary(binary);
+        }
+        catch (ArgumentException)
+        {
+            throw new SerializerException($"A packed date holds {binary}.");
+        }
+    }
 
     public decimal Decimal()
     {

@@ -23,6 +23,12 @@ public sealed class DealerGrain(
         return PublishAllMonthsAsync();
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        heal.Deactivated(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
+
     public Task RepublishAsync(string[] months) => PublishMonthsAsync(months);
 
     public Task<DealerView?> GetAsync() => Task.FromResult(View());
@@ -182,7 +188,8 @@ public sealed class DealerGrain(
         var months = DealerReceipts.ToArchive(state.State);
         var legacy = state.State.SellOutReceipts is { Count: > 0 };
         if (months.Length == 0 && !legacy) return;
-        var archived = months.Select(m => ReceiptArchive(m).AddAsync(state.State.ReceiptsByMonth![m])).ToList();
+        // A copy: a call to another silo serializes its argument when the message is sent, while this dealer may change its own.
+        var archived = months.Select(m => ReceiptArchive(m).AddAsync(new PackedDictionary<SellOutReceipt>(state.State.ReceiptsByMonth![m]))).ToList();
         if (legacy) archived.Add(ReceiptArchive(DealerReceipts.Legacy).AddAsync(DealerReceipts.LegacyReceipts(state.State)));
         var filters = await Task.WhenAll(archived);
         for (var i = 0; i < months.Length; i++) DealerReceipts.MarkArchived(state.State, months[i], filters[i]);

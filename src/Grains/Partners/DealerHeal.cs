@@ -7,8 +7,9 @@ namespace ChannelGrains.Partners;
 /// <summary>
 /// Rule 17's heal for dealers that changed lately, one per silo: the dealers that changed on this silo in this heal
 /// period and in the one before, with the months they changed, are asked every period to publish those months again,
-/// restoring a contribution that a shard lost with its silo before it stored it. An idle dealer is asked nothing (the
-/// dealer index wakes those on its own sweep, and every activation publishes all its months).
+/// restoring a contribution that a shard lost with its silo before it stored it. An idle dealer is asked nothing, nor
+/// one that deactivated (the dealer index wakes those on its own sweep, and every activation publishes all its months).
+/// A round asks its dealers in batches spread over half a period, so that it is a trickle and not a burst.
 /// </summary>
 /// <remarks>
 /// Each dealer used to hold this itself: two sets of months and a grain timer from its first change until two periods
@@ -31,12 +32,23 @@ public sealed class DealerHeal(IGrainFactory grains, IOptions<AnalyticsOptions> 
     {
         lock (gate)
         {
-            changedNow[dealerKey] = changedNow.TryGetValue(dealerKey, out var held) ? Union(held, months) : [.. months];
+            if (!changedNow.TryGetValue(dealerKey, out var held)) changedNow[dealerKey] = [.. months];
+            else if (!months.All(held.Contains)) changedNow[dealerKey] = Union(held, months);
             if (timer is null)
             {
                 var period = options.Value.DealerHealPeriod;
                 timer = clock.CreateTimer(_ => _ = RunRoundAsync(), null, period, period);
             }
+        }
+    }
+
+    /// <summary>The dealer deactivated: its next activation publishes every month, so it is not woken for them.</summary>
+    public void Deactivated(string dealerKey)
+    {
+        lock (gate)
+        {
+            changedNow.Remove(dealerKey);
+            changedBefore.Remove(dealerKey);
         }
     }
 
@@ -52,14 +64,22 @@ public sealed class DealerHeal(IGrainFactory grains, IOptions<AnalyticsOptions> 
         }
     }
 
-    /// <summary>One round: every dealer due re-publishes its months. A round still running when the next is due lets it pass.</summary>
+    /// <summary>
+    /// One round: every dealer due re-publishes its months, <see cref="Batch"/> at a time, the batches spread over half a
+    /// period. A round still running when the next is due lets it pass.
+    /// </summary>
     public async Task RunRoundAsync()
     {
         if (Interlocked.Exchange(ref running, 1) == 1) return;
         try
         {
-            foreach (var batch in TakeRound().Chunk(Batch))
-                await Task.WhenAll(batch.Select(d => RepublishAsync(d.DealerKey, d.Months)));
+            var batches = TakeRound().Chunk(Batch).ToArray();
+            var pause = options.Value.DealerHealPeriod / 2 / Math.Max(1, batches.Length);
+            for (var i = 0; i < batches.Length; i++)
+            {
+                if (i > 0) await Task.Delay(pause, clock);
+                await Task.WhenAll(batches[i].Select(d => RepublishAsync(d.DealerKey, d.Months)));
+            }
         }
         finally
         {
@@ -78,7 +98,7 @@ public sealed class DealerHeal(IGrainFactory grains, IOptions<AnalyticsOptions> 
         {
             await grains.GetGrain<IDealerGrain>(dealerKey).RepublishAsync(months);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception)
         {
             // The dealer index's sweep wakes it later, and its activation publishes every month.
             logger.LogWarning(exception, "Dealer {Dealer} did not re-publish months {Months}", dealerKey, string.Join(", ", months));

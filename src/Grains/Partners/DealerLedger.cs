@@ -36,7 +36,7 @@ public sealed record class OpenOrder(
     public static OpenOrder Unpack(ref PackedReader reader)
     {
         var (amount, month, confirmed, at, settled) = (reader.Decimal(), reader.String(), reader.Bool(), reader.DateTime(), reader.Bool());
-        var lines = new Ordering.OrderLine[checked((int)reader.VarUInt())];
+        var lines = new Ordering.OrderLine[reader.Count()];
         for (var i = 0; i < lines.Length; i++) lines[i] = new Ordering.OrderLine(reader.String(), reader.Int32(), reader.Decimal(), reader.NullableString());
         return new OpenOrder(amount, month, confirmed, at, settled, lines);
     }
@@ -58,6 +58,9 @@ public sealed record class SpecialPrice(
 [GenerateSerializer, Immutable, Alias("ChannelGrains.OrderRef")]
 public sealed record class OrderRef([property: Id(0)] string Id, [property: Id(1)] DateTime PlacedAt) : IPackable<OrderRef>
 {
+    /// <summary>A dealer's order list changes with an order and is written by every change of the dealer.</summary>
+    public static bool KeepPacked => true;
+
     public void PackInto(ref PackedWriter writer)
     {
         writer.String(Id);

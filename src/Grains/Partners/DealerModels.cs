@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ChannelGrains.Partners;
 
 public enum DealerTier { Strategic, Value, Potential }
@@ -141,7 +143,7 @@ public sealed class DealerMonth
     [Id(4)] public int StockUnits { get; set; }
 
     /// <summary>The month's figures per SKU, by SKU.</summary>
-    [Id(9)] public PackedDictionary<Analytics.SkuFigures> Skus { get; set; } = [];
+    [Id(9), JsonPropertyName("SkuFigures")] public PackedDictionary<Analytics.SkuFigures> Skus { get; set; } = [];
 
     /// <summary>Sell-out units per SKU and ISO week, keyed <see cref="WeekKey"/>: the input of demand planning.</summary>
     [Id(10)] public PackedDictionary<Analytics.WeeklySellOut> Weeks { get; set; } = [];
@@ -152,10 +154,10 @@ public sealed class DealerMonth
     [Id(8)] public DealerTier Tier { get; set; }
 
     /// <summary>The figures per SKU as states written before <see cref="Skus"/> kept them (see <see cref="FoldEarlierVersion"/>).</summary>
-    [Id(5)] public Dictionary<string, DealerSkuMonth>? LegacySkus { get; set; }
+    [Id(5), JsonPropertyName("Skus")] public Dictionary<string, DealerSkuMonth>? LegacySkus { get; set; }
 
     /// <summary>Weekly units keyed <c>sku|2026-W48</c> as states written before <see cref="Weeks"/> kept them (see <see cref="FoldEarlierVersion"/>).</summary>
-    [Id(6)] public Dictionary<string, int>? LegacyWeeklySellOut { get; set; }
+    [Id(6), JsonPropertyName("WeeklySellOut")] public Dictionary<string, int>? LegacyWeeklySellOut { get; set; }
 
     public static string WeekKey(string sku, string week) => $"{sku}|{week}";
 
@@ -166,7 +168,7 @@ public sealed class DealerMonth
             Skus[sku] = new Analytics.SkuFigures(sku, figures.OrderUnits, figures.OrderValue, figures.SellOutUnits, figures.SellOutValue, figures.StockUnits);
         foreach (var (key, units) in LegacyWeeklySellOut ?? [])
         {
-            var bar = key.IndexOf('|');
+            var bar = key.LastIndexOf('|'); // a SKU may hold '|', a week never does
             Weeks[key] = new Analytics.WeeklySellOut(key[..bar], key[(bar + 1)..], units);
         }
         (LegacySkus, LegacyWeeklySellOut) = (null, null);

@@ -164,6 +164,9 @@ public sealed record class SellOutReceipt(
     [property: Id(0)] ReportDigest Digest,
     [property: Id(1)] IReadOnlyList<CrossRegionAlert>? Alerts) : IPackable<SellOutReceipt>
 {
+    /// <summary>A dealer's receipts change with a sell-out report and are written by every change of the dealer.</summary>
+    public static bool KeepPacked => true;
+
     public void PackInto(ref PackedWriter writer)
     {
         writer.Fixed64(Digest.High);
@@ -185,10 +188,10 @@ public sealed record class SellOutReceipt(
     public static SellOutReceipt Unpack(ref PackedReader reader)
     {
         var digest = new ReportDigest(reader.Fixed64(), reader.Fixed64());
-        var count = reader.VarUInt();
+        var count = reader.Count();
         if (count == 0) return new SellOutReceipt(digest, null);
-        var alerts = new List<CrossRegionAlert>();
-        for (var i = 0UL; i < count; i++)
+        var alerts = new List<CrossRegionAlert>(count);
+        for (var i = 0; i < count; i++)
             alerts.Add(new CrossRegionAlert(reader.String(), reader.String(), reader.String(), reader.String(), reader.String(), reader.Int32(), reader.DateTime(), reader.String()));
         return new SellOutReceipt(digest, alerts);
     }

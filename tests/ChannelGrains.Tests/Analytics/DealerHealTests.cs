@@ -34,6 +34,19 @@ public sealed class DealerHealTests
     }
 
     [Fact]
+    public void A_dealer_that_deactivated_is_not_asked_its_activation_published_every_month()
+    {
+        using var heal = new DealerHeal(null!, Options.Create(new AnalyticsOptions()), TimeProvider.System, NullLogger<DealerHeal>.Instance);
+        heal.Changed("t/D1", ["2026-11"]);
+        heal.Changed("t/D2", ["2026-11"]);
+        Round(heal);
+
+        heal.Deactivated("t/D1");
+
+        Assert.Equal(["t/D2 2026-11"], Round(heal));
+    }
+
+    [Fact]
     public async Task A_contribution_a_shard_lost_is_published_again_by_the_dealers_silo()
     {
         // Rounds run when the test says: the timer's first one is an hour away.
