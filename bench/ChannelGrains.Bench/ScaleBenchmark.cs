@@ -87,7 +87,7 @@ public static class ScaleBenchmark
         Console.WriteLine($"scale: {string.Join(" + ", counts.Select(c => $"{c.Count:N0} {c.Kind}"))} = {total:N0} grains in one silo, "
             + $"storage {storage switch { "memory" => "memory (it keeps a serialized copy of every state besides the activation's)", "durable" => "durable (PostgreSQL, group commit)", _ => "none (writes dropped: the activations alone)" }}, "
             + $"{(GCSettings.IsServerGC ? "Server" : "Workstation")} GC, {Environment.ProcessorCount} cores, "
-            + $"DOTNET_GCHeapHardLimit {Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") ?? "unset"}; {inFlight} batches of {Bulk.MaxBatch} in flight");
+            + $"DOTNET_GCHeapHardLimit {Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") ?? "unset"}, {MallocArenas.Variable} {MallocArenas.Current}; {inFlight} batches of {Bulk.MaxBatch} in flight");
 
         await ActivateAsync(grains, "warm", skus, counts.Select(c => (c.Kind, Math.Min(1_000, Math.Max(1, c.Count / 4)))).ToArray(), inFlight); // JIT and first-use allocations
         var before = await SettleAndMeasureAsync(options);

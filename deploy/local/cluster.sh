@@ -8,6 +8,8 @@ cd "$(dirname "$0")/../.."
 : "${ConnectionStrings__Channel:?set ConnectionStrings__Channel to a PostgreSQL connection string}"
 : "${Auth__SigningKey:?set Auth__SigningKey (32+ characters) so the Api can validate tokens}"
 silos=${1:-2}
+# Two malloc arenas, as the container images set (see deploy/Dockerfile).
+export MALLOC_ARENA_MAX=2
 
 dotnet build -c Release -v q ChannelGrains.sln
 dotnet src/Silo/bin/Release/net10.0/ChannelGrains.Silo.dll migrate

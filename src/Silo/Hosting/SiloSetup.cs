@@ -32,6 +32,7 @@ public static class SiloSetup
             cluster.ServiceId = options.ServiceId;
         });
 
+        silo.Configure<GrainDirectoryOptions>(directory => directory.CacheSize = options.DirectoryCacheSize);
         silo.AddChannelProviders(connectionString, configuration);
 
         if (localhostClustering || !durable)

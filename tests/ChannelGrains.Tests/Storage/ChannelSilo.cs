@@ -25,9 +25,13 @@ internal sealed class ChannelSilo : IAsyncDisposable
     /// Starts a silo on free ports; silos given the same database and cluster id form one cluster. Without a
     /// connection string the silo runs in the embedded memory mode.
     /// </summary>
-    public static async Task<ChannelSilo> StartAsync(string? connectionString, string clusterId, bool localhostClustering = true)
+    public static async Task<ChannelSilo> StartAsync(string? connectionString, string clusterId, bool localhostClustering = true,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var configuration = ClusterConfiguration(connectionString, clusterId, FreeTcpPort.Next(), FreeTcpPort.Next());
+        var configuration = new ConfigurationBuilder()
+            .AddConfiguration(ClusterConfiguration(connectionString, clusterId, FreeTcpPort.Next(), FreeTcpPort.Next()))
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
+            .Build();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
         builder.UseOrleans(silo => silo.UseChannelSilo(configuration, localhostClustering));
