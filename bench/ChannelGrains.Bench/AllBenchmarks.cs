@@ -24,8 +24,12 @@ public static class AllBenchmarks
             ("load (mix over HTTP + WebSocket, durable)", () => LoadBenchmark.MeasureAsync(options.For("load", "--durable", "--rate", quick ? "0" : DurableAsked.ToString(CultureInfo.InvariantCulture)), results)),
             ("sql (plain SQL on PostgreSQL)", () => SqlBaselineBenchmark.MeasureAsync(quick ? options.For("sql", "--runs", "3", "--seconds", "1") : options.For("sql"), results)),
             // Each scale run in a process of its own, as a silo is: this one's RSS carries what the benchmarks above left.
-            ("scale, durable (channel grains in one silo, their state in PostgreSQL as in production)", () => BenchReport.InChildProcessAsync(
-                options.For("scale", quick ? ["--storage", "durable", "--scale-dealers", "2000", "--stores", "3000", "--reps", "1000", "--settle", "0", "--sample", "100"] : ["--storage", "durable"]), results)),
+            // The durable silo runs as it would in a 4 GiB container: its GC heap capped at 3.5 GiB. Uncapped, the GC keeps
+            // the regions it freed while the machine has memory to spare (24 GiB here), and the RSS of the same run
+            // measured from 4.0 to 5.6 GiB; the memory-storage run below is uncapped and shows that behaviour.
+            ("scale, durable (channel grains in one silo, their state in PostgreSQL as in production; GC heap capped at 3.5 GiB)", () => BenchReport.InChildProcessAsync(
+                options.For("scale", quick ? ["--storage", "durable", "--scale-dealers", "2000", "--stores", "3000", "--reps", "1000", "--settle", "0", "--sample", "100"] : ["--storage", "durable"]), results,
+                new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = ContainerHeapLimit })),
             ("scale (channel grains in one silo)", () => BenchReport.InChildProcessAsync(
                 quick ? options.For("scale", "--scale-dealers", "3000", "--stores", "6000", "--reps", "1000", "--settle", "0", "--sample", "100") : options.For("scale"), results)),
             ("scale without storage (what the activations alone hold; durable mode keeps state in PostgreSQL)", () => BenchReport.InChildProcessAsync(
@@ -55,6 +59,9 @@ public static class AllBenchmarks
     /// </summary>
     private const int DurableAsked = 2500;
 
+    /// <summary>3.5 GiB: a 4 GiB container's memory less half a GiB for the runtime and native memory.</summary>
+    private const string ContainerHeapLimit = "0xE0000000";
+
     private static void PrintRatios(BenchResults results, string[] volumes)
     {
         var sqlOrders = results.Get("sql", "placeOrder + live national row (8 clients) tps");
@@ -82,7 +89,8 @@ public static class AllBenchmarks
         Value("freshness p99: setQuota ack -> channelSummaryChanged, closed loop", results.Get("load.memory", "freshness summary p99"), "ms", "aim ≤ 250 ms at 1,000/s");
         Value("freshness p99 at the fixed rate", results.Get("load.memory@1000/s", "freshness summary p99"), "ms", "");
         Value($"SQL freshness (the next GROUP BY query) p99 at {volumes[^1]}", results.Get("sql", $"freshness (next query) @ {volumes[^1]} p99"), "ms", "");
-        Value("RSS projected for 1 M channel grains, durable (state in PostgreSQL)", results.Get("scale.storage-durable", "RSS projected for 1 M channel grains"), "GiB", "aim < 4 GiB");
+        Value("RSS projected for 1 M channel grains, durable (state in PostgreSQL; GC heap capped at 3.5 GiB)", results.Get("scale.storage-durable", "RSS projected for 1 M channel grains"), "GiB", "aim < 4 GiB");
+        Value("peak RSS of that run (activation included)", results.Get("scale.storage-durable", "peak RSS (the whole run)") / 1024, "GiB", "");
         Value("RSS projected for 1 M channel grains (memory storage: every state also kept serialized)", results.Get("scale", "RSS projected for 1 M channel grains"), "GiB", "aim < 4 GiB");
         // A fifth of the grains: the GC heap per grain projects better than the RSS, which moves in the runtime's steps.
         Value("GC heap projected for 1 M channel grains, activations only (no storage copy)",

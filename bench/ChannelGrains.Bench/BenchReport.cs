@@ -31,7 +31,7 @@ public sealed class BenchReport(BenchResults results, string bench)
     /// Runs a benchmark command in a fresh process of this program and adds its figures to <paramref name="results"/>:
     /// for what a process measures of itself (its RSS), which must not carry what earlier benchmarks left in this one.
     /// </summary>
-    public static async Task InChildProcessAsync(BenchOptions options, BenchResults results)
+    public static async Task InChildProcessAsync(BenchOptions options, BenchResults results, IReadOnlyDictionary<string, string>? environment = null)
     {
         var path = Path.GetTempFileName();
         try
@@ -39,6 +39,7 @@ public sealed class BenchReport(BenchResults results, string bench)
             var host = Environment.ProcessPath!;
             var info = new ProcessStartInfo(host) { UseShellExecute = false };
             info.Environment[MallocArenas.Variable] = MallocArenas.Value;
+            foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
             // `dotnet ChannelGrains.Bench.dll …` runs the assembly through the host; the apphost is the program itself.
             if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(BenchReport).Assembly.Location);
             foreach (var argument in options.Arguments) info.ArgumentList.Add(argument);

@@ -123,6 +123,7 @@ public static class ScaleBenchmark
             + $"after: RSS {Mib(after.Rss):N0} MiB, GC heap {Mib(after.Heap):N0} MiB (committed {Mib(after.Committed):N0} MiB)"));
         table.Add("RSS before", Mib(before.Rss), "MiB");
         table.Add("RSS after", Mib(after.Rss), "MiB");
+        if (PeakRss() is { } peak) table.Add("peak RSS (the whole run)", Mib(peak), "MiB");
         table.Add("GC heap before", Mib(before.Heap), "MiB");
         table.Add("GC heap after", Mib(after.Heap), "MiB");
         table.Add("GC committed after", Mib(after.Committed), "MiB");
@@ -143,6 +144,15 @@ public static class ScaleBenchmark
         table.Print();
         Volatile.Write(ref stopping, true);
         await host.StopAsync();
+    }
+
+    /// <summary>The process's high-water RSS (Linux <c>VmHWM</c>), or null where /proc is not there.</summary>
+    private static long? PeakRss()
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return null;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
     private static bool IsChannelGrain(string type) => type.Contains("ChannelGrains", StringComparison.Ordinal);
