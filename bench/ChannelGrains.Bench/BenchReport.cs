@@ -38,7 +38,7 @@ public sealed class BenchReport(BenchResults results, string bench)
         {
             var host = Environment.ProcessPath!;
             var info = new ProcessStartInfo(host) { UseShellExecute = false };
-            info.Environment[MallocArenas.Variable] = MallocArenas.Value;
+            MallocArenas.SetOn(info);
             foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
             // `dotnet ChannelGrains.Bench.dll …` runs the assembly through the host; the apphost is the program itself.
             if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(BenchReport).Assembly.Location);

@@ -30,7 +30,7 @@ public sealed class ChildApp : IDisposable
         info.Environment["Orleans__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["Orleans__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["Logging__LogLevel__Default"] = "Warning";
-        info.Environment[MallocArenas.Variable] = MallocArenas.Value;
+        MallocArenas.SetOn(info);
         foreach (var (key, value) in environment) info.Environment[key] = value;
         process = Process.Start(info)!;
         process.OutputDataReceived += (_, e) => Keep(e.Data);

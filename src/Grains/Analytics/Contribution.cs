@@ -95,6 +95,9 @@ public sealed record class SkuFigures(
     [property: Id(4)] decimal SellOutValue,
     [property: Id(5)] int StockUnits) : IPackable<SkuFigures>
 {
+    /// <summary>A SKU with no orders or sell-out yet, and this stock.</summary>
+    public static SkuFigures Empty(string sku, int stockUnits = 0) => new(sku, 0, 0m, 0, 0m, stockUnits);
+
     public SkuFigures Plus(SkuFigures other) => new(Sku, OrderUnits + other.OrderUnits, OrderValue + other.OrderValue,
         SellOutUnits + other.SellOutUnits, SellOutValue + other.SellOutValue, StockUnits + other.StockUnits);
 

@@ -209,7 +209,7 @@ public static class DealerLedger
         {
             // Runs at every save: a SKU whose stock did not move keeps its record (no closure, no copy).
             var stock = level.OnHand + level.InTransit;
-            if (!month.Skus.TryGetValue(level.Sku, out var held)) month.Skus[level.Sku] = new Analytics.SkuFigures(level.Sku, 0, 0m, 0, 0m, stock);
+            if (!month.Skus.TryGetValue(level.Sku, out var held)) month.Skus[level.Sku] = Analytics.SkuFigures.Empty(level.Sku, stock);
             else if (held.StockUnits != stock) month.Skus[level.Sku] = held with { StockUnits = stock };
         }
     }
@@ -242,7 +242,7 @@ public static class DealerLedger
     }
 
     private static void AddToSku(DealerMonth month, string sku, Func<Analytics.SkuFigures, Analytics.SkuFigures> change) =>
-        month.Skus[sku] = change(month.Skus.GetValueOrDefault(sku) ?? new Analytics.SkuFigures(sku, 0, 0m, 0, 0m, 0));
+        month.Skus[sku] = change(month.Skus.GetValueOrDefault(sku) ?? Analytics.SkuFigures.Empty(sku));
 
     public static void Ship(DealerState state, string orderId, IReadOnlyList<SkuQuantity> lines)
     {
