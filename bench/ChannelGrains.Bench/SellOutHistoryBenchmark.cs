@@ -27,16 +27,21 @@ public static class SellOutHistoryBenchmark
         var dealers = options.Int("history-dealers", 16);
         var months = options.Int("months", options.Quick ? 6 : 24);
         var perMonth = options.Int("reports", options.Quick ? 60 : 120);
+        // Each report sells 3 of the dealer's SKUs, in turn, so that every SKU sells every month and week.
+        var skus = Enumerable.Range(1, options.Int("history-skus", 20)).Select(i => $"P{i}").ToArray();
+        var linesPerReport = Math.Min(3, skus.Length);
         const int block = 6, quotaWrites = 200;
         await using var silo = await InProcessSilo.StartAsync(connectionString);
         var grains = silo.Grains;
         var tenant = "history" + Environment.ProcessId;
         var ids = Enumerable.Range(0, dealers).Select(i => $"D{i:000}").ToArray();
-        await new DealerRegistry(grains).UpsertAsync(tenant, ids.Select(d => new DealerInfo(d, d, "CN/East", DealerTier.Value, DealerStatus.Admitted, 1_000_000m, ["P1"])).ToArray());
-        await Task.WhenAll(ids.Select(d => grains.GetGrain<IDealerGrain>(Keys.Of(tenant, d)).ImportHistoryAsync(new DealerHistoryImport([], [new SkuQuantity("P1", 100_000_000)]))));
+        await new DealerRegistry(grains).UpsertAsync(tenant, ids.Select(d => new DealerInfo(d, d, "CN/East", DealerTier.Value, DealerStatus.Admitted, 1_000_000m, skus)).ToArray());
+        await Task.WhenAll(ids.Select(d => grains.GetGrain<IDealerGrain>(Keys.Of(tenant, d)).ImportHistoryAsync(
+            new DealerHistoryImport([], [.. skus.Select(sku => new SkuQuantity(sku, 100_000_000))]))));
 
         var start = new DateTime(DateTime.UtcNow.Year - 3, 1, 1, 9, 0, 0, DateTimeKind.Utc);
-        Console.WriteLine($"sell-out history, {(connectionString is null ? "in memory" : "durable (PostgreSQL)")}: {dealers} dealers side by side, {months} months x {perMonth} reports each, dated from {start:yyyy-MM}");
+        Console.WriteLine($"sell-out history, {(connectionString is null ? "in memory" : "durable (PostgreSQL)")}: {dealers} dealers side by side, {months} months x {perMonth} reports each "
+            + $"of {linesPerReport} of {skus.Length} SKUs, dated from {start:yyyy-MM}");
         for (var first = 0; first < months; first += block)
         {
             var last = Math.Min(months, first + block);
@@ -46,7 +51,8 @@ public static class SellOutHistoryBenchmark
                 var dealer = grains.GetGrain<IDealerGrain>(Keys.Of(tenant, d));
                 for (var m = first; m < last; m++)
                     for (var r = 0; r < perMonth; r++)
-                        await dealer.ReportSellOutAsync(new SellOutReport($"{d}-{m}-{r}", d, start.AddMonths(m).AddMinutes(r * (28 * 24 * 60 / perMonth)), [new SellOutLine("P1", 1, 15m, null)]));
+                        await dealer.ReportSellOutAsync(new SellOutReport($"{d}-{m}-{r}", d, start.AddMonths(m).AddMinutes(r * (28 * 24 * 60 / perMonth)),
+                            [.. Enumerable.Range(0, linesPerReport).Select(i => new SellOutLine(skus[(r * linesPerReport + i) % skus.Length], 1, 15m, null))]));
             }));
             var reports = (long)dealers * (last - first) * perMonth;
             Console.WriteLine($"  months {first + 1,2}-{last,2}: {reports / clock.Elapsed.TotalSeconds,8:N0} reports/s");

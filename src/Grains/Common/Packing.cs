@@ -25,9 +25,10 @@ public interface IPackable<TSelf> where TSelf : IPackable<TSelf>
     static abstract TSelf Unpack(ref PackedReader reader);
 
     /// <summary>
-    /// Whether a collection of these keeps the bytes of its last write until it changes (once it holds
+    /// Whether a collection of these keeps the bytes of every write until it changes (once it holds
     /// <see cref="PackedFormat.KeptFrom"/> entries): for collections written far more often than they change, such as a
     /// dealer's order references (changed by an order, written by every shipment, receipt, sell-out and quota too).
+    /// Other collections keep them from their second write without a change (a closed month's SKU and weekly figures).
     /// The bytes are a second copy of the collection for as long as its grain is active.
     /// </summary>
     static virtual bool KeepPacked => false;
@@ -185,6 +186,9 @@ public static class PackedFormat
         private int version;
         private Bytes? bytes;
 
+        /// <summary>The version last packed, plus one (0: never packed).</summary>
+        private int packed;
+
         public void Changed() => version++;
 
         internal readonly byte[]? Current => bytes is { } kept && kept.Version == version ? kept.Value : null;
@@ -193,12 +197,22 @@ public static class PackedFormat
 
         internal void Keep(int at, byte[] value) => bytes = new Bytes(at, value);
 
+        /// <summary>Notes that the entries of version <paramref name="at"/> are being packed; whether they were packed before.</summary>
+        internal bool PackedBefore(int at)
+        {
+            var before = packed == at + 1;
+            packed = at + 1;
+            return before;
+        }
+
         private sealed record class Bytes(int Version, byte[] Value);
     }
 
     /// <summary>
     /// Writes the entries as one length-prefixed field (the container itself is tracked like any object), from the bytes
-    /// the container kept if they are still current; keeps the bytes written when <paramref name="keep"/>.
+    /// the container kept if they are still current; keeps the bytes written when <paramref name="keep"/>, or when the
+    /// same entries were packed by an earlier write: a collection that stopped changing (a closed month of a dealer
+    /// with years of history) is packed twice, not at every write of its grain.
     /// </summary>
     public static void WriteField<TBufferWriter, TContainer>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, Type? expectedType, TContainer? value,
         int count, ref Kept kept, bool keep, PackEntries<TContainer> pack) where TBufferWriter : IBufferWriter<byte> where TContainer : class
@@ -211,6 +225,7 @@ public static class PackedFormat
             return;
         }
         var at = kept.At;
+        keep = (kept.PackedBefore(at) || keep) && count >= KeptFrom;
         var packed = new PackedWriter(count * 24 + 8);
         try
         {
@@ -218,7 +233,7 @@ public static class PackedFormat
             packed.VarUInt((uint)count);
             pack(ref packed, value!);
             Write(ref writer, packed.Written);
-            if (keep && count >= KeptFrom) kept.Keep(at, packed.Written.ToArray());
+            if (keep) kept.Keep(at, packed.Written.ToArray());
         }
         finally
         {

@@ -94,6 +94,32 @@ public sealed class PackedStateTests : IDisposable
     }
 
     [Fact]
+    public void A_month_that_stopped_changing_keeps_its_bytes_from_its_second_write_and_a_change_is_written_all_the_same()
+    {
+        var state = Dealer(orders: 0, receipts: 0);
+        var skus = state.Months["2026-12"].Skus;
+        var small = state.OpenOrders; // fewer entries than are worth keeping
+
+        Serializer.SerializeToArray(state);
+        Assert.Null(skus.Kept.Current); // changed just before this write: it may change again at the next
+        var second = Serializer.SerializeToArray(state);
+        Assert.NotNull(skus.Kept.Current);
+        Assert.Null(small.Kept.Current);
+        Assert.Equal(second, Serializer.SerializeToArray(state));
+
+        skus["SKU00003"] = new SkuFigures("SKU00003", 99, 1m, 0, 0m, 4);
+        Assert.Null(skus.Kept.Current);
+        Assert.Equal(99, RoundTrip(state).Months["2026-12"].Skus["SKU00003"].OrderUnits);
+        Assert.Null(skus.Kept.Current); // the write after a change packs again and keeps nothing yet
+        skus.Remove("SKU00004");
+        Serializer.SerializeToArray(state);
+        var back = RoundTrip(state).Months["2026-12"].Skus;
+        Assert.NotNull(skus.Kept.Current);
+        Assert.Equal(skus.OrderBy(s => s.Key), back.OrderBy(s => s.Key));
+        Assert.False(back.ContainsKey("SKU00004"));
+    }
+
+    [Fact]
     public void Bytes_kept_by_a_write_that_finished_after_a_change_are_not_used()
     {
         // A grain call to another silo serializes its argument where the message is sent, maybe after the grain changed it.
