@@ -113,6 +113,11 @@ public sealed record class SkuFigures(
 
     public static SkuFigures Unpack(ref PackedReader reader) =>
         new(reader.String(), reader.Int32(), reader.Decimal(), reader.Int32(), reader.Decimal(), reader.Int32());
+
+    /// <summary>A month's figures are held by SKU.</summary>
+    public static bool KeyedByItself => true;
+
+    public static string OwnKey(SkuFigures item) => item.Sku;
 }
 
 public static class ContributionRules

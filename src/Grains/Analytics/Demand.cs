@@ -13,14 +13,40 @@ public sealed record class WeeklySellOut(
     [property: Id(1)] string Week,
     [property: Id(2)] int Units) : IPackable<WeeklySellOut>
 {
+    /// <summary>The key of a SKU's week among a month's weekly figures: <c>sku|2026-W48</c>.</summary>
+    public static string KeyOf(string sku, string week) => $"{sku}|{week}";
+
+    public static bool KeyedByItself => true;
+
+    public static string OwnKey(WeeklySellOut item) => KeyOf(item.Sku, item.Week);
+
+    public static bool IsOwnKey(string key, WeeklySellOut item) =>
+        key.Length == item.Sku.Length + 1 + item.Week.Length && key.StartsWith(item.Sku, StringComparison.Ordinal)
+        && key[item.Sku.Length] == '|' && key.EndsWith(item.Week, StringComparison.Ordinal);
+
+    /// <summary>The week as its number (<see cref="IsoWeeks.Code"/>), or 0 and its text when it is not an ISO week's name.</summary>
     public void PackInto(ref PackedWriter writer)
     {
         writer.String(Sku);
-        writer.String(Week);
+        var code = IsoWeeks.Code(Week);
+        writer.VarUInt(code);
+        if (code == 0) writer.String(Week);
         writer.VarInt(Units);
     }
 
-    public static WeeklySellOut Unpack(ref PackedReader reader) => new(reader.String(), reader.String(), reader.Int32());
+    public static WeeklySellOut Unpack(ref PackedReader reader)
+    {
+        var sku = reader.String();
+        string week;
+        if (reader.Version < 2) week = reader.String();
+        else
+        {
+            var code = reader.VarUInt();
+            week = code == 0 ? reader.String()
+                : IsoWeeks.FromCode(code) ?? throw new Orleans.Serialization.SerializerException($"A packed week holds {code}, which names no ISO week.");
+        }
+        return new(sku, week, reader.Int32());
+    }
 }
 
 /// <summary>ISO weeks as <c>2026-W48</c>.</summary>
@@ -32,14 +58,28 @@ public static class IsoWeeks
         return $"{ISOWeek.GetYear(day):D4}-W{ISOWeek.GetWeekOfYear(day):D2}";
     }
 
-    public static DateOnly Monday(string week)
+    public static DateOnly Monday(string week) => TryParse(week, out var year, out var number)
+        ? DateOnly.FromDateTime(ISOWeek.ToDateTime(year, number, DayOfWeek.Monday))
+        : throw ChannelException.Validation($"week '{week}' is not an ISO week such as 2026-W48.");
+
+    /// <summary>A week's name as one number, year × 100 + week (202648), written in its place; 0 for a text that names no week.</summary>
+    public static uint Code(string week) => TryParse(week, out var year, out var number) ? (uint)(year * 100 + number) : 0;
+
+    /// <summary>The week a <see cref="Code"/> stands for; null for a number that stands for none.</summary>
+    public static string? FromCode(ulong code)
     {
-        if (week is { Length: 8 } && week[4] == '-' && week[5] == 'W'
-            && int.TryParse(week.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year is >= Period.MinYear and <= Period.MaxYear
-            && int.TryParse(week.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            && number >= 1 && number <= ISOWeek.GetWeeksInYear(year))
-            return DateOnly.FromDateTime(ISOWeek.ToDateTime(year, number, DayOfWeek.Monday));
-        throw ChannelException.Validation($"week '{week}' is not an ISO week such as 2026-W48.");
+        if (code > int.MaxValue) return null;
+        var (year, number) = ((int)code / 100, (int)code % 100);
+        return year is >= Period.MinYear and <= Period.MaxYear && number >= 1 && number <= ISOWeek.GetWeeksInYear(year) ? $"{year:D4}-W{number:D2}" : null;
+    }
+
+    private static bool TryParse(string week, out int year, out int number)
+    {
+        (year, number) = (0, 0);
+        return week is { Length: 8 } && week[4] == '-' && week[5] == 'W'
+            && int.TryParse(week.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out year) && year is >= Period.MinYear and <= Period.MaxYear
+            && int.TryParse(week.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out number)
+            && number >= 1 && number <= ISOWeek.GetWeeksInYear(year);
     }
 
     /// <summary>The <paramref name="count"/> weeks ending with <paramref name="last"/>, oldest first.</summary>

@@ -32,6 +32,18 @@ public interface IPackable<TSelf> where TSelf : IPackable<TSelf>
     /// The bytes are a second copy of the collection for as long as its grain is active.
     /// </summary>
     static virtual bool KeepPacked => false;
+
+    /// <summary>
+    /// Whether a dictionary of these holds each entry under a key the entry names itself (<see cref="OwnKey"/>: a SKU's
+    /// figures under their SKU). A packed dictionary of them writes one byte instead of each key that is the entry's own.
+    /// </summary>
+    static virtual bool KeyedByItself => false;
+
+    /// <summary>The key an entry names (see <see cref="KeyedByItself"/>).</summary>
+    static virtual string OwnKey(TSelf item) => throw new NotSupportedException($"{typeof(TSelf).Name} names no key of its own.");
+
+    /// <summary>Whether <paramref name="key"/> is the entry's own key; override to tell without building the key.</summary>
+    static virtual bool IsOwnKey(string key, TSelf item) => key == TSelf.OwnKey(item);
 }
 
 /// <summary>
@@ -170,8 +182,12 @@ public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T
 /// <summary>The packed run's layout: a format version byte, the entry count, then the entries.</summary>
 public static class PackedFormat
 {
-    /// <summary>The format this version writes; it reads every version from 1 up to it.</summary>
-    public const byte Version = 1;
+    /// <summary>
+    /// The format this version writes; it reads every version from 1 up to it. 2: a dictionary of entries
+    /// <see cref="IPackable{TSelf}.KeyedByItself"/> writes a byte for each key that is the entry's own instead of the
+    /// key, and a week is written as a number.
+    /// </summary>
+    public const byte Version = 2;
 
     /// <summary>A collection of records that keep their bytes keeps them from this many entries on: smaller ones cost little to pack.</summary>
     public const int KeptFrom = 16;
@@ -323,7 +339,13 @@ public sealed class PackedDictionaryCodec<T>(ICodecProvider codecs) : IFieldCode
             {
                 foreach (var (key, item) in dictionary)
                 {
-                    packed.String(key);
+                    if (!T.KeyedByItself) packed.String(key);
+                    else if (T.IsOwnKey(key, item)) packed.Bool(true);
+                    else
+                    {
+                        packed.Bool(false);
+                        packed.String(key);
+                    }
                     item.PackInto(ref packed);
                 }
             });
@@ -333,7 +355,13 @@ public sealed class PackedDictionaryCodec<T>(ICodecProvider codecs) : IFieldCode
         PackedFormat.ReadValue(ref reader, field, codecs.GetCodec<Dictionary<string, T>>, static legacy => new PackedDictionary<T>(legacy), static (ref PackedReader packed, int count) =>
         {
             var dictionary = new PackedDictionary<T>(count);
-            for (var i = 0; i < count; i++) dictionary[packed.String()] = T.Unpack(ref packed);
+            var ownKeys = T.KeyedByItself && packed.Version >= 2;
+            for (var i = 0; i < count; i++)
+            {
+                var key = ownKeys && packed.Bool() ? null : packed.String();
+                var item = T.Unpack(ref packed);
+                dictionary[key ?? T.OwnKey(item)] = item;
+            }
             return dictionary;
         });
 }

@@ -27,6 +27,11 @@ public sealed record class StockLevel([property: Id(0)] string Sku, [property: I
     }
 
     public static StockLevel Unpack(ref PackedReader reader) => new(reader.String(), reader.Int32(), reader.Int32());
+
+    /// <summary>A dealer's stock is held by SKU.</summary>
+    public static bool KeyedByItself => true;
+
+    public static string OwnKey(StockLevel item) => item.Sku;
 }
 
 [GenerateSerializer, Alias("ChannelGrains.DealerView")]
@@ -159,7 +164,7 @@ public sealed class DealerMonth
     /// <summary>Weekly units keyed <c>sku|2026-W48</c> as states written before <see cref="Weeks"/> kept them (see <see cref="FoldEarlierVersion"/>).</summary>
     [Id(6), JsonPropertyName("WeeklySellOut")] public Dictionary<string, int>? LegacyWeeklySellOut { get; set; }
 
-    public static string WeekKey(string sku, string week) => $"{sku}|{week}";
+    public static string WeekKey(string sku, string week) => Analytics.WeeklySellOut.KeyOf(sku, week);
 
     /// <summary>Moves the figures an earlier version stored into <see cref="Skus"/> and <see cref="Weeks"/>.</summary>
     public void FoldEarlierVersion()

@@ -239,6 +239,110 @@ public sealed class PackedStateTests : IDisposable
     }
 
     /// <summary>The bytes the state's order list keeps after a write of the whole state.</summary>
+    /// <summary>A small dealer state with an entry in every packed collection, and keys of both kinds.</summary>
+    private static DealerState SmallDealer()
+    {
+        var state = new DealerState { Version = 9 };
+        state.Orders.Add(new OrderRef("O1", At));
+        state.Inventory["P1"] = new StockLevel("P1", 5, 2);
+        state.Inventory["P-二"] = new StockLevel("P-二", 0, 1);
+        state.OpenOrders["O1"] = new OpenOrder(20m, "2026-11", true, At, false, [new("P1", 2, 10m, null)]);
+        var month = DealerLedger.Month(state, "2026-11");
+        month.Skus["P1"] = new SkuFigures("P1", 2, 20m, 1, 15m, 5);
+        month.Skus["P-二"] = SkuFigures.Empty("P-二", 1);
+        month.Weeks[DealerMonth.WeekKey("P1", "2026-W47")] = new WeeklySellOut("P1", "2026-W47", 1);
+        month.Weeks[DealerMonth.WeekKey("P-二", "2027-W01")] = new WeeklySellOut("P-二", "2027-W01", 3);
+        DealerReceipts.Add(state, "2026-11", "S1", new SellOutReceipt(new ReportDigest(1, 2), null));
+        return state;
+    }
+
+
+    [Fact]
+    public void Keys_an_entry_names_and_weeks_are_not_written_as_text_and_any_other_key_or_week_reads_back_as_held()
+    {
+        var state = SmallDealer();
+        var month = state.Months["2026-11"];
+        month.Skus["not-its-sku"] = new SkuFigures("P9", 1, 1m, 0, 0m, 0);
+        month.Weeks["P9|2026-W46"] = new WeeklySellOut("P9", "2026-W45", 2); // under another week's key
+        month.Weeks["P9|week 5"] = new WeeklySellOut("P9", "week 5", 4); // not an ISO week's name
+        state.Inventory["P8"] = new StockLevel("P7", 1, 0);
+
+        var bytes = Serializer.SerializeToArray(state);
+        var back = Serializer.Deserialize<DealerState>(bytes)!;
+
+        Assert.Equal(-1, bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes("2026-W47")));
+        Assert.Equal(-1, bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes("P1|")));
+        Assert.True(Serializer.SerializeToArray(SmallDealer()).Length < Convert.FromBase64String(SmallDealerInFormat1).Length);
+        Assert.Equal(month.Skus.OrderBy(s => s.Key), back.Months["2026-11"].Skus.OrderBy(s => s.Key));
+        Assert.Equal(month.Weeks.OrderBy(s => s.Key), back.Months["2026-11"].Weeks.OrderBy(s => s.Key));
+        Assert.Equal(state.Inventory.OrderBy(s => s.Key), back.Inventory.OrderBy(s => s.Key));
+        Assert.Same(back.Inventory["P1"].Sku, back.Inventory.Keys.First(k => k == "P1")); // the key is the entry's own string
+    }
+
+    [Fact]
+    public void A_week_is_packed_as_a_number_that_names_it_and_nothing_else()
+    {
+        foreach (var year in new[] { 2000, 2020, 2026, 2099 })
+            for (var week = 1; week <= System.Globalization.ISOWeek.GetWeeksInYear(year); week++)
+            {
+                var name = $"{year:D4}-W{week:D2}";
+                Assert.Equal(name, IsoWeeks.FromCode(IsoWeeks.Code(name)));
+            }
+        Assert.Equal(202653u, IsoWeeks.Code("2026-W53")); // 2026 has 53 weeks, 2027 52
+        Assert.Equal(0u, IsoWeeks.Code("2027-W53"));
+        Assert.Equal(0u, IsoWeeks.Code("2026-w48"));
+        Assert.Equal(0u, IsoWeeks.Code("2026-W048"));
+        Assert.Null(IsoWeeks.FromCode(202753));
+        Assert.Null(IsoWeeks.FromCode(202600));
+        Assert.Null(IsoWeeks.FromCode(199952));
+        Assert.Null(IsoWeeks.FromCode(ulong.MaxValue));
+        Assert.Contains("names no ISO week", Assert.Throws<SerializerException>(() => UnpackWeek("P1", 202753)).Message);
+        Assert.Equal(new WeeklySellOut("P1", "2026-W48", 1), UnpackWeek("P1", 202648));
+    }
+
+    private static WeeklySellOut UnpackWeek(string sku, uint code)
+    {
+        var packed = new PackedWriter(16);
+        try
+        {
+            packed.String(sku);
+            packed.VarUInt(code);
+            packed.VarInt(1);
+            var reader = new PackedReader(packed.Written.ToArray());
+            return WeeklySellOut.Unpack(ref reader);
+        }
+        finally
+        {
+            packed.Dispose();
+        }
+    }
+
+    /// <summary><see cref="SmallDealer"/> as packed format 1 wrote it (every dictionary key written, weeks as text).</summary>
+    private const string SmallDealerInFormat1 =
+        "IMABQUcBAQJPMQAUAAcyMDI2LTExAQCEj+GDU99IAAECUDEEAAoAAEExAQICUDECUDEKBAVQLeS6jAVQLeS6jAACASVBGwEBAk8xAISP4YNT30jBASEwATEs1C4dU3RyaW5nQ29tcGFyZXIAAwEB4AEDQQ8yMDI2LTExIAABQSEAAAAAAAAAAAAAAAAAAAAAQSEAAAAAAAAAAAAAAAAAAAAAAQEBAcEBwQFBAQkDAUFNAQICUDECUDEEABQAAgAPAAoFUC3kuowFUC3kuowAAAAAAAAAAAJBdQECC1AxfDIwMjYtVzQ3AlAxCDIwMjYtVzQ3Ag5QLeS6jHwyMDI3LVcwMQVQLeS6jAgyMDI3LVcwMQbg4MEBwgHBAcEBwQEBAcEBITgDAAMBAeABA8EbQC0BAQJTMQEAAAAAAAAAAgAAAAAAAAAA4MEB4A==";
+
+    [Fact]
+    public void A_state_written_in_packed_format_1_reads_the_same()
+    {
+        var expected = SmallDealer();
+
+        var state = Serializer.Deserialize<DealerState>(Convert.FromBase64String(SmallDealerInFormat1))!;
+
+        AssertSameSmallDealer(expected, state);
+        AssertSameSmallDealer(expected, RoundTrip(state)); // and written again in this version's format
+    }
+
+    private static void AssertSameSmallDealer(DealerState expected, DealerState state)
+    {
+        Assert.Equal(expected.Version, state.Version);
+        Assert.Equal(expected.Orders, state.Orders);
+        Assert.Equal(expected.Inventory.OrderBy(s => s.Key), state.Inventory.OrderBy(s => s.Key));
+        Assert.Equal(OpenOrders(expected), OpenOrders(state));
+        Assert.Equal(expected.Months["2026-11"].Skus.OrderBy(s => s.Key), state.Months["2026-11"].Skus.OrderBy(s => s.Key));
+        Assert.Equal(expected.Months["2026-11"].Weeks.OrderBy(s => s.Key), state.Months["2026-11"].Weeks.OrderBy(s => s.Key));
+        Assert.Equal(Receipts(expected), Receipts(state));
+    }
+
     private byte[] RoundTripBytesOf(DealerState state)
     {
         Serializer.SerializeToArray(state);
