@@ -65,12 +65,15 @@ public static class IsoWeeks
     /// <summary>A week's name as one number, year × 100 + week (202648), written in its place; 0 for a text that names no week.</summary>
     public static uint Code(string week) => TryParse(week, out var year, out var number) ? (uint)(year * 100 + number) : 0;
 
-    /// <summary>The week a <see cref="Code"/> stands for; null for a number that stands for none.</summary>
+    /// <summary>
+    /// The week a <see cref="Code"/> stands for; null for a number that stands for none. Any year of four digits reads,
+    /// not only those <see cref="Period"/> accepts today: narrowing those must not make stored weeks unreadable.
+    /// </summary>
     public static string? FromCode(ulong code)
     {
         if (code > int.MaxValue) return null;
         var (year, number) = ((int)code / 100, (int)code % 100);
-        return year is >= Period.MinYear and <= Period.MaxYear && number >= 1 && number <= ISOWeek.GetWeeksInYear(year) ? $"{year:D4}-W{number:D2}" : null;
+        return year is >= 1 and <= 9999 && number >= 1 && number <= ISOWeek.GetWeeksInYear(year) ? $"{year:D4}-W{number:D2}" : null;
     }
 
     private static bool TryParse(string week, out int year, out int number)

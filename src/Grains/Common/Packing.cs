@@ -195,7 +195,9 @@ public static class PackedFormat
     /// <summary>
     /// The bytes a collection was last written as, with the version of its entries then. A change moves the version on,
     /// so bytes packed from entries a change has replaced are never used again: not even those of a write that finished
-    /// after the change, on another thread (a grain call's argument is serialized where the message is sent).
+    /// after the change, on another thread (a grain call's argument is serialized where the message is sent). The
+    /// version is moved on with a full fence after the entries changed, and read with acquire before they are packed, so
+    /// a thread that sees the new version sees the new entries on any processor.
     /// </summary>
     public struct Kept
     {
@@ -205,13 +207,13 @@ public static class PackedFormat
         /// <summary>The version last packed, plus one (0: never packed).</summary>
         private int packed;
 
-        public void Changed() => version++;
+        public void Changed() => Interlocked.Increment(ref version);
 
-        internal readonly byte[]? Current => bytes is { } kept && kept.Version == version ? kept.Value : null;
+        internal byte[]? Current => Volatile.Read(ref bytes) is { } kept && kept.Version == Volatile.Read(ref version) ? kept.Value : null;
 
-        internal readonly int At => version;
+        internal int At => Volatile.Read(ref version);
 
-        internal void Keep(int at, byte[] value) => bytes = new Bytes(at, value);
+        internal void Keep(int at, byte[] value) => Volatile.Write(ref bytes, new Bytes(at, value));
 
         /// <summary>Notes that the entries of version <paramref name="at"/> are being packed; whether they were packed before.</summary>
         internal bool PackedBefore(int at)

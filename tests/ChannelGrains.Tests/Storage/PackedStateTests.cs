@@ -238,7 +238,6 @@ public sealed class PackedStateTests : IDisposable
         Assert.Equal(Receipts(state), Receipts(copy));
     }
 
-    /// <summary>The bytes the state's order list keeps after a write of the whole state.</summary>
     /// <summary>A small dealer state with an entry in every packed collection, and keys of both kinds.</summary>
     private static DealerState SmallDealer()
     {
@@ -265,6 +264,12 @@ public sealed class PackedStateTests : IDisposable
         month.Skus["not-its-sku"] = new SkuFigures("P9", 1, 1m, 0, 0m, 0);
         month.Weeks["P9|2026-W46"] = new WeeklySellOut("P9", "2026-W45", 2); // under another week's key
         month.Weeks["P9|week 5"] = new WeeklySellOut("P9", "week 5", 4); // not an ISO week's name
+        month.Weeks["P8|2026-W44"] = new WeeklySellOut("P9", "2026-W44", 5); // another SKU's key of the same length
+        month.Weeks["P9/2026-W43"] = new WeeklySellOut("P9", "2026-W43", 6); // another separator
+        month.Weeks["A|B|2026-W42"] = new WeeklySellOut("A|B", "2026-W42", 7); // its own key, a SKU holding the separator
+        month.Weeks["A|B|2026-W41"] = new WeeklySellOut("A", "B|2026-W41", 8); // the same key text, split elsewhere
+        month.Weeks["|2026-W40"] = new WeeklySellOut("", "2026-W40", 9);
+        month.Weeks["2999-W52|2026-W39"] = new WeeklySellOut("2999-W52", "2026-W39", 10);
         state.Inventory["P8"] = new StockLevel("P7", 1, 0);
 
         var bytes = Serializer.SerializeToArray(state);
@@ -290,11 +295,14 @@ public sealed class PackedStateTests : IDisposable
             }
         Assert.Equal(202653u, IsoWeeks.Code("2026-W53")); // 2026 has 53 weeks, 2027 52
         Assert.Equal(0u, IsoWeeks.Code("2027-W53"));
+        Assert.Equal(0u, IsoWeeks.Code("1999-W52")); // outside the years a period may name: written as text
+        Assert.Equal("1999-W52", IsoWeeks.FromCode(199952)); // but any four-digit year reads
+        Assert.Equal("9999-W52", IsoWeeks.FromCode(999952));
+        Assert.Null(IsoWeeks.FromCode(1000001));
         Assert.Equal(0u, IsoWeeks.Code("2026-w48"));
         Assert.Equal(0u, IsoWeeks.Code("2026-W048"));
         Assert.Null(IsoWeeks.FromCode(202753));
         Assert.Null(IsoWeeks.FromCode(202600));
-        Assert.Null(IsoWeeks.FromCode(199952));
         Assert.Null(IsoWeeks.FromCode(ulong.MaxValue));
         Assert.Contains("names no ISO week", Assert.Throws<SerializerException>(() => UnpackWeek("P1", 202753)).Message);
         Assert.Equal(new WeeklySellOut("P1", "2026-W48", 1), UnpackWeek("P1", 202648));
@@ -343,6 +351,7 @@ public sealed class PackedStateTests : IDisposable
         Assert.Equal(Receipts(expected), Receipts(state));
     }
 
+    /// <summary>The bytes the state's order list keeps after a write of the whole state.</summary>
     private byte[] RoundTripBytesOf(DealerState state)
     {
         Serializer.SerializeToArray(state);
