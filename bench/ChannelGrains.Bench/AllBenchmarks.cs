@@ -83,6 +83,10 @@ public static class AllBenchmarks
                 sqlDashboard, results.Get("load.memory", "idle summary CN p50"), "aim ≥ 100 at 1 M, ≥ 1,000 at 10 M");
             Ratio($"SQL GROUP BY dashboard p50 at {volume} / national summary read p50 in process, no other load",
                 sqlDashboard, results.Get("ceiling.memory", "idle summary CN p50"), "");
+            // Freshness: how long after a change a dashboard shows it. SQL: the next GROUP BY query's answer; grains:
+            // the change's acknowledgement to its subscription message, at the fixed 1,000 mutations/s.
+            Ratio($"SQL freshness (the next GROUP BY query) p99 at {volume} / grains freshness p99 (setQuota ack -> channelSummaryChanged) at 1,000/s",
+                results.Get("sql", $"freshness (next query) @ {volume} p99"), results.Get("load.memory@1000/s", "freshness summary p99"), "");
         }
         Value("national summary read p50 over HTTP, no other load", results.Get("load.memory", "idle summary CN p50"), "ms", "aim ≤ 1 ms");
         Value("national summary read p50 over HTTP, under the mixed load (server saturated)", results.Get("load.memory", "summary CN p50"), "ms", "");
