@@ -88,15 +88,32 @@ public static class OrderFields
     public static void AddOrderSubscriptions(this ObjectGraphType subscription)
     {
         subscription.Field<NonNullGraphType<OrderType>>("orderChanged")
-            .Description("Each order of the dealer as it is placed or changes status.")
+            .Description("The dealer's latest order first (if it has one), then each order of the dealer as it is placed or changes status.")
             .Argument<NonNullGraphType<IdGraphType>>("dealerId")
             .ResolveStreamAsync(async context =>
             {
                 var dealerId = context.GetArgument<string>("dealerId");
                 await DealerAccess.EnsureExistsAsync(context, dealerId);
-                return await context.Service<ChangeHub>().ObserveAsync<OrderView>(StreamNames.OrdersOfDealer,
-                    Keys.Of(context.Caller().Tenant, dealerId), () => Task.FromResult<OrderView?>(null));
+                var tenant = context.Caller().Tenant;
+                var grains = context.Grains();
+                return await context.Service<ChangeHub>().ObserveAsync(StreamNames.OrdersOfDealer, Keys.Of(tenant, dealerId),
+                    () => LatestOrderAsync(grains, tenant, dealerId));
             });
+    }
+
+    /// <summary>Orders whose placing is still under way (or was refused) are passed over for the one before.</summary>
+    private const int LatestOrdersRead = 3;
+
+    /// <summary>
+    /// The dealer's newest placed order: what orderChanged starts with, read once its stream subscription is live, so
+    /// that an order placed while the subscription was starting (a client reconnecting) is not missed.
+    /// </summary>
+    private static async Task<OrderView?> LatestOrderAsync(IGrainFactory grains, string tenant, string dealerId)
+    {
+        var page = await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, dealerId)).ListLatestOrdersAsync(LatestOrdersRead);
+        for (var i = page.Orders.Count - 1; i >= 0; i--)
+            if (await grains.GetGrain<IOrderGrain>(Keys.Of(tenant, page.Orders[i].Id)).GetAsync() is { } order) return order;
+        return null;
     }
 
     /// <summary>The dealer's own orders and quota progress, on the Dealer type.</summary>

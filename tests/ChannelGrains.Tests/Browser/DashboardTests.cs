@@ -149,6 +149,8 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
 
         await Expect(page.Locator("#status")).ToHaveTextAsync("live", new() { Timeout = 15_000 });
         await Expect(Tile("orderCount")).ToHaveTextAsync("5");
+        // Resubscribed, the feed starts with each dealer's latest order: the one placed while offline.
+        await Expect(page.Locator("#feed li[data-order='O-E2-offline']")).ToBeVisibleAsync(new() { Timeout = 5000 });
         await channel.PlaceAsync("O-E2-back", "E2", 5);
         await Expect(Tile("orderCount")).ToHaveTextAsync("6", new() { Timeout = 2000 });
         await Expect(page.Locator("#feed li[data-order='O-E2-back']")).ToBeVisibleAsync(new() { Timeout = 2000 });

@@ -105,9 +105,7 @@ public sealed class EmbeddedApiTests(EmbeddedApiFixture fixture, ITestOutputHelp
     public async Task OrderChanged_sends_each_order_of_the_dealer_as_it_is_placed_and_moves()
     {
         using var api = new ApiClient(fixture.Api.BaseAddress, ApiClient.Token(Callers.Admin(tenant)));
-        Assert.Null((await api.PostAsync("mutation { upsertProduct(input: {sku: \"P1\", name: \"Tea\", listPrice: 10, floorPrice: 8}) { sku } }")).ErrorCode());
-        Assert.Null((await api.PostAsync("mutation { adjustStock(sku: \"P1\", delta: 100, reason: \"received\") { sku } }")).ErrorCode());
-        Assert.Null((await api.PostAsync("mutation { upsertDealer(input: {id: \"D1\", name: \"D1\", region: \"CN/East\", tier: VALUE, status: ADMITTED, creditLimit: 1000, authorizedSkus: [\"P1\"]}) { id } }")).ErrorCode());
+        await SeedDealerD1Async(api);
         await using var socket = await WsClient.ConnectAndInitAsync(WebSocketUri, ApiClient.Token(Callers.Dealer(tenant, "D1")));
         await socket.SubscribeAsync("o", "subscription { orderChanged(dealerId: \"D1\") { id status total } }");
         await Task.Delay(500); // the subscribe message has no acknowledgement in graphql-transport-ws
@@ -125,6 +123,32 @@ public sealed class EmbeddedApiTests(EmbeddedApiFixture fixture, ITestOutputHelp
         Assert.Equal(30m, order.GetProperty("total").GetDecimal());
         Assert.Equal("SHIPPED", shipped.GetProperty("payload").GetProperty("data").GetProperty("orderChanged").GetProperty("status").GetString());
         Assert.Equal("O2", second.GetProperty("payload").GetProperty("data").GetProperty("orderChanged").GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task OrderChanged_starts_with_the_dealers_latest_order_so_one_placed_while_subscribing_is_not_missed()
+    {
+        using var api = new ApiClient(fixture.Api.BaseAddress, ApiClient.Token(Callers.Admin(tenant)));
+        await SeedDealerD1Async(api);
+        foreach (var id in new[] { "O1", "O2" })
+            Assert.Null((await api.PostAsync($"mutation {{ placeOrder(input: {{requestId: \"{id}\", dealerId: \"D1\", lines: [{{sku: \"P1\", quantity: 1}}]}}) {{ id }} }}")).ErrorCode());
+        await using var socket = await WsClient.ConnectAndInitAsync(WebSocketUri, ApiClient.Token(Callers.Dealer(tenant, "D1")));
+
+        await socket.SubscribeAsync("o", "subscription { orderChanged(dealerId: \"D1\") { id status } }");
+        var latest = await socket.ReceiveAsync(TimeSpan.FromSeconds(5));
+        Assert.Null((await api.PostAsync("mutation { placeOrder(input: {requestId: \"O3\", dealerId: \"D1\", lines: [{sku: \"P1\", quantity: 1}]}) { id } }")).ErrorCode());
+        var next = await socket.ReceiveAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal("O2", latest.GetProperty("payload").GetProperty("data").GetProperty("orderChanged").GetProperty("id").GetString());
+        Assert.Equal("O3", next.GetProperty("payload").GetProperty("data").GetProperty("orderChanged").GetProperty("id").GetString());
+    }
+
+    /// <summary>Product P1 with 100 in stock, and dealer D1 (East, credit 1,000) authorised for it.</summary>
+    private static async Task SeedDealerD1Async(ApiClient api)
+    {
+        Assert.Null((await api.PostAsync("mutation { upsertProduct(input: {sku: \"P1\", name: \"Tea\", listPrice: 10, floorPrice: 8}) { sku } }")).ErrorCode());
+        Assert.Null((await api.PostAsync("mutation { adjustStock(sku: \"P1\", delta: 100, reason: \"received\") { sku } }")).ErrorCode());
+        Assert.Null((await api.PostAsync("mutation { upsertDealer(input: {id: \"D1\", name: \"D1\", region: \"CN/East\", tier: VALUE, status: ADMITTED, creditLimit: 1000, authorizedSkus: [\"P1\"]}) { id } }")).ErrorCode());
     }
 
     [Fact]

@@ -449,13 +449,20 @@ function primeFeed(orders) {
   orders.sort((a, b) => Date.parse(a.placedAt) - Date.parse(b.placedAt)).slice(-FEED_LENGTH).forEach(addOrder);
 }
 
-/** Newest first; an order that changes status moves to the top with its new status. */
+/**
+ * Newest first; an order that changes status moves to the top with its new status. One shown already with the same
+ * status stays where it is: each (re)subscription starts with the dealer's latest order, which is news only when it
+ * was placed or moved while the feed was not listening.
+ */
 function addOrder(order) {
   const feed = $('feed');
+  const shown = feed.querySelector(`li[data-order="${CSS.escape(order.id)}"]`);
+  if (shown?.dataset.status === order.status) return;
   feed.querySelector('.empty')?.remove();
-  feed.querySelector(`li[data-order="${CSS.escape(order.id)}"]`)?.remove();
+  shown?.remove();
   const item = document.createElement('li');
   item.dataset.order = order.id;
+  item.dataset.status = order.status;
   const status = document.createElement('span');
   status.className = `badge ${order.status.toLowerCase()}`;
   status.append(text(order.status.replace('_', ' ')));
