@@ -341,13 +341,9 @@ public sealed class PackedDictionaryCodec<T>(ICodecProvider codecs) : IFieldCode
             {
                 foreach (var (key, item) in dictionary)
                 {
-                    if (!T.KeyedByItself) packed.String(key);
-                    else if (T.IsOwnKey(key, item)) packed.Bool(true);
-                    else
-                    {
-                        packed.Bool(false);
-                        packed.String(key);
-                    }
+                    var own = T.KeyedByItself && T.IsOwnKey(key, item);
+                    if (T.KeyedByItself) packed.Bool(own);
+                    if (!own) packed.String(key);
                     item.PackInto(ref packed);
                 }
             });

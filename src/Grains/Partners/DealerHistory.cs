@@ -104,7 +104,7 @@ public static class DealerHistoryRules
         };
         foreach (var sku in month.Skus)
             figures.Skus[sku.Sku] = new Analytics.SkuFigures(sku.Sku, sku.OrderUnits, sku.OrderValue, sku.SellOutUnits, sku.SellOutValue, sku.EndStockUnits);
-        foreach (var week in month.Weeks ?? []) figures.Weeks[DealerMonth.WeekKey(week.Sku, week.Week)] = week;
+        foreach (var week in month.Weeks ?? []) figures.Weeks[WeeklySellOut.OwnKey(week)] = week;
         return figures;
     }
 

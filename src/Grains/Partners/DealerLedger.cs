@@ -274,7 +274,7 @@ public static class DealerLedger
             Adjust(state, line.Sku, onHand: -line.Quantity, inTransit: 0);
             month.SellOutValue += line.Amount;
             AddToSku(month, line.Sku, s => s with { SellOutUnits = s.SellOutUnits + line.Quantity, SellOutValue = s.SellOutValue + line.Amount });
-            var key = DealerMonth.WeekKey(line.Sku, week);
+            var key = Analytics.WeeklySellOut.KeyOf(line.Sku, week);
             month.Weeks[key] = month.Weeks.GetValueOrDefault(key) is { } held ? held with { Units = held.Units + line.Quantity } : new Analytics.WeeklySellOut(line.Sku, week, line.Quantity);
         }
     }

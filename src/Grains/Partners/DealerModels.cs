@@ -150,7 +150,7 @@ public sealed class DealerMonth
     /// <summary>The month's figures per SKU, by SKU.</summary>
     [Id(9), JsonPropertyName("SkuFigures")] public PackedDictionary<Analytics.SkuFigures> Skus { get; set; } = [];
 
-    /// <summary>Sell-out units per SKU and ISO week, keyed <see cref="WeekKey"/>: the input of demand planning.</summary>
+    /// <summary>Sell-out units per SKU and ISO week, keyed <see cref="Analytics.WeeklySellOut.KeyOf"/>: the input of demand planning.</summary>
     [Id(10)] public PackedDictionary<Analytics.WeeklySellOut> Weeks { get; set; } = [];
 
     /// <summary>The region and tier the month is booked in: the dealer's while the month is current, kept after.</summary>
@@ -163,8 +163,6 @@ public sealed class DealerMonth
 
     /// <summary>Weekly units keyed <c>sku|2026-W48</c> as states written before <see cref="Weeks"/> kept them (see <see cref="FoldEarlierVersion"/>).</summary>
     [Id(6), JsonPropertyName("WeeklySellOut")] public Dictionary<string, int>? LegacyWeeklySellOut { get; set; }
-
-    public static string WeekKey(string sku, string week) => Analytics.WeeklySellOut.KeyOf(sku, week);
 
     /// <summary>Moves the figures an earlier version stored into <see cref="Skus"/> and <see cref="Weeks"/>.</summary>
     public void FoldEarlierVersion()

@@ -249,8 +249,8 @@ public sealed class PackedStateTests : IDisposable
         var month = DealerLedger.Month(state, "2026-11");
         month.Skus["P1"] = new SkuFigures("P1", 2, 20m, 1, 15m, 5);
         month.Skus["P-二"] = SkuFigures.Empty("P-二", 1);
-        month.Weeks[DealerMonth.WeekKey("P1", "2026-W47")] = new WeeklySellOut("P1", "2026-W47", 1);
-        month.Weeks[DealerMonth.WeekKey("P-二", "2027-W01")] = new WeeklySellOut("P-二", "2027-W01", 3);
+        month.Weeks[WeeklySellOut.KeyOf("P1", "2026-W47")] = new WeeklySellOut("P1", "2026-W47", 1);
+        month.Weeks[WeeklySellOut.KeyOf("P-二", "2027-W01")] = new WeeklySellOut("P-二", "2027-W01", 3);
         DealerReceipts.Add(state, "2026-11", "S1", new SellOutReceipt(new ReportDigest(1, 2), null));
         return state;
     }
