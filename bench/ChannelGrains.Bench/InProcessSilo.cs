@@ -18,13 +18,15 @@ public sealed class InProcessSilo : IAsyncDisposable
 
     public IServiceProvider Services => host.Services;
 
-    public static async Task<InProcessSilo> StartAsync(string? connectionString)
+    /// <param name="settings">Configuration entries to set, as <c>Section:Key</c> and value (e.g. a shorter heal period).</param>
+    public static async Task<InProcessSilo> StartAsync(string? connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
         InProcessSilo? silo = null;
         // Warnings while running; nothing while stopping (grains flushing into storage that is already gone).
         builder.Logging.AddFilter((_, level) => level >= LogLevel.Warning && silo?.stopping != true);
         if (connectionString is not null) builder.Configuration["ConnectionStrings:Channel"] = connectionString;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.Configuration[key] = value;
         builder.UseOrleans(orleans => orleans.UseChannelSilo(builder.Configuration, localhostClustering: true));
         silo = new InProcessSilo(builder.Build());
         await silo.host.StartAsync();

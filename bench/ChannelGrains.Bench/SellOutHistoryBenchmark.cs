@@ -14,6 +14,13 @@ namespace ChannelGrains.Bench;
 /// Prints the reports per second of each block of months, the quota writes per second after the history, and the
 /// size of one dealer's stored state. In memory, or durable with <c>--durable</c> or <c>ConnectionStrings__Channel</c>.
 /// </summary>
+/// <remarks>
+/// A closed month moves out of the dealer's state once it is no longer due in the heal (two heal periods after its
+/// last change; 5 minutes each by default). The run sets the heal period to <c>--heal-seconds</c> (1 s by default),
+/// and waits three of them before the quota writes, so that those see the dealer as it is long after its history was
+/// written: the current month and the three before it in its state, the rest in its month archive.
+/// <c>--heal-seconds 600</c> keeps every month in the state for the whole run (as before months were archived).
+/// </remarks>
 public static class SellOutHistoryBenchmark
 {
     public static async Task<int> RunAsync(BenchOptions options)
@@ -31,7 +38,8 @@ public static class SellOutHistoryBenchmark
         var skus = Enumerable.Range(1, options.Int("history-skus", 20)).Select(i => $"P{i}").ToArray();
         var linesPerReport = Math.Min(3, skus.Length);
         const int block = 6, quotaWrites = 200;
-        await using var silo = await InProcessSilo.StartAsync(connectionString);
+        var healPeriod = TimeSpan.FromSeconds(options.Int("heal-seconds", 1));
+        await using var silo = await InProcessSilo.StartAsync(connectionString, new Dictionary<string, string> { ["Analytics:DealerHealPeriod"] = healPeriod.ToString() });
         var grains = silo.Grains;
         var tenant = "history" + Environment.ProcessId;
         var ids = Enumerable.Range(0, dealers).Select(i => $"D{i:000}").ToArray();
@@ -41,7 +49,7 @@ public static class SellOutHistoryBenchmark
 
         var start = new DateTime(DateTime.UtcNow.Year - 3, 1, 1, 9, 0, 0, DateTimeKind.Utc);
         Console.WriteLine($"sell-out history, {(connectionString is null ? "in memory" : "durable (PostgreSQL)")}: {dealers} dealers side by side, {months} months x {perMonth} reports each "
-            + $"of {linesPerReport} of {skus.Length} SKUs, dated from {start:yyyy-MM}");
+            + $"of {linesPerReport} of {skus.Length} SKUs, dated from {start:yyyy-MM}; heal period {healPeriod.TotalSeconds:N0} s");
         for (var first = 0; first < months; first += block)
         {
             var last = Math.Min(months, first + block);
@@ -57,6 +65,7 @@ public static class SellOutHistoryBenchmark
             var reports = (long)dealers * (last - first) * perMonth;
             Console.WriteLine($"  months {first + 1,2}-{last,2}: {reports / clock.Elapsed.TotalSeconds,8:N0} reports/s");
         }
+        await Task.Delay(3 * healPeriod);
         var quotas = Stopwatch.StartNew();
         var month = Period.MonthOf(DateTime.UtcNow).ToString();
         await Task.WhenAll(ids.Select(async d =>
@@ -70,6 +79,7 @@ public static class SellOutHistoryBenchmark
         await silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel)
             .ReadStateAsync("dealer", grains.GetGrain<IDealerGrain>(Keys.Of(tenant, ids[0])).GetGrainId(), stored);
         var bytes = silo.Services.GetRequiredService<Serializer<DealerState>>().SerializeToArray(stored.State!).Length;
-        Console.WriteLine($"  one dealer's stored state after {months * perMonth:N0} reports: {bytes:N0} bytes (Orleans binary serializer)");
+        Console.WriteLine($"  one dealer's stored state after {months * perMonth:N0} reports: {bytes:N0} bytes (Orleans binary serializer), "
+            + $"{stored.State!.Months.Count} months held, {stored.State.ArchivedMonths?.Count ?? 0} in its month archive");
     }
 }

@@ -1,6 +1,6 @@
 namespace ChannelGrains.Ordering;
 
-/// <summary>Timings of the order saga's crash recovery; bound from the <c>Ordering</c> configuration section.</summary>
+/// <summary>Timings of the order saga's crash recovery, and how many closed months a dealer holds; bound from the <c>Ordering</c> configuration section.</summary>
 public sealed class OrderingOptions
 {
     public const string Section = "Ordering";
@@ -10,4 +10,10 @@ public sealed class OrderingOptions
 
     /// <summary>How often a product with unconfirmed reservations audits them (an Orleans reminder period).</summary>
     public TimeSpan AuditPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Closed months a dealer holds in its state besides the current one (late sell-out and cancelled orders of the last
+    /// quarter find their month there); older ones move to its month archive (<see cref="Partners.DealerMonthArchive"/>).
+    /// </summary>
+    public int ClosedMonthsHeld { get; set; } = 3;
 }

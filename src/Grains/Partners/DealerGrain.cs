@@ -29,7 +29,11 @@ public sealed class DealerGrain(
         return Task.CompletedTask;
     }
 
-    public Task RepublishAsync(string[] months) => PublishMonthsAsync(months);
+    public async Task RepublishAsync(string[] months)
+    {
+        var archived = months.Where(m => DealerMonthArchive.IsArchived(state.State, m)).ToArray();
+        await PublishMonthsAsync(months, archived.Length == 0 ? null : await MonthArchive.GetAsync(archived));
+    }
 
     public Task<DealerView?> GetAsync() => Task.FromResult(View());
 
@@ -53,17 +57,16 @@ public sealed class DealerGrain(
     {
         var amount = lines.Sum(l => l.Amount);
         var held = state.State.OpenOrders.GetValueOrDefault(orderId);
-        if (held is not null)
-        {
-            if (held.Amount == amount && held.Confirmed == confirmed) return;
-            DealerLedger.Close(state.State, orderId); // a retry whose first attempt died holding other terms
-        }
+        if (held is not null && held.Amount == amount && held.Confirmed == confirmed) return;
+        var month = Period.MonthOf(placedAt).ToString();
+        await RestoreMonthsAsync(month, held?.Month);
+        if (held is not null) DealerLedger.Close(state.State, orderId); // a retry whose first attempt died holding other terms
         DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
         // An order that held credit got its reference with that hold. The retry of one whose saga died, released by the
         // audit since, is placed again: it was listed then, perhaps on a page sealed since.
         var listed = held is not null || state.State.ReleasedListed?.Remove(orderId) == true || state.State.Orders.FindIndex(o => o.Id == orderId) >= 0;
         if (!listed) await SealFullOrderPagesAsync();
-        var open = new OpenOrder(amount, Period.MonthOf(placedAt).ToString(), confirmed, clock.GetUtcNow().UtcDateTime, Settled: false, lines);
+        var open = new OpenOrder(amount, month, confirmed, clock.GetUtcNow().UtcDateTime, Settled: false, lines);
         state.State.OpenOrders[orderId] = open;
         if (!listed) state.State.Orders.Add(new OrderRef(orderId, placedAt));
         if (confirmed) DealerLedger.CountSellIn(state.State, open, sign: 1);
@@ -74,6 +77,7 @@ public sealed class DealerGrain(
     public async Task ConfirmOrderAsync(string orderId)
     {
         if (state.State.OpenOrders.GetValueOrDefault(orderId) is not { Confirmed: false } open) return;
+        await RestoreMonthsAsync(open.Month);
         state.State.OpenOrders[orderId] = open with { Confirmed = true };
         DealerLedger.CountSellIn(state.State, open with { Confirmed = true }, sign: 1);
         await SaveAsync(open.Month);
@@ -82,6 +86,7 @@ public sealed class DealerGrain(
     public async Task CloseOrderAsync(string orderId)
     {
         var month = state.State.OpenOrders.GetValueOrDefault(orderId)?.Month;
+        await RestoreMonthsAsync(month);
         if (DealerLedger.Close(state.State, orderId)) await SaveAsync(month!);
     }
 
@@ -97,6 +102,7 @@ public sealed class DealerGrain(
             }
         }
         var months = release.Select(id => state.State.OpenOrders.GetValueOrDefault(id)?.Month).OfType<string>().ToArray();
+        await RestoreMonthsAsync(months);
         foreach (var orderId in release)
         {
             if (!DealerLedger.Close(state.State, orderId)) continue;
@@ -140,6 +146,7 @@ public sealed class DealerGrain(
         }
         var alerts = await CrossRegionAlertsAsync(info, report);
         // Before the ledger changes the state: a failure here leaves in memory only what the archives already store.
+        await RestoreMonthsAsync(month);
         await TryArchiveReceiptsAsync();
         DealerLedger.SellOut(state.State, report);
         DealerReceipts.Add(state.State, month, report.RequestId, new SellOutReceipt(digest, alerts.Count > 0 ? alerts : null));
@@ -206,6 +213,7 @@ public sealed class DealerGrain(
         if (state.State.Info is null) throw ChannelException.NotFound($"Dealer {Id}");
         month = Period.Parse(month).EnsureMonth().ToString();
         Validate.Money(target, "target");
+        await RestoreMonthsAsync(month);
         if ((state.State.Quotas?.GetValueOrDefault(month) ?? 0m) != target)
         {
             (state.State.Quotas ??= new(StringComparer.Ordinal))[month] = target;
@@ -223,7 +231,64 @@ public sealed class DealerGrain(
         return View()!;
     }
 
-    public Task<QuotaProgress> GetQuotaAsync(string period) => Task.FromResult(DealerLedger.Quota(state.State, Id, period));
+    public async Task<QuotaProgress> GetQuotaAsync(string period)
+    {
+        var archived = DealerLedger.MonthsOf(period).Where(m => DealerMonthArchive.IsArchived(state.State, m)).ToArray();
+        return DealerLedger.Quota(state.State, Id, period, archived.Length == 0 ? null : await ArchivedAsync(archived));
+    }
+
+    /// <summary>
+    /// Brings these months back into the state from the archive, if it holds them, before they change (see
+    /// <see cref="DealerMonthArchive"/>). Not written here: the change that follows writes them with the rest.
+    /// </summary>
+    private Task RestoreMonthsAsync(params IEnumerable<string?> months) =>
+        state.State.ArchivedMonths is null ? Task.CompletedTask : RestoreArchivedMonthsAsync(months);
+
+    private async Task RestoreArchivedMonthsAsync(IEnumerable<string?> months)
+    {
+        var archived = months.OfType<string>().Where(m => DealerMonthArchive.IsArchived(state.State, m)).Distinct(StringComparer.Ordinal).ToArray();
+        if (archived.Length > 0) DealerMonthArchive.Restore(state.State, await ArchivedAsync(archived));
+    }
+
+    /// <summary>Archived months as the archive holds them; every month the state names as archived must be there.</summary>
+    private async Task<Dictionary<string, ArchivedMonth>> ArchivedAsync(string[] months)
+    {
+        var held = await MonthArchive.GetAsync(months);
+        var missing = months.Where(m => !held.ContainsKey(m)).ToArray();
+        if (missing.Length > 0)
+        {
+            logger.LogError("Dealer {Dealer} names months {Months} as archived, and its month archive does not hold them", this.GetPrimaryKeyString(), string.Join(", ", missing));
+            throw new InvalidOperationException($"The month archive of dealer {Id} does not hold {string.Join(", ", missing)}.");
+        }
+        return held;
+    }
+
+    /// <summary>
+    /// Moves the months <see cref="DealerMonthArchive.ToArchive"/> names into the archive, before the state is written:
+    /// the archive is stored first, and the state forgets them only then. A failure keeps them in the state (logged),
+    /// and a later write tries again. Returns what was archived, to be published with the write.
+    /// </summary>
+    private async Task<Dictionary<string, ArchivedMonth>?> TryArchiveMonthsAsync(string[] changed)
+    {
+        if (state.State.Months.Count <= 1) return null; // the current month alone, as most dealers
+        var firstHeld = DealerMonthArchive.FirstHeld(clock.GetUtcNow().UtcDateTime, options.Value.ClosedMonthsHeld);
+        var months = DealerMonthArchive.ToArchive(state.State, firstHeld, changed, m => heal.IsDue(this.GetPrimaryKeyString(), m));
+        if (months.Length == 0) return null;
+        var entries = DealerMonthArchive.Entries(state.State, months);
+        try
+        {
+            await MonthArchive.PutAsync(entries);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Dealer {Dealer} could not archive months {Months}; it keeps them for now", this.GetPrimaryKeyString(), string.Join(", ", months));
+            return null;
+        }
+        DealerMonthArchive.MarkArchived(state.State, months);
+        return entries;
+    }
+
+    private IDealerMonthArchiveGrain MonthArchive => GrainFactory.GetGrain<IDealerMonthArchiveGrain>(DealerMonthArchive.Key(this.GetPrimaryKeyString()));
 
     public async Task<OrderRefPage> ListOrdersAsync(string? afterId, long? afterPosition, int first) =>
         await OrdersFromAsync(afterId is null ? 0 : await PositionAfterAsync(afterId, afterPosition), first);
@@ -352,27 +417,39 @@ public sealed class DealerGrain(
             .ToArray();
     }
 
-    /// <summary>Persists, then publishes the dealer and its contributions for the current month and <paramref name="months"/>.</summary>
+    /// <summary>
+    /// Persists, then publishes the dealer and its contributions for the current month and <paramref name="months"/>,
+    /// and for the months archived on the way (published once more, and due in the heal, as if they had changed).
+    /// </summary>
     private async Task SaveAsync(params string[] months)
     {
         var current = Period.MonthOf(clock.GetUtcNow().UtcDateTime).ToString();
+        await RestoreMonthsAsync(current); // archived by a silo whose clock ran months ahead
         DealerLedger.SnapshotCurrentMonth(state.State, current);
+        var changed = months.Append(current).Distinct().ToArray();
+        var archived = await TryArchiveMonthsAsync(changed);
         state.State.Version++;
         await state.PersistAsync(DeactivateOnIdle);
         await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), () => View()!, logger);
-        var changed = months.Append(current).Distinct().ToArray();
+        if (archived is not null) changed = [.. changed, .. archived.Keys];
         heal.Changed(this.GetPrimaryKeyString(), changed);
-        await PublishMonthsAsync(changed);
+        await PublishMonthsAsync(changed, archived);
     }
 
     private Task PublishAllMonthsAsync() => PublishMonthsAsync(state.State.Months.Keys);
 
-    private Task PublishMonthsAsync(IEnumerable<string> months)
+    /// <summary>Publishes the contributions of these months, held in the state or given from the archive; others are skipped.</summary>
+    private Task PublishMonthsAsync(IEnumerable<string> months, IReadOnlyDictionary<string, ArchivedMonth>? archived = null)
     {
         if (state.State.Info is null) return Task.CompletedTask;
         var tenant = Keys.Split(this.GetPrimaryKeyString()).Tenant;
-        var contributions = months.Where(state.State.Months.ContainsKey).Select(m => DealerLedger.Contribution(state.State, tenant, Id, m)).ToArray();
-        return contributions.Length == 0 ? Task.CompletedTask : this.PublishContributionsAsync(contributions, logger);
+        var contributions = new List<Contribution>();
+        foreach (var month in months)
+        {
+            if (state.State.Months.ContainsKey(month)) contributions.Add(DealerLedger.Contribution(state.State, tenant, Id, month));
+            else if (archived?.GetValueOrDefault(month) is { } gone) contributions.Add(DealerLedger.Contribution(tenant, Id, state.State.Version, month, gone));
+        }
+        return contributions.Count == 0 ? Task.CompletedTask : this.PublishContributionsAsync(contributions, logger);
     }
 
     private static bool SameInfo(DealerInfo a, DealerInfo b) =>

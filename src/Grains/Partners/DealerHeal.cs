@@ -42,6 +42,14 @@ public sealed class DealerHeal(IGrainFactory grains, IOptions<AnalyticsOptions> 
         }
     }
 
+    /// <summary>Whether the dealer changed <paramref name="month"/> on this silo in this heal period or the one before: it is due in a round.</summary>
+    public bool IsDue(string dealerKey, string month)
+    {
+        lock (gate)
+            return (changedNow.TryGetValue(dealerKey, out var now) && now.Contains(month))
+                || (changedBefore.TryGetValue(dealerKey, out var before) && before.Contains(month));
+    }
+
     /// <summary>The dealer deactivated: its next activation publishes every month, so it is not woken for them.</summary>
     public void Deactivated(string dealerKey)
     {

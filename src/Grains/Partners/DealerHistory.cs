@@ -85,6 +85,7 @@ public static class DealerHistoryRules
         }
         foreach (var month in import.Months)
         {
+            DealerMonthArchive.Unmark(state, month.Month); // replaced whole: its archived copy is not read again
             state.Months[month.Month] = Figures(month, info);
             (state.Quotas ??= new(StringComparer.Ordinal))[month.Month] = month.QuotaTarget;
         }

@@ -214,26 +214,37 @@ public static class DealerLedger
         }
     }
 
-    /// <summary>The dealer's figures of a month, booked in its current region when the month is new.</summary>
+    /// <summary>
+    /// The dealer's figures of a month, booked in its current region when the month is new. An archived month must be
+    /// brought back first: starting it again here would replace its figures with nothing.
+    /// </summary>
     public static DealerMonth Month(DealerState state, string month)
     {
         if (!state.Months.TryGetValue(month, out var figures))
+        {
+            if (DealerMonthArchive.IsArchived(state, month))
+                throw new InvalidOperationException($"Month {month} of dealer {state.Info?.Id} is archived: restore it before changing it.");
             state.Months[month] = figures = new DealerMonth { Region = state.Info?.Region ?? "", Tier = state.Info?.Tier ?? default };
+        }
         return figures;
     }
 
-    /// <summary>What the dealer contributes to the live aggregates for one month (rule 17: current totals, versioned).</summary>
-    public static Analytics.Contribution Contribution(DealerState state, string tenant, string dealerId, string month)
+    /// <summary>What the dealer contributes to the live aggregates for one month it holds (rule 17: current totals, versioned).</summary>
+    public static Analytics.Contribution Contribution(DealerState state, string tenant, string dealerId, string month) =>
+        Contribution(tenant, dealerId, state.Version, month, new ArchivedMonth(state.Months[month], state.Quotas?.GetValueOrDefault(month) ?? 0m));
+
+    /// <summary>What the dealer contributes for one month, held or archived, at the dealer's version <paramref name="version"/>.</summary>
+    public static Analytics.Contribution Contribution(string tenant, string dealerId, long version, string month, ArchivedMonth held)
     {
-        var figures = state.Months[month];
-        return new Analytics.Contribution(tenant, Analytics.Contribution.DealerSource(dealerId), state.Version, figures.Region, figures.Tier, month,
+        var figures = held.Figures;
+        return new Analytics.Contribution(tenant, Analytics.Contribution.DealerSource(dealerId), version, figures.Region, figures.Tier, month,
             new Analytics.ChannelFigures
             {
                 OrderCount = figures.OrderCount,
                 OrderValue = figures.OrderValue,
                 SellOutValue = figures.SellOutValue,
                 ChannelStockUnits = figures.StockUnits,
-                QuotaTarget = state.Quotas?.GetValueOrDefault(month) ?? 0m,
+                QuotaTarget = held.QuotaTarget,
                 QuotaAchieved = figures.OrderValue,
                 CrossRegionAlerts = figures.CrossRegionAlerts,
             },
@@ -295,11 +306,26 @@ public static class DealerLedger
         return report;
     }
 
-    public static QuotaProgress Quota(DealerState state, string dealerId, string period)
+    /// <summary>The months of a period, as YYYY-MM.</summary>
+    public static string[] MonthsOf(string period) => [.. Period.Parse(period).Months().Select(m => m.ToString())];
+
+    /// <summary>Quota progress over a period: its months' targets and confirmed sell-in, held in the state or given from the archive.</summary>
+    public static QuotaProgress Quota(DealerState state, string dealerId, string period, IReadOnlyDictionary<string, ArchivedMonth>? archived = null)
     {
-        var months = Period.Parse(period).Months().Select(m => m.ToString()).ToArray();
-        return new QuotaProgress(dealerId, period, months.Sum(m => state.Quotas?.GetValueOrDefault(m) ?? 0m),
-            months.Sum(m => state.Months.GetValueOrDefault(m)?.OrderValue ?? 0m));
+        var months = MonthsOf(period);
+        decimal target = 0m, achieved = 0m;
+        foreach (var month in months)
+        {
+            if (archived?.GetValueOrDefault(month) is { } gone)
+            {
+                target += gone.QuotaTarget;
+                achieved += gone.Figures.OrderValue;
+                continue;
+            }
+            target += state.Quotas?.GetValueOrDefault(month) ?? 0m;
+            achieved += state.Months.GetValueOrDefault(month)?.OrderValue ?? 0m;
+        }
+        return new QuotaProgress(dealerId, period, target, achieved);
     }
 
     private static void Adjust(DealerState state, string sku, int onHand, int inTransit)

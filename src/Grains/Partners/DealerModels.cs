@@ -81,10 +81,14 @@ public sealed class DealerState
     /// <summary>Goods shipped and not yet received, by order.</summary>
     [Id(5)] public Dictionary<string, List<SkuQuantity>>? Shipments { get; set; }
 
-    /// <summary>The dealer's figures by month (YYYY-MM): what it contributes to the live aggregates.</summary>
+    /// <summary>The dealer's figures by month (YYYY-MM): what it contributes to the live aggregates. Closed months move to its archive (<see cref="ArchivedMonths"/>).</summary>
     [Id(6)] public Dictionary<string, DealerMonth> Months { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The dealer's quota targets by month (YYYY-MM); an archived month's target is in its archive.</summary>
     [Id(7)] public Dictionary<string, decimal>? Quotas { get; set; }
+
+    /// <summary>Closed months moved out of <see cref="Months"/> into the dealer's month archive (<see cref="DealerMonthArchive"/>).</summary>
+    [Id(17)] public HashSet<string>? ArchivedMonths { get; set; }
 
     /// <summary>Sell-out reports applied by earlier versions, whole; folded into <see cref="SellOutReceipts"/> on activation.</summary>
     [Id(9)] public Dictionary<string, SellOutReport>? SellOutReports { get; set; }

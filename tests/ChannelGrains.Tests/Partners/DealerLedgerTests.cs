@@ -20,4 +20,37 @@ public sealed class DealerLedgerTests
 
         int Stock(string sku) => state.Months["2026-11"].Skus[sku].StockUnits;
     }
+
+    [Fact]
+    public void Months_archived_are_the_closed_ones_before_the_held_window_that_neither_this_write_nor_the_heal_still_holds()
+    {
+        var state = new DealerState { Info = new DealerInfo("D1", "D1", "CN/East", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["TEA"]) };
+        foreach (var month in new[] { "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2027-06" }) DealerLedger.Month(state, month);
+        var firstHeld = DealerMonthArchive.FirstHeld(new DateTime(2026, 3, 31, 23, 59, 59, DateTimeKind.Utc), closedMonthsHeld: 3);
+
+        Assert.Equal("2025-12", firstHeld);
+        Assert.Equal(["2025-10"], DealerMonthArchive.ToArchive(state, firstHeld, ["2026-03", "2025-11"], m => false));
+        Assert.Equal(["2025-11"], DealerMonthArchive.ToArchive(state, firstHeld, ["2026-03"], m => m == "2025-10"));
+        Assert.Equal("2026-03", DealerMonthArchive.FirstHeld(new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc), closedMonthsHeld: 0));
+    }
+
+    [Fact]
+    public void An_archived_month_is_never_started_again_empty_and_comes_back_with_its_figures_and_quota()
+    {
+        var state = new DealerState { Info = new DealerInfo("D1", "D1", "CN/East", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["TEA"]) };
+        DealerLedger.Month(state, "2025-10").OrderValue = 400m;
+        state.Quotas = new() { ["2025-10"] = 900m };
+        var archived = DealerMonthArchive.Entries(state, ["2025-10"]);
+        DealerMonthArchive.MarkArchived(state, ["2025-10"]);
+
+        Assert.Empty(state.Months);
+        Assert.Null(state.Quotas);
+        Assert.Throws<InvalidOperationException>(() => DealerLedger.Month(state, "2025-10"));
+        Assert.Equal(new QuotaProgress("D1", "2025-Q4", 900m, 400m), DealerLedger.Quota(state, "D1", "2025-Q4", archived));
+
+        DealerMonthArchive.Restore(state, archived);
+        Assert.Null(state.ArchivedMonths);
+        Assert.Equal(400m, DealerLedger.Month(state, "2025-10").OrderValue);
+        Assert.Equal(new QuotaProgress("D1", "2025-Q4", 900m, 400m), DealerLedger.Quota(state, "D1", "2025-Q4"));
+    }
 }
