@@ -29,7 +29,7 @@ static int Usage()
     Console.Error.WriteLine("usage: all [--quick]");
     Console.Error.WriteLine("       orders [--seconds N] [--concurrency N] [--dealers N] [--skus N] [--lines N]");
     Console.Error.WriteLine("       freshness [--seconds N] [--rate N] [--dealers N]");
-    Console.Error.WriteLine("       history [--durable] [--quick] [--history-dealers 16] [--months 24] [--reports 120] [--history-skus 20] [--heal-seconds 1]   (sell-out reports per dealer and month, each of 3 SKUs)");
+    Console.Error.WriteLine("       history [--durable] [--quick] [--history-dealers 16] [--months 24] [--reports 120] [--history-skus 20] [--heal-seconds 1] [--closed-months-held 3]   (sell-out reports per dealer and month, each of 3 SKUs)");
     Console.Error.WriteLine("       sql [--quick] [--connection CS] [--seconds N] [--clients 8] [--clients-high 32] [--dealers N] [--skus N] [--lines N]");
     Console.Error.WriteLine("           [--small-lines 1000000] [--large-lines 10000000] [--months 12] [--runs 20]");
     Console.Error.WriteLine("       scale [--quick] [--results-file F] [--storage memory|none|durable] [--scale-dealers 400000] [--stores 500000] [--reps 100000] [--batches 4] [--settle 5] [--sample 1000]");

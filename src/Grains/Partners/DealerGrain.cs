@@ -17,10 +17,31 @@ public sealed class DealerGrain(
 
     private string Id => Keys.Split(this.GetPrimaryKeyString()).Id;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         state.State.FoldEarlierVersions();
-        return PublishAllMonthsAsync();
+        await PublishAllMonthsAsync();
+        await PublishRecentlyArchivedAsync();
+    }
+
+    /// <summary>
+    /// Months archived lately, which the heal of the activation that archived them may not have published again yet
+    /// (it died, or deactivated): published from the archive, and due in this silo's heal (see <see cref="DealerMonthArchive"/>).
+    /// </summary>
+    private async Task PublishRecentlyArchivedAsync()
+    {
+        var recent = state.State.RecentlyArchived?.Where(m => DealerMonthArchive.IsArchived(state.State, m)).ToArray();
+        if (recent is not { Length: > 0 }) return;
+        heal.Changed(this.GetPrimaryKeyString(), recent);
+        try
+        {
+            await PublishMonthsAsync(recent, await MonthArchive.GetAsync(recent));
+        }
+        catch (Exception e)
+        {
+            // The heal asks again (RepublishAsync reads the archive); an archive that does not answer must not keep the dealer down.
+            logger.LogWarning(e, "Dealer {Dealer} could not publish its recently archived months {Months}", this.GetPrimaryKeyString(), string.Join(", ", recent));
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -59,7 +80,8 @@ public sealed class DealerGrain(
         var held = state.State.OpenOrders.GetValueOrDefault(orderId);
         if (held is not null && held.Amount == amount && held.Confirmed == confirmed) return;
         var month = Period.MonthOf(placedAt).ToString();
-        await RestoreMonthsAsync(month, held?.Month);
+        // Only a confirmed order counts in its month (a retry of an old saga may find that month archived).
+        await RestoreMonthsAsync(confirmed ? month : null, held is { Confirmed: true } ? held.Month : null);
         if (held is not null) DealerLedger.Close(state.State, orderId); // a retry whose first attempt died holding other terms
         DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
         // An order that held credit got its reference with that hold. The retry of one whose saga died, released by the
@@ -70,7 +92,7 @@ public sealed class DealerGrain(
         state.State.OpenOrders[orderId] = open;
         if (!listed) state.State.Orders.Add(new OrderRef(orderId, placedAt));
         if (confirmed) DealerLedger.CountSellIn(state.State, open, sign: 1);
-        await SaveAsync(open.Month);
+        await SaveAsync(held is null || held.Month == month ? [month] : [month, held.Month]);
         await audit.ScheduleAsync(this, options.Value);
     }
 
@@ -85,13 +107,16 @@ public sealed class DealerGrain(
 
     public async Task CloseOrderAsync(string orderId)
     {
-        var month = state.State.OpenOrders.GetValueOrDefault(orderId)?.Month;
-        await RestoreMonthsAsync(month);
+        var open = state.State.OpenOrders.GetValueOrDefault(orderId);
+        var month = open?.Month;
+        await RestoreMonthsAsync(open is { Confirmed: true } ? month : null);
         if (DealerLedger.Close(state.State, orderId)) await SaveAsync(month!);
     }
 
     public async Task ApplyAuditAsync(IReadOnlyList<string> keep, IReadOnlyList<string> release)
     {
+        var months = release.Select(id => state.State.OpenOrders.GetValueOrDefault(id)?.Month).OfType<string>().ToArray();
+        await RestoreMonthsAsync(release.Select(id => state.State.OpenOrders.GetValueOrDefault(id) is { Confirmed: true } open ? open.Month : null));
         var changed = false;
         foreach (var orderId in keep)
         {
@@ -101,8 +126,6 @@ public sealed class DealerGrain(
                 changed = true;
             }
         }
-        var months = release.Select(id => state.State.OpenOrders.GetValueOrDefault(id)?.Month).OfType<string>().ToArray();
-        await RestoreMonthsAsync(months);
         foreach (var orderId in release)
         {
             if (!DealerLedger.Close(state.State, orderId)) continue;
@@ -241,14 +264,16 @@ public sealed class DealerGrain(
     /// Brings these months back into the state from the archive, if it holds them, before they change (see
     /// <see cref="DealerMonthArchive"/>). Not written here: the change that follows writes them with the rest.
     /// </summary>
-    private Task RestoreMonthsAsync(params IEnumerable<string?> months) =>
-        state.State.ArchivedMonths is null ? Task.CompletedTask : RestoreArchivedMonthsAsync(months);
-
-    private async Task RestoreArchivedMonthsAsync(IEnumerable<string?> months)
+    private Task RestoreMonthsAsync(params IEnumerable<string?> months)
     {
-        var archived = months.OfType<string>().Where(m => DealerMonthArchive.IsArchived(state.State, m)).Distinct(StringComparer.Ordinal).ToArray();
-        if (archived.Length > 0) DealerMonthArchive.Restore(state.State, await ArchivedAsync(archived));
+        if (state.State.ArchivedMonths is null) return Task.CompletedTask;
+        List<string>? archived = null;
+        foreach (var month in months)
+            if (month is not null && DealerMonthArchive.IsArchived(state.State, month) && archived?.Contains(month) != true) (archived ??= []).Add(month);
+        return archived is null ? Task.CompletedTask : RestoreArchivedMonthsAsync([.. archived]);
     }
+
+    private async Task RestoreArchivedMonthsAsync(string[] months) => DealerMonthArchive.Restore(state.State, await ArchivedAsync(months));
 
     /// <summary>Archived months as the archive holds them; every month the state names as archived must be there.</summary>
     private async Task<Dictionary<string, ArchivedMonth>> ArchivedAsync(string[] months)
@@ -270,7 +295,7 @@ public sealed class DealerGrain(
     /// </summary>
     private async Task<Dictionary<string, ArchivedMonth>?> TryArchiveMonthsAsync(string[] changed)
     {
-        if (state.State.Months.Count <= 1) return null; // the current month alone, as most dealers
+        if (state.State.Months.Count <= options.Value.ClosedMonthsHeld + 1) return null; // no more than it holds anyway: nothing to do on most writes
         var firstHeld = DealerMonthArchive.FirstHeld(clock.GetUtcNow().UtcDateTime, options.Value.ClosedMonthsHeld);
         var months = DealerMonthArchive.ToArchive(state.State, firstHeld, changed, m => heal.IsDue(this.GetPrimaryKeyString(), m));
         if (months.Length == 0) return null;
@@ -285,6 +310,7 @@ public sealed class DealerGrain(
             return null;
         }
         DealerMonthArchive.MarkArchived(state.State, months);
+        (state.State.RecentlyArchived ??= new(StringComparer.Ordinal)).UnionWith(months);
         return entries;
     }
 
@@ -424,10 +450,20 @@ public sealed class DealerGrain(
     private async Task SaveAsync(params string[] months)
     {
         var current = Period.MonthOf(clock.GetUtcNow().UtcDateTime).ToString();
-        await RestoreMonthsAsync(current); // archived by a silo whose clock ran months ahead
+        try
+        {
+            await RestoreMonthsAsync(current); // archived by a silo whose clock ran months ahead
+        }
+        catch
+        {
+            DeactivateOnIdle(); // the caller changed the state already: it must not outlive this failed write
+            throw;
+        }
         DealerLedger.SnapshotCurrentMonth(state.State, current);
         var changed = months.Append(current).Distinct().ToArray();
         var archived = await TryArchiveMonthsAsync(changed);
+        if (archived is null && state.State.RecentlyArchived is { } recent && !recent.Any(m => heal.IsDue(this.GetPrimaryKeyString(), m)))
+            state.State.RecentlyArchived = null; // the heal has published them again twice since
         state.State.Version++;
         await state.PersistAsync(DeactivateOnIdle);
         await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), () => View()!, logger);

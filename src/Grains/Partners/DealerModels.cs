@@ -90,6 +90,12 @@ public sealed class DealerState
     /// <summary>Closed months moved out of <see cref="Months"/> into the dealer's month archive (<see cref="DealerMonthArchive"/>).</summary>
     [Id(17)] public HashSet<string>? ArchivedMonths { get; set; }
 
+    /// <summary>
+    /// Months archived lately, whose re-publishing by the heal may still be owed: each activation publishes them again
+    /// from the archive, until a write finds none of them due in the heal (<see cref="DealerMonthArchive"/>).
+    /// </summary>
+    [Id(18)] public HashSet<string>? RecentlyArchived { get; set; }
+
     /// <summary>Sell-out reports applied by earlier versions, whole; folded into <see cref="SellOutReceipts"/> on activation.</summary>
     [Id(9)] public Dictionary<string, SellOutReport>? SellOutReports { get; set; }
 

@@ -20,7 +20,10 @@ public sealed record class ArchivedMonth([property: Id(0)] DealerMonth Figures, 
 /// reading it. The archive may then keep a stale copy, which nothing reads until the month is archived again.</para>
 /// <para>A month the dealer archives is published once more and left due in <see cref="DealerHeal"/>, whose
 /// re-publishing reads it from the archive: archiving is treated as a change of the month, so the aggregates see its
-/// figures again for two heal periods, as after any change.</para>
+/// figures again for two heal periods, as after any change. Activation publishes only the months the state holds, so
+/// the state also names the months archived lately (<see cref="DealerState.RecentlyArchived"/>): an activation
+/// publishes those from the archive too, and makes them due in its silo's heal, until a write finds none of them due
+/// any more. A dealer that died or deactivated before its heal was done with them is thus covered as for a held month.</para>
 /// </remarks>
 public static class DealerMonthArchive
 {

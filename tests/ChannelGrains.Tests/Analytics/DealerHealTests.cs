@@ -5,8 +5,6 @@ using ChannelGrains.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Orleans.Core.Internal;
-using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace ChannelGrains.Tests.Analytics;
@@ -61,11 +59,7 @@ public sealed class DealerHealTests
 
         // The shard loses the dealer, as when its silo died before it stored the contribution: its stored state is
         // replaced by one without the dealer while it is not active.
-        await Eventually.TrueAsync(async () =>
-        {
-            await shard.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
-            return await ForgetAsync(Silo(cluster), shard, Contribution.DealerSource("D1")) && await QuotaTargetAsync(shard) == 0m;
-        }, TimeSpan.FromSeconds(20), () => Task.FromResult("the shard never lost the dealer"));
+        await ShardLoss.LoseAsync(Silo(cluster), shard, Contribution.DealerSource("D1"), "CN/East");
 
         await Silo(cluster).GetRequiredService<DealerHeal>().RunRoundAsync();
 
@@ -79,15 +73,4 @@ public sealed class DealerHealTests
     private static async Task<decimal> QuotaTargetAsync(ISourceShardGrain shard) => (await shard.GetRegionPartAsync("CN/East")).Totals.Figures.QuotaTarget;
 
     private static IServiceProvider Silo(TestCluster cluster) => Assert.IsType<InProcessSiloHandle>(cluster.Primary).SiloHost.Services;
-
-    /// <summary>Stores the shard's state without the source (once the deactivated shard stored its own); false if it did not hold it.</summary>
-    private static async Task<bool> ForgetAsync(IServiceProvider silo, ISourceShardGrain shard, string sourceId)
-    {
-        var storage = silo.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel);
-        var stored = new GrainState<SourceShardState>();
-        await storage.ReadStateAsync("analytics-shard", shard.GetGrainId(), stored);
-        if (stored.State?.Sources.Remove(sourceId) != true) return stored.State?.Sources.ContainsKey(sourceId) == false && stored.RecordExists;
-        await storage.WriteStateAsync("analytics-shard", shard.GetGrainId(), stored);
-        return true;
-    }
 }

@@ -1,8 +1,10 @@
+using ChannelGrains.Analytics;
 using ChannelGrains.Catalog;
 using ChannelGrains.Common;
 using ChannelGrains.Partners;
 using ChannelGrains.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
 using Orleans.Storage;
 using Orleans.TestingHost;
 
@@ -13,8 +15,9 @@ public sealed class ShortHealCluster : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
 
-    public IGrainStorage Storage =>
-        Assert.IsType<InProcessSiloHandle>(Cluster.Primary).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel);
+    public IServiceProvider Silo => Assert.IsType<InProcessSiloHandle>(Cluster.Primary).SiloHost.Services;
+
+    public IGrainStorage Storage => Silo.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel);
 
     public async Task InitializeAsync() => Cluster = await ShortRemindersSilo.StartAsync(("Analytics:DealerHealPeriod", "00:00:01"));
 
@@ -111,13 +114,48 @@ public sealed class DealerMonthArchiveTests(ShortHealCluster fixture) : IClassFi
         Assert.Equal(new QuotaProgress("D1", lastYear, 12 * 1_500m, 12 * 1_000m), await Dealer.GetQuotaAsync(lastYear));
         Assert.Equal(new QuotaProgress("D1", MonthsAgo(20), 1_500m, 1_000m), await Dealer.GetQuotaAsync(MonthsAgo(20)));
 
-        // Archiving published the months once more; the aggregates show each archived month's figures once.
+        // The aggregates still show each archived month's figures, once (archiving published them again).
         foreach (var month in new[] { MonthsAgo(4), MonthsAgo(24) }) await SummaryShowsAsync(month, "orderValue", 1_000m);
-
-        // The heal's re-publishing reads archived months from the archive; months it holds neither way are skipped.
-        await Dealer.RepublishAsync([MonthsAgo(10), MonthsAgo(2), "1999-01"]);
         await SummaryShowsAsync(MonthsAgo(10), "quotaTarget", 1_500m);
     }
+
+    [Fact]
+    public async Task An_archived_month_a_shard_lost_is_published_again_by_the_heal_from_the_archive_and_by_the_next_activation()
+    {
+        await DealerWithHistoryAsync(6);
+        await WriteUntilArchivedAsync(3);
+        var month = MonthsAgo(5);
+        var source = Contribution.DealerSource("D1");
+        var shard = Grains.GetGrain<ISourceShardGrain>(AnalyticsKeys.Shard(tenant, month, AnalyticsKeys.ShardIndex(source)));
+
+        // The heal's re-publishing reads the month from the archive (months held neither way are skipped).
+        await ShardLoss.LoseAsync(fixture.Silo, shard, source, Region);
+        await Dealer.RepublishAsync([month, MonthsAgo(2), "1999-01"]);
+        await ShardHoldsAsync(shard, 1_000m);
+
+        // The dealer deactivates before a write found its heal done with the month: its next activation publishes it.
+        Assert.Contains(month, (await StoredAsync()).RecentlyArchived!);
+        await ShardLoss.LoseAsync(fixture.Silo, shard, source, Region);
+        await Dealer.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        await Eventually.TrueAsync(async () =>
+        {
+            await Dealer.GetAsync();
+            return await ShardOrderValueAsync(shard) == 1_000m;
+        }, TimeSpan.FromSeconds(15), async () => $"the shard holds an order value of {await ShardOrderValueAsync(shard)}");
+
+        // Once the heal is done with them, a write stops naming them.
+        await Eventually.TrueAsync(async () =>
+        {
+            await WriteAsync();
+            return (await StoredAsync()).RecentlyArchived is null;
+        }, TimeSpan.FromSeconds(20), async () => $"the dealer still names {string.Join(", ", (await StoredAsync()).RecentlyArchived!)} as recently archived");
+    }
+
+    private static async Task<decimal> ShardOrderValueAsync(ISourceShardGrain shard) => (await shard.GetRegionPartAsync(Region)).Totals.Figures.OrderValue;
+
+    private static Task ShardHoldsAsync(ISourceShardGrain shard, decimal orderValue) =>
+        Eventually.TrueAsync(async () => await ShardOrderValueAsync(shard) == orderValue, TimeSpan.FromSeconds(15),
+            async () => $"the shard holds an order value of {await ShardOrderValueAsync(shard)}, not {orderValue}");
 
     [Fact]
     public async Task A_late_report_for_an_archived_month_brings_it_back_counts_once_and_the_month_is_archived_again_with_it()
@@ -172,7 +210,9 @@ public sealed class DealerMonthArchiveTests(ShortHealCluster fixture) : IClassFi
     public async Task A_write_that_fails_after_the_archive_was_written_leaves_the_dealer_holding_its_months_and_nothing_counted_twice()
     {
         await DealerWithHistoryAsync(6);
-        await Task.Delay(TimeSpan.FromSeconds(3)); // two heal periods: the imported months are no longer due
+        var heal = fixture.Silo.GetRequiredService<DealerHeal>();
+        await Eventually.HoldsAsync(() => !Enumerable.Range(1, 6).Any(back => heal.IsDue(Keys.Of(tenant, "D1"), MonthsAgo(back))),
+            "the imported months are no longer due in the heal", TimeSpan.FromSeconds(20));
 
         // Another writer bumps the stored dealer's version: the next write archives months 4 to 6, then its own write
         // fails, as if the dealer had died between the two.
