@@ -293,10 +293,10 @@ public sealed class DealerGrain(
     /// the archive is stored first, and the state forgets them only then. A failure keeps them in the state (logged),
     /// and a later write tries again. Returns what was archived, to be published with the write.
     /// </summary>
-    private async Task<Dictionary<string, ArchivedMonth>?> TryArchiveMonthsAsync(string[] changed)
+    private async Task<Dictionary<string, ArchivedMonth>?> TryArchiveMonthsAsync(string current, string[] changed)
     {
-        if (state.State.Months.Count <= options.Value.ClosedMonthsHeld + 1) return null; // no more than it holds anyway: nothing to do on most writes
-        var firstHeld = DealerMonthArchive.FirstHeld(clock.GetUtcNow().UtcDateTime, options.Value.ClosedMonthsHeld);
+        var firstHeld = DealerMonthArchive.FirstHeld(current, options.Value.ClosedMonthsHeld);
+        if (!DealerMonthArchive.HoldsAnyBefore(state.State, firstHeld)) return null; // most writes: nothing closed long ago
         var months = DealerMonthArchive.ToArchive(state.State, firstHeld, changed, m => heal.IsDue(this.GetPrimaryKeyString(), m));
         if (months.Length == 0) return null;
         var entries = DealerMonthArchive.Entries(state.State, months);
@@ -461,7 +461,7 @@ public sealed class DealerGrain(
         }
         DealerLedger.SnapshotCurrentMonth(state.State, current);
         var changed = months.Append(current).Distinct().ToArray();
-        var archived = await TryArchiveMonthsAsync(changed);
+        var archived = await TryArchiveMonthsAsync(current, changed);
         if (archived is null && state.State.RecentlyArchived is { } recent && !recent.Any(m => heal.IsDue(this.GetPrimaryKeyString(), m)))
             state.State.RecentlyArchived = null; // the heal has published them again twice since
         state.State.Version++;

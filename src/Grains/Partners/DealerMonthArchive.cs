@@ -30,11 +30,33 @@ public static class DealerMonthArchive
     /// <summary>The archive grain's key: the dealer's key, then <c>/months</c> (ids never contain '/').</summary>
     public static string Key(string dealerKey) => $"{dealerKey}/months";
 
-    /// <summary>The first month the dealer holds whatever its changes: the current month minus <paramref name="closedMonthsHeld"/>.</summary>
-    public static string FirstHeld(DateTime now, int closedMonthsHeld) =>
-        Period.MonthOf(new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(-Math.Max(0, closedMonthsHeld))).ToString();
+    /// <summary>
+    /// The first month the dealer holds whatever its changes: <paramref name="currentMonth"/> (YYYY-MM) minus
+    /// <paramref name="closedMonthsHeld"/>. Asked at every write of every dealer, so the answer is kept until the month turns.
+    /// </summary>
+    public static string FirstHeld(string currentMonth, int closedMonthsHeld)
+    {
+        var known = firstHeld;
+        if (known is not null && known.CurrentMonth == currentMonth && known.ClosedMonthsHeld == closedMonthsHeld) return known.FirstHeld;
+        var current = Period.Parse(currentMonth).EnsureMonth();
+        var first = Period.MonthOf(new DateTime(current.Year, current.Number, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(-Math.Max(0, closedMonthsHeld))).ToString();
+        firstHeld = new KnownFirstHeld(currentMonth, closedMonthsHeld, first);
+        return first;
+    }
+
+    private sealed record class KnownFirstHeld(string CurrentMonth, int ClosedMonthsHeld, string FirstHeld);
+
+    private static volatile KnownFirstHeld? firstHeld;
 
     public static bool IsArchived(DealerState state, string month) => state.ArchivedMonths?.Contains(month) == true;
+
+    /// <summary>Whether the state holds a month before <paramref name="firstHeld"/> (no allocation: it runs at every write).</summary>
+    public static bool HoldsAnyBefore(DealerState state, string firstHeld)
+    {
+        foreach (var month in state.Months.Keys)
+            if (string.CompareOrdinal(month, firstHeld) < 0) return true;
+        return false;
+    }
 
     /// <summary>
     /// The months to archive at this write: held, before <paramref name="firstHeld"/>, not changed by this write and not

@@ -26,12 +26,14 @@ public sealed class DealerLedgerTests
     {
         var state = new DealerState { Info = new DealerInfo("D1", "D1", "CN/East", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["TEA"]) };
         foreach (var month in new[] { "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2027-06" }) DealerLedger.Month(state, month);
-        var firstHeld = DealerMonthArchive.FirstHeld(new DateTime(2026, 3, 31, 23, 59, 59, DateTimeKind.Utc), closedMonthsHeld: 3);
+        var firstHeld = DealerMonthArchive.FirstHeld("2026-03", closedMonthsHeld: 3);
 
         Assert.Equal("2025-12", firstHeld);
         Assert.Equal(["2025-10"], DealerMonthArchive.ToArchive(state, firstHeld, ["2026-03", "2025-11"], m => false));
         Assert.Equal(["2025-11"], DealerMonthArchive.ToArchive(state, firstHeld, ["2026-03"], m => m == "2025-10"));
-        Assert.Equal("2026-03", DealerMonthArchive.FirstHeld(new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc), closedMonthsHeld: 0));
+        Assert.Equal("2026-03", DealerMonthArchive.FirstHeld("2026-03", closedMonthsHeld: 0));
+        Assert.Equal("2025-04", DealerMonthArchive.FirstHeld("2026-03", closedMonthsHeld: 11));
+        Assert.Equal("2025-12", DealerMonthArchive.FirstHeld("2026-03", closedMonthsHeld: 3));
     }
 
     [Fact]
