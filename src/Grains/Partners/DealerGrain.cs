@@ -81,7 +81,8 @@ public sealed class DealerGrain(
         if (held is not null && held.Amount == amount && held.Confirmed == confirmed) return;
         var month = Period.MonthOf(placedAt).ToString();
         // Only a confirmed order counts in its month (a retry of an old saga may find that month archived).
-        await RestoreMonthsAsync(confirmed ? month : null, held is { Confirmed: true } ? held.Month : null);
+        var counted = CountedMonths(confirmed ? month : null, held is { Confirmed: true } ? held.Month : null);
+        await RestoreMonthsAsync(counted);
         if (held is not null) DealerLedger.Close(state.State, orderId); // a retry whose first attempt died holding other terms
         DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
         // An order that held credit got its reference with that hold. The retry of one whose saga died, released by the
@@ -92,7 +93,7 @@ public sealed class DealerGrain(
         state.State.OpenOrders[orderId] = open;
         if (!listed) state.State.Orders.Add(new OrderRef(orderId, placedAt));
         if (confirmed) DealerLedger.CountSellIn(state.State, open, sign: 1);
-        await SaveAsync(held is null || held.Month == month ? [month] : [month, held.Month]);
+        await SaveAsync(counted);
         await audit.ScheduleAsync(this, options.Value);
     }
 
@@ -107,16 +108,15 @@ public sealed class DealerGrain(
 
     public async Task CloseOrderAsync(string orderId)
     {
-        var open = state.State.OpenOrders.GetValueOrDefault(orderId);
-        var month = open?.Month;
-        await RestoreMonthsAsync(open is { Confirmed: true } ? month : null);
-        if (DealerLedger.Close(state.State, orderId)) await SaveAsync(month!);
+        var months = CountedMonths(state.State.OpenOrders.GetValueOrDefault(orderId) is { Confirmed: true } open ? open.Month : null);
+        await RestoreMonthsAsync(months);
+        if (DealerLedger.Close(state.State, orderId)) await SaveAsync(months);
     }
 
     public async Task ApplyAuditAsync(IReadOnlyList<string> keep, IReadOnlyList<string> release)
     {
-        var months = release.Select(id => state.State.OpenOrders.GetValueOrDefault(id)?.Month).OfType<string>().ToArray();
-        await RestoreMonthsAsync(release.Select(id => state.State.OpenOrders.GetValueOrDefault(id) is { Confirmed: true } open ? open.Month : null));
+        string[] months = [.. release.Select(id => state.State.OpenOrders.GetValueOrDefault(id)).OfType<OpenOrder>().Where(o => o.Confirmed).Select(o => o.Month).Distinct(StringComparer.Ordinal)];
+        await RestoreMonthsAsync(months);
         var changed = false;
         foreach (var orderId in keep)
         {
@@ -310,7 +310,6 @@ public sealed class DealerGrain(
             return null;
         }
         DealerMonthArchive.MarkArchived(state.State, months);
-        (state.State.RecentlyArchived ??= new(StringComparer.Ordinal)).UnionWith(months);
         return entries;
     }
 
@@ -462,8 +461,7 @@ public sealed class DealerGrain(
         DealerLedger.SnapshotCurrentMonth(state.State, current);
         var changed = months.Append(current).Distinct().ToArray();
         var archived = await TryArchiveMonthsAsync(current, changed);
-        if (archived is null && state.State.RecentlyArchived is { } recent && !recent.Any(m => heal.IsDue(this.GetPrimaryKeyString(), m)))
-            state.State.RecentlyArchived = null; // the heal has published them again twice since
+        TrackRecentlyArchived(archived);
         state.State.Version++;
         await state.PersistAsync(DeactivateOnIdle);
         await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), () => View()!, logger);
@@ -471,6 +469,17 @@ public sealed class DealerGrain(
         heal.Changed(this.GetPrimaryKeyString(), changed);
         await PublishMonthsAsync(changed, archived);
     }
+
+    private void TrackRecentlyArchived(Dictionary<string, ArchivedMonth>? archived)
+    {
+        if (archived is null && state.State.RecentlyArchived is null) return;
+        var key = this.GetPrimaryKeyString();
+        DealerMonthArchive.TrackRecent(state.State, archived?.Keys, m => heal.IsDue(key, m));
+    }
+
+    /// <summary>The months whose figures an order change touches, each once: those of confirmed orders (sell-in), given or null.</summary>
+    private static string[] CountedMonths(string? month, string? other = null) =>
+        month is null ? (other is null ? [] : [other]) : other is null || other == month ? [month] : [month, other];
 
     private Task PublishAllMonthsAsync() => PublishMonthsAsync(state.State.Months.Keys);
 

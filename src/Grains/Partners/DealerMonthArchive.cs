@@ -88,6 +88,18 @@ public static class DealerMonthArchive
         if (state.Quotas is { Count: 0 }) state.Quotas = null;
     }
 
+    /// <summary>
+    /// At a write: the months it archived join <see cref="DealerState.RecentlyArchived"/>, and those the heal is done
+    /// with (no longer due: published again twice since) leave it, each on its own, so that a dealer archiving a month
+    /// at every write does not keep them all.
+    /// </summary>
+    public static void TrackRecent(DealerState state, IEnumerable<string>? archivedNow, Func<string, bool> dueInHeal)
+    {
+        state.RecentlyArchived?.RemoveWhere(m => !dueInHeal(m));
+        if (archivedNow is not null) (state.RecentlyArchived ??= new(StringComparer.Ordinal)).UnionWith(archivedNow);
+        if (state.RecentlyArchived is { Count: 0 }) state.RecentlyArchived = null;
+    }
+
     /// <summary>Archived months come back into the state, as the archive gave them.</summary>
     public static void Restore(DealerState state, IReadOnlyDictionary<string, ArchivedMonth> months)
     {

@@ -55,4 +55,25 @@ public sealed class DealerLedgerTests
         Assert.Equal(400m, DealerLedger.Month(state, "2025-10").OrderValue);
         Assert.Equal(new QuotaProgress("D1", "2025-Q4", 900m, 400m), DealerLedger.Quota(state, "D1", "2025-Q4"));
     }
+
+    [Fact]
+    public void A_recently_archived_month_is_named_until_the_heal_is_done_with_it_also_when_every_write_archives_another()
+    {
+        var state = new DealerState();
+        var due = new HashSet<string>();
+
+        DealerMonthArchive.TrackRecent(state, ["2025-01"], due.Contains);
+        due.Add("2025-01");
+        DealerMonthArchive.TrackRecent(state, ["2025-02"], due.Contains);
+        Assert.Equal(["2025-01", "2025-02"], state.RecentlyArchived!.Order(StringComparer.Ordinal));
+
+        due.Remove("2025-01");
+        due.Add("2025-02");
+        DealerMonthArchive.TrackRecent(state, ["2025-03"], due.Contains);
+        Assert.Equal(["2025-02", "2025-03"], state.RecentlyArchived!.Order(StringComparer.Ordinal));
+
+        due.Clear();
+        DealerMonthArchive.TrackRecent(state, null, due.Contains);
+        Assert.Null(state.RecentlyArchived);
+    }
 }

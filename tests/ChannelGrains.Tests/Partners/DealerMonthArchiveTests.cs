@@ -133,15 +133,22 @@ public sealed class DealerMonthArchiveTests(ShortHealCluster fixture) : IClassFi
         await Dealer.RepublishAsync([month, MonthsAgo(2), "1999-01"]);
         await ShardHoldsAsync(shard, 1_000m);
 
-        // The dealer deactivates before a write found its heal done with the month: its next activation publishes it.
+        // The dealer deactivates before a write found its heal done with the month (the heal is done with it now, so
+        // only the activation can publish it): its next activation publishes it, and makes it due in the heal again.
+        var heal = fixture.Silo.GetRequiredService<DealerHeal>();
+        var dealerKey = Keys.Of(tenant, "D1");
+        await Eventually.HoldsAsync(() => !heal.IsDue(dealerKey, month), "the heal is done with the archived month", TimeSpan.FromSeconds(20));
         Assert.Contains(month, (await StoredAsync()).RecentlyArchived!);
         await ShardLoss.LoseAsync(fixture.Silo, shard, source, Region);
         await Dealer.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        var dueAfterActivation = false;
         await Eventually.TrueAsync(async () =>
         {
             await Dealer.GetAsync();
+            dueAfterActivation |= heal.IsDue(dealerKey, month);
             return await ShardOrderValueAsync(shard) == 1_000m;
         }, TimeSpan.FromSeconds(15), async () => $"the shard holds an order value of {await ShardOrderValueAsync(shard)}");
+        Assert.True(dueAfterActivation);
 
         // Once the heal is done with them, a write stops naming them.
         await Eventually.TrueAsync(async () =>
