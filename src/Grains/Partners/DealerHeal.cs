@@ -8,7 +8,8 @@ namespace ChannelGrains.Partners;
 /// Rule 17's heal for dealers that changed lately, one per silo: the dealers that changed on this silo in this heal
 /// period and in the one before, with the months they changed, are asked every period to publish those months again,
 /// restoring a contribution that a shard lost with its silo before it stored it. An idle dealer is asked nothing, nor
-/// one that deactivated (the dealer index wakes those on its own sweep, and every activation publishes all its months).
+/// one that deactivated (the dealer index wakes those on its own sweep, and every activation publishes the months its
+/// state holds, and the months it archived lately from its archive: see <see cref="DealerMonthArchive"/>).
 /// A round asks its dealers in batches spread over half a period, so that it is a trickle and not a burst.
 /// </summary>
 /// <remarks>
@@ -50,7 +51,7 @@ public sealed class DealerHeal(IGrainFactory grains, IOptions<AnalyticsOptions> 
                 || (changedBefore.TryGetValue(dealerKey, out var before) && before.Contains(month));
     }
 
-    /// <summary>The dealer deactivated: its next activation publishes every month, so it is not woken for them.</summary>
+    /// <summary>The dealer deactivated: its next activation publishes its months (held, and archived lately), so it is not woken for them.</summary>
     public void Deactivated(string dealerKey)
     {
         lock (gate)
@@ -108,7 +109,7 @@ public sealed class DealerHeal(IGrainFactory grains, IOptions<AnalyticsOptions> 
         }
         catch (Exception exception)
         {
-            // The dealer index's sweep wakes it later, and its activation publishes every month.
+            // The dealer index's sweep wakes it later, and its activation publishes its months (held, and archived lately).
             logger.LogWarning(exception, "Dealer {Dealer} did not re-publish months {Months}", dealerKey, string.Join(", ", months));
         }
     }
