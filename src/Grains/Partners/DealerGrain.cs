@@ -84,11 +84,21 @@ public sealed class DealerGrain(
         var counted = CountedMonths(confirmed ? month : null, held is { Confirmed: true } ? held.Month : null);
         await RestoreMonthsAsync(counted);
         if (held is not null) DealerLedger.Close(state.State, orderId); // a retry whose first attempt died holding other terms
-        DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
-        // An order that held credit got its reference with that hold. The retry of one whose saga died, released by the
-        // audit since, is placed again: it was listed then, perhaps on a page sealed since.
-        var listed = held is not null || state.State.ReleasedListed?.Remove(orderId) == true || state.State.Orders.FindIndex(o => o.Id == orderId) >= 0;
-        if (!listed) await SealFullOrderPagesAsync();
+        bool listed;
+        try
+        {
+            DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
+            // An order that held credit got its reference with that hold. The retry of one whose saga died, released by the
+            // audit since, is placed again: it was listed then, perhaps on a page sealed since.
+            listed = held is not null || state.State.ReleasedListed?.Remove(orderId) == true || state.State.Orders.FindIndex(o => o.Id == orderId) >= 0;
+            if (!listed) await SealFullOrderPagesAsync();
+        }
+        catch
+        {
+            // The first hold was closed in memory only: the stored state, read again, is the truth.
+            if (held is not null) DeactivateOnIdle();
+            throw;
+        }
         var open = new OpenOrder(amount, month, confirmed, clock.GetUtcNow().UtcDateTime, Settled: false, lines);
         state.State.OpenOrders[orderId] = open;
         if (!listed) state.State.Orders.Add(new OrderRef(orderId, placedAt));

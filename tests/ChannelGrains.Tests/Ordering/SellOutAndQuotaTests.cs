@@ -415,6 +415,24 @@ public sealed class SellOutAndQuotaTests : IDisposable
     }
 
     [Fact]
+    public async Task A_retried_hold_with_other_terms_that_is_refused_leaves_the_first_hold_as_stored()
+    {
+        await channel.ProductAsync("P1", onHand: 10_000);
+        await channel.DealersAsync(["D"], ["P1"], creditLimit: 1_000m);
+        var dealer = grains.GetGrain<IDealerGrain>(Keys.Of(channel.Tenant, "D"));
+        await dealer.OpenOrderAsync("X", [new ChannelGrains.Ordering.OrderLine("P1", 40, 10m, null)], DateTime.UtcNow, confirmed: true);
+
+        // The retry (its prices changed meanwhile) would exceed the credit: refused, and the first hold still stands.
+        var refused = await Assert.ThrowsAsync<ChannelException>(() =>
+            dealer.OpenOrderAsync("X", [new ChannelGrains.Ordering.OrderLine("P1", 40, 30m, null)], DateTime.UtcNow, confirmed: true));
+
+        Assert.Equal(ErrorCodes.CreditLimitExceeded, refused.Code);
+        Assert.Equal(400m, (await dealer.GetAsync())!.CreditUsed);
+        Assert.Equal(400m, (await dealer.GetQuotaAsync(Period.MonthOf(DateTime.UtcNow).ToString())).Achieved);
+        Assert.Equal(400m, (await StoredDealerAsync(dealer)).OpenOrders["X"].Amount);
+    }
+
+    [Fact]
     public async Task Dealer_acts_only_for_itself_and_cannot_ship()
     {
         await channel.ProductAsync("P1", onHand: 100);
