@@ -30,12 +30,12 @@ public sealed class DealerGrain(
     /// </summary>
     private async Task PublishRecentlyArchivedAsync()
     {
-        var recent = state.State.RecentlyArchived?.Where(m => DealerMonthArchive.IsArchived(state.State, m)).ToArray();
-        if (recent is not { Length: > 0 }) return;
+        var recent = DealerMonthArchive.ArchivedAmong(state.State, state.State.RecentlyArchived ?? []);
+        if (recent.Length == 0) return;
         heal.Changed(this.GetPrimaryKeyString(), recent);
         try
         {
-            await PublishMonthsAsync(recent, await MonthArchive.GetAsync(recent));
+            await RepublishAsync(recent);
         }
         catch (Exception e)
         {
@@ -52,7 +52,7 @@ public sealed class DealerGrain(
 
     public async Task RepublishAsync(string[] months)
     {
-        var archived = months.Where(m => DealerMonthArchive.IsArchived(state.State, m)).ToArray();
+        var archived = DealerMonthArchive.ArchivedAmong(state.State, months);
         await PublishMonthsAsync(months, archived.Length == 0 ? null : await MonthArchive.GetAsync(archived));
     }
 
@@ -266,7 +266,7 @@ public sealed class DealerGrain(
 
     public async Task<QuotaProgress> GetQuotaAsync(string period)
     {
-        var archived = DealerLedger.MonthsOf(period).Where(m => DealerMonthArchive.IsArchived(state.State, m)).ToArray();
+        var archived = DealerMonthArchive.ArchivedAmong(state.State, DealerLedger.MonthsOf(period));
         return DealerLedger.Quota(state.State, Id, period, archived.Length == 0 ? null : await ArchivedAsync(archived));
     }
 
@@ -274,13 +274,10 @@ public sealed class DealerGrain(
     /// Brings these months back into the state from the archive, if it holds them, before they change (see
     /// <see cref="DealerMonthArchive"/>). Not written here: the change that follows writes them with the rest.
     /// </summary>
-    private Task RestoreMonthsAsync(params IEnumerable<string?> months)
+    private Task RestoreMonthsAsync(params IEnumerable<string> months)
     {
-        if (state.State.ArchivedMonths is null) return Task.CompletedTask;
-        List<string>? archived = null;
-        foreach (var month in months)
-            if (month is not null && DealerMonthArchive.IsArchived(state.State, month) && archived?.Contains(month) != true) (archived ??= []).Add(month);
-        return archived is null ? Task.CompletedTask : RestoreArchivedMonthsAsync([.. archived]);
+        var archived = DealerMonthArchive.ArchivedAmong(state.State, months);
+        return archived.Length == 0 ? Task.CompletedTask : RestoreArchivedMonthsAsync(archived);
     }
 
     private async Task RestoreArchivedMonthsAsync(string[] months) => DealerMonthArchive.Restore(state.State, await ArchivedAsync(months));
@@ -502,7 +499,7 @@ public sealed class DealerGrain(
         foreach (var month in months)
         {
             if (state.State.Months.ContainsKey(month)) contributions.Add(DealerLedger.Contribution(state.State, tenant, Id, month));
-            else if (archived?.GetValueOrDefault(month) is { } gone) contributions.Add(DealerLedger.Contribution(tenant, Id, state.State.Version, month, gone));
+            else if (archived?.GetValueOrDefault(month) is { } gone) contributions.Add(DealerLedger.Contribution(tenant, Id, state.State.Version, month, gone.Figures, gone.QuotaTarget));
         }
         return contributions.Count == 0 ? Task.CompletedTask : this.PublishContributionsAsync(contributions, logger);
     }

@@ -231,26 +231,23 @@ public static class DealerLedger
 
     /// <summary>What the dealer contributes to the live aggregates for one month it holds (rule 17: current totals, versioned).</summary>
     public static Analytics.Contribution Contribution(DealerState state, string tenant, string dealerId, string month) =>
-        Contribution(tenant, dealerId, state.Version, month, new ArchivedMonth(state.Months[month], state.Quotas?.GetValueOrDefault(month) ?? 0m));
+        Contribution(tenant, dealerId, state.Version, month, state.Months[month], state.Quotas?.GetValueOrDefault(month) ?? 0m);
 
     /// <summary>What the dealer contributes for one month, held or archived, at the dealer's version <paramref name="version"/>.</summary>
-    public static Analytics.Contribution Contribution(string tenant, string dealerId, long version, string month, ArchivedMonth held)
-    {
-        var figures = held.Figures;
-        return new Analytics.Contribution(tenant, Analytics.Contribution.DealerSource(dealerId), version, figures.Region, figures.Tier, month,
+    public static Analytics.Contribution Contribution(string tenant, string dealerId, long version, string month, DealerMonth figures, decimal quotaTarget) =>
+        new Analytics.Contribution(tenant, Analytics.Contribution.DealerSource(dealerId), version, figures.Region, figures.Tier, month,
             new Analytics.ChannelFigures
             {
                 OrderCount = figures.OrderCount,
                 OrderValue = figures.OrderValue,
                 SellOutValue = figures.SellOutValue,
                 ChannelStockUnits = figures.StockUnits,
-                QuotaTarget = held.QuotaTarget,
+                QuotaTarget = quotaTarget,
                 QuotaAchieved = figures.OrderValue,
                 CrossRegionAlerts = figures.CrossRegionAlerts,
             },
             [.. figures.Skus.Values],
             [.. figures.Weeks.Values]);
-    }
 
     private static void AddToSku(DealerMonth month, string sku, Func<Analytics.SkuFigures, Analytics.SkuFigures> change) =>
         month.Skus[sku] = change(month.Skus.GetValueOrDefault(sku) ?? Analytics.SkuFigures.Empty(sku));

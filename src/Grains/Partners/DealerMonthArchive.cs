@@ -50,6 +50,16 @@ public static class DealerMonthArchive
 
     public static bool IsArchived(DealerState state, string month) => state.ArchivedMonths?.Contains(month) == true;
 
+    /// <summary>The months among these that are archived, each once (none, without allocating, for a dealer that archived nothing).</summary>
+    public static string[] ArchivedAmong(DealerState state, IEnumerable<string> months)
+    {
+        if (state.ArchivedMonths is not { } archived) return [];
+        List<string>? found = null;
+        foreach (var month in months)
+            if (archived.Contains(month) && found?.Contains(month) != true) (found ??= []).Add(month);
+        return found is null ? [] : [.. found];
+    }
+
     /// <summary>Whether the state holds a month before <paramref name="firstHeld"/> (no allocation: it runs at every write).</summary>
     public static bool HoldsAnyBefore(DealerState state, string firstHeld)
     {

@@ -208,13 +208,7 @@ public sealed class SellOutAndQuotaTests : IDisposable
     }
 
     /// <summary>The dealer's state as its storage holds it.</summary>
-    private async Task<DealerState> StoredDealerAsync(IDealerGrain dealer)
-    {
-        var stored = new GrainState<DealerState>();
-        await Storage().ReadStateAsync("dealer", dealer.GetGrainId(), stored);
-        Assert.True(stored.RecordExists);
-        return stored.State!;
-    }
+    private Task<DealerState> StoredDealerAsync(IDealerGrain dealer) => StoredDealer.ReadAsync(Storage(), dealer);
 
     private IGrainStorage Storage() => fixture.ChannelStorage;
 

@@ -65,13 +65,7 @@ public sealed class DealerMonthArchiveTests(ShortHealCluster fixture) : IClassFi
     /// <summary>A write of the dealer that touches only its current month (a new quota target each time).</summary>
     private Task WriteAsync() => Dealer.SetQuotaAsync(Current, 100m + Interlocked.Increment(ref writes));
 
-    private async Task<DealerState> StoredAsync()
-    {
-        var stored = new GrainState<DealerState>();
-        await fixture.Storage.ReadStateAsync("dealer", Dealer.GetGrainId(), stored);
-        Assert.True(stored.RecordExists);
-        return stored.State!;
-    }
+    private Task<DealerState> StoredAsync() => StoredDealer.ReadAsync(fixture.Storage, Dealer);
 
     /// <summary>Writes the dealer until its stored state names <paramref name="archived"/> months as archived (their heal periods must pass first).</summary>
     private async Task<DealerState> WriteUntilArchivedAsync(int archived)
