@@ -13,12 +13,13 @@ public static class ChangeInterest
 {
     /// <summary>
     /// Namespaces published only while watched: the feeds whose subscription starts with the current value, read once
-    /// watching has returned, so a change made while the watch was on its way is in that value. The orders of a dealer
-    /// start with nothing: an order placed in that moment would be lost, so they are always published.
+    /// watching has returned, so a change made while the watch was on its way is in that value. For the orders of a
+    /// dealer that value is its latest order: of the orders that change while a subscription starts it gets the latest,
+    /// as it did when every order was published (none reached it before its stream subscription was live either).
     /// </summary>
     public static readonly IReadOnlySet<string> Filtered = new HashSet<string>(StringComparer.Ordinal)
     {
-        StreamNames.Dealer, Analytics.AnalyticsKeys.SummaryStream,
+        StreamNames.Dealer, StreamNames.OrdersOfDealer, Analytics.AnalyticsKeys.SummaryStream,
     };
 
     /// <summary>A silo's copy of the watched keys is read again after this long, while its producers publish.</summary>

@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using ChannelGrains.Api.Subscriptions;
 using ChannelGrains.Common;
+using ChannelGrains.Ordering;
 using ChannelGrains.Partners;
 using ChannelGrains.Tests.Infrastructure;
+using ChannelGrains.Tests.Ordering;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Streams;
 
@@ -70,6 +72,69 @@ public sealed class ChangeInterestTests(ClusterFixture fixture)
 
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             while ((await changes.Reader.ReadAsync(timeout.Token)).Name != $"{id} changed") { }
+        }
+    }
+
+    [Fact]
+    public async Task An_unwatched_dealers_orders_are_not_published_and_a_watched_dealers_orders_always_are_from_the_latest_on()
+    {
+        var scenario = new OrderingScenario(new InProcessGraphQL(fixture.Grains, fixture.Cluster.Client), tenant);
+        var dealers = Enumerable.Range(0, 6).Select(i => $"OD{i}").ToArray();
+        await scenario.ProductAsync("SKU-W", 100_000);
+        await scenario.DealersAsync(dealers, ["SKU-W"]);
+        var placed = 0;
+        async Task<string> PlaceAsync(string dealer)
+        {
+            var id = $"{dealer}-{Interlocked.Increment(ref placed)}";
+            OrderingScenario.Ok(await scenario.PlaceAsync(id, dealer, OrderingScenario.Line("SKU-W", 1)));
+            return id;
+        }
+
+        var seen = new ConcurrentQueue<string>();
+        var raw = await fixture.Cluster.Client.GetStreamProvider(StreamNames.Provider)
+            .GetStream<object>(ChangeFeed.StreamOf(StreamNames.OrdersOfDealer, Keys.Of(tenant, dealers[0])))
+            .SubscribeAsync((change, _) => { seen.Enqueue(((OrderView)change).Id); return Task.CompletedTask; });
+        try
+        {
+            var skipped = false;
+            for (var i = 0; i < 40 && !skipped; i++)
+            {
+                var id = await PlaceAsync(dealers[0]);
+                await Task.Delay(300);
+                skipped = !seen.Contains(id);
+            }
+            Assert.True(skipped, "every order of a dealer nobody watches was published");
+
+            using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance);
+            string? watchedOrder = null; // the first dealer's, which the raw consumer listens to
+            foreach (var dealer in dealers)
+            {
+                // Orders of every dealer keep each silo's copy of the watched keys fresh, without this dealer in it.
+                foreach (var other in dealers) await PlaceAsync(other);
+                await Task.Delay(ChangeInterest.RefreshAfter * 2);
+                var before = await PlaceAsync(dealer);
+                var changes = Channel.CreateUnbounded<OrderView>();
+                var observable = await hub.ObserveAsync(StreamNames.OrdersOfDealer, Keys.Of(tenant, dealer),
+                    async () => (await fixture.Grains.GetGrain<IDealerGrain>(Keys.Of(tenant, dealer)).ListLatestOrdersAsync(1)).Orders is [var latest]
+                        ? await fixture.Grains.GetGrain<IOrderGrain>(Keys.Of(tenant, latest.Id)).GetAsync()
+                        : null);
+                using var subscription = observable.Subscribe(new To<OrderView>(view => changes.Writer.TryWrite(view)));
+
+                // The first message is the latest order; every order placed or moved after the watch follows.
+                var after = await PlaceAsync(dealer);
+                await fixture.Grains.GetGrain<IOrderGrain>(Keys.Of(tenant, before)).CancelAsync();
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                Assert.Equal(before, (await changes.Reader.ReadAsync(timeout.Token)).Id);
+                var next = new[] { await changes.Reader.ReadAsync(timeout.Token), await changes.Reader.ReadAsync(timeout.Token) };
+                Assert.Equal(new[] { (after, OrderStatus.Confirmed), (before, OrderStatus.Cancelled) }.OrderBy(o => o.Item1, StringComparer.Ordinal),
+                    next.Select(o => (o.Id, o.Status)).OrderBy(o => o.Id, StringComparer.Ordinal));
+                watchedOrder ??= after;
+            }
+            await Eventually.HoldsAsync(() => watchedOrder is not null && seen.Contains(watchedOrder), "a watched dealer's order reached a raw consumer too");
+        }
+        finally
+        {
+            await raw.UnsubscribeAsync();
         }
     }
 
