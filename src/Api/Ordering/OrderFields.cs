@@ -108,7 +108,7 @@ public static class OrderFields
     /// The dealer's newest placed order: what orderChanged starts with, read once its stream subscription is live, so
     /// that an order placed while the subscription was starting (a client reconnecting) is not missed.
     /// </summary>
-    private static async Task<OrderView?> LatestOrderAsync(IGrainFactory grains, string tenant, string dealerId)
+    public static async Task<OrderView?> LatestOrderAsync(IGrainFactory grains, string tenant, string dealerId)
     {
         var page = await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, dealerId)).ListLatestOrdersAsync(LatestOrdersRead);
         for (var i = page.Orders.Count - 1; i >= 0; i--)

@@ -50,8 +50,11 @@ public sealed class ChangeHub : IDisposable
     }
 
     /// <summary>
-    /// The changes of one topic, starting with its current value read once the Orleans subscription is live, so
-    /// that no change after this call is missed (one may arrive twice, which a state-carrying change tolerates).
+    /// The changes of one topic, starting with its current value read once the Orleans subscription is live (and, for
+    /// a namespace published only while watched, the watch has returned), so that no change after the current value is
+    /// missed; one may arrive twice, which a state-carrying change tolerates. A change made while this runs is in the
+    /// current value only if it is that value's source: for a feed of several sources (a dealer's orders) the others'
+    /// changes before the first message may be missed.
     /// </summary>
     public async Task<IObservable<T>> ObserveAsync<T>(string streamNamespace, string key, Func<Task<T?>> readCurrent) where T : class
     {
@@ -69,7 +72,8 @@ public sealed class ChangeHub : IDisposable
             await topic.Subscribed;
             topic.Add(subscription);
             subscription.Current = await readCurrent();
-            if (subscription.Current is IVersioned) topic.ResyncFrom(async () => await readCurrent());
+            // Also when there is no current value yet (a dealer without orders): its first one may be a lost message.
+            if (typeof(IVersioned).IsAssignableFrom(typeof(T))) topic.ResyncFrom(async () => await readCurrent());
             return subscription;
         }
         catch

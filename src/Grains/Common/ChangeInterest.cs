@@ -13,9 +13,12 @@ public static class ChangeInterest
 {
     /// <summary>
     /// Namespaces published only while watched: the feeds whose subscription starts with the current value, read once
-    /// watching has returned, so a change made while the watch was on its way is in that value. For the orders of a
-    /// dealer that value is its latest order: of the orders that change while a subscription starts it gets the latest,
-    /// as it did when every order was published (none reached it before its stream subscription was live either).
+    /// watching has returned, so a change made while the watch was on its way is in that value. A dealer's orders are
+    /// many sources in one feed, and the value its subscription starts with is only its latest placed order: of the
+    /// orders that change before that first message, only that one reaches the subscriber. Every change after the first
+    /// message is published. (When every order was published, the changes before the stream subscription was live were
+    /// missed the same way; the watch makes that moment later: on a silo publishing orders, by up to a refresh of its
+    /// copy, <see cref="RefreshAfter"/>, and until the registry grain has its readers' answers.)
     /// </summary>
     public static readonly IReadOnlySet<string> Filtered = new HashSet<string>(StringComparer.Ordinal)
     {

@@ -58,6 +58,21 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         Assert.False(watching.Reader.TryRead(out var extra), $"version {extra?.Version} was passed on again");
     }
 
+    [Fact]
+    public async Task A_subscription_that_started_with_no_current_value_still_reads_it_again()
+    {
+        using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, TimeSpan.FromMinutes(10), TimeSpan.FromMilliseconds(500));
+        var messages = Channel.CreateUnbounded<ChannelSummaryView>();
+        ChannelSummaryView? value = null; // nothing to start with
+        var observable = await hub.ObserveAsync(Namespace, key, () => Task.FromResult(value));
+        using var subscription = observable.Subscribe(new To(view => messages.Writer.TryWrite(view)));
+        Assert.False(messages.Reader.TryRead(out _));
+
+        value = View(2, 20m); // its stream message is lost
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, (await messages.Reader.ReadAsync(timeout.Token)).Version);
+    }
+
     private sealed record Watching(ChangeHub Hub, ChannelReader<ChannelSummaryView> Reader, IDisposable Subscription) : IDisposable
     {
         public async Task<ChannelSummaryView> NextAsync()
