@@ -82,15 +82,17 @@ public sealed class ChangeInterestGrain(
 {
     private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(100);
 
-    private readonly Dictionary<string, (long Version, DateTimeOffset At)> readers = new(StringComparer.Ordinal);
-    private DateTimeOffset activatedAt;
+    /// <summary>When each reader was last heard from, and the activation's start: monotonic timestamps, so that a step of the
+    /// wall clock cannot make a reader look quiet (and a watch return) early.</summary>
+    private readonly Dictionary<string, (long Version, long At)> readers = new(StringComparer.Ordinal);
+    private long activatedAt;
     private HashSet<string> watched = new(StringComparer.Ordinal);
     private long version;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         version = clock.GetUtcNow().UtcTicks; // a later activation's versions are higher than any an older one handed out
-        activatedAt = clock.GetUtcNow();
+        activatedAt = clock.GetTimestamp();
         Recompute();
         return Task.CompletedTask;
     }
@@ -106,13 +108,13 @@ public sealed class ChangeInterestGrain(
     public Task<InterestSnapshot> ReadAsync(string reader, long knownVersion)
     {
         Recompute();
-        readers[reader] = (knownVersion, clock.GetUtcNow());
+        readers[reader] = (knownVersion, clock.GetTimestamp());
         return Task.FromResult(new InterestSnapshot(version, knownVersion == version ? null : watched.ToArray()));
     }
 
     public Task HoldsAsync(string reader, long version)
     {
-        readers[reader] = (version, clock.GetUtcNow());
+        readers[reader] = (version, clock.GetTimestamp());
         return Task.CompletedTask;
     }
 
@@ -139,12 +141,11 @@ public sealed class ChangeInterestGrain(
     {
         while (true)
         {
-            var now = clock.GetUtcNow();
-            foreach (var gone in readers.Where(r => now - r.Value.At > ChangeInterest.CopyLifetime + Margin).Select(r => r.Key).ToArray())
+            foreach (var gone in readers.Where(r => clock.GetElapsedTime(r.Value.At) > ChangeInterest.CopyLifetime + Margin).Select(r => r.Key).ToArray())
                 readers.Remove(gone);
             // The readers are not stored: a registry activated again (its silo died) does not know which silos hold a
             // copy without the key until every copy handed out before has expired.
-            if (now - activatedAt > ChangeInterest.CopyLifetime + Margin && readers.Values.All(r => r.Version >= target)) return;
+            if (clock.GetElapsedTime(activatedAt) > ChangeInterest.CopyLifetime + Margin && readers.Values.All(r => r.Version >= target)) return;
             await Task.Delay(TimeSpan.FromMilliseconds(20), clock);
         }
     }

@@ -199,20 +199,6 @@ public sealed class ChangeInterestTests(ClusterFixture fixture)
         }
     }
 
-    private sealed class SlowAnswers(IChangeInterestGrain registry, TimeSpan delay) : IChangeInterestGrain
-    {
-        public async Task WatchAsync(string watcher, IReadOnlyList<string> keys) => await registry.WatchAsync(watcher, keys);
-
-        public async Task<InterestSnapshot> ReadAsync(string reader, long knownVersion)
-        {
-            var answer = await registry.ReadAsync(reader, knownVersion);
-            await Task.Delay(delay);
-            return answer;
-        }
-
-        public async Task HoldsAsync(string reader, long version) => await registry.HoldsAsync(reader, version);
-    }
-
     private sealed class To<T>(Action<T> next) : IObserver<T>
     {
         public void OnCompleted() { }
