@@ -97,7 +97,7 @@ public static class OrderFields
                 var tenant = context.Caller().Tenant;
                 var grains = context.Grains();
                 return await context.Service<ChangeHub>().ObserveAsync(StreamNames.OrdersOfDealer, Keys.Of(tenant, dealerId),
-                    () => LatestOrderAsync(grains, tenant, dealerId));
+                    () => LatestOrderAsync(grains, tenant, dealerId), orderId => grains.GetGrain<IOrderGrain>(Keys.Of(tenant, orderId)).GetAsync());
             });
     }
 

@@ -13,12 +13,16 @@ namespace ChannelGrains.Api.Subscriptions;
 /// Stream messages are not guaranteed: a memory stream queue dies with its silo. So a topic whose changes are whole
 /// versioned states also reads its current value again, <see cref="SettleAfter"/> after the last change it delivered
 /// and then every <see cref="ResyncEvery"/>: a subscriber whose last message was lost still ends at the current state
-/// (the read is dropped as a duplicate when nothing was lost).
+/// (the read is dropped as a duplicate when nothing was lost). A feed of several sources (a dealer's orders) also reads
+/// again the sources each subscription passed on last, so a lost change of one of those is healed too.
 /// </remarks>
 public sealed class ChangeHub : IDisposable
 {
     public static readonly TimeSpan SettleAfter = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan ResyncEvery = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many of the sources a subscription passed on last are read again with its topic's current value.</summary>
+    public const int RecentSourcesReadAgain = 8;
 
     private readonly IClusterClient client;
     private readonly ILogger logger;
@@ -56,7 +60,12 @@ public sealed class ChangeHub : IDisposable
     /// current value only if it is that value's source: for a feed of several sources (a dealer's orders) the others'
     /// changes before the first message may be missed.
     /// </summary>
-    public async Task<IObservable<T>> ObserveAsync<T>(string streamNamespace, string key, Func<Task<T?>> readCurrent) where T : class
+    /// <param name="readSource">
+    /// For a feed of several versioned sources: reads one source's current value. Each re-read then also reads the
+    /// sources each subscription passed on last (up to <see cref="RecentSourcesReadAgain"/>), and passes a newer value on to the
+    /// subscriptions that know the source, so that a lost change of one (an order shipped) ends at its current state too.
+    /// </param>
+    public async Task<IObservable<T>> ObserveAsync<T>(string streamNamespace, string key, Func<Task<T?>> readCurrent, Func<string, Task<T?>>? readSource = null) where T : class
     {
         var id = ChangeFeed.StreamOf(streamNamespace, key);
         Topic topic;
@@ -73,7 +82,8 @@ public sealed class ChangeHub : IDisposable
             topic.Add(subscription);
             subscription.Current = await readCurrent();
             // Also when there is no current value yet (a dealer without orders): its first one may be a lost message.
-            if (typeof(IVersioned).IsAssignableFrom(typeof(T))) topic.ResyncFrom(async () => await readCurrent());
+            if (typeof(IVersioned).IsAssignableFrom(typeof(T)))
+                topic.ResyncFrom(async () => await readCurrent(), readSource is null ? null : async source => await readSource(source));
             return subscription;
         }
         catch
@@ -175,6 +185,7 @@ public sealed class ChangeHub : IDisposable
         private readonly ChangeHub hub;
         private IObserver<object>[] observers = [];
         private Func<Task<object?>>? readCurrent;
+        private Func<string, Task<object?>>? readSource;
         private Timer? resync;
 
         public Topic(ChangeHub hub, StreamId id)
@@ -216,11 +227,12 @@ public sealed class ChangeHub : IDisposable
         }
 
         /// <summary>From now on the topic reads its current value again after changes and periodically (see <see cref="ChangeHub"/>).</summary>
-        public void ResyncFrom(Func<Task<object?>> read)
+        public void ResyncFrom(Func<Task<object?>> read, Func<string, Task<object?>>? readOne)
         {
             lock (observersGate)
             {
                 readCurrent = read;
+                readSource = readOne;
                 // The first read again soon, for changes that arrived while the subscription was starting; the timer
                 // does not carry the subscribing request's context along.
                 using (ExecutionContext.SuppressFlow()) resync ??= new Timer(_ => _ = ResyncAsync(), null, Min(hub.settleAfter, hub.resyncEvery), hub.resyncEvery);
@@ -243,6 +255,14 @@ public sealed class ChangeHub : IDisposable
             try
             {
                 if (await read() is { } current) Pass(current);
+                if (readSource is { } readOne)
+                {
+                    var subscriptions = observers.OfType<IKnowsSources>().ToArray();
+                    var sources = subscriptions.SelectMany(s => s.RecentSources()).Distinct(StringComparer.Ordinal).ToArray();
+                    foreach (var value in await Task.WhenAll(sources.Select(readOne)))
+                        if (value is not null)
+                            foreach (var subscription in subscriptions) subscription.Refresh(value);
+                }
             }
             catch (Exception exception)
             {
@@ -266,12 +286,22 @@ public sealed class ChangeHub : IDisposable
         }
     }
 
+    /// <summary>A subscription to a feed of several versioned sources, as its topic's re-read sees it.</summary>
+    private interface IKnowsSources
+    {
+        /// <summary>The sources it passed on last, up to <see cref="RecentSourcesReadAgain"/>.</summary>
+        IReadOnlyList<string> RecentSources();
+
+        /// <summary>A source's value read again: passed on if the subscription passed that source on before and this is newer.</summary>
+        void Refresh(object value);
+    }
+
     /// <summary>
     /// One GraphQL subscription: buffers changes until the executor subscribes, then passes them on; a versioned
     /// change no newer than the last one passed on from the same source (a duplicate, or one already reflected in the
     /// current value) is dropped.
     /// </summary>
-    private sealed class Subscription<T>(Topic topic) : IObservable<T>, IObserver<object> where T : class
+    private sealed class Subscription<T>(Topic topic) : IObservable<T>, IObserver<object>, IKnowsSources where T : class
     {
         private const int MaxSources = 10_000;
 
@@ -280,6 +310,8 @@ public sealed class ChangeHub : IDisposable
         private IObserver<T>? observer;
         /// <summary>The last version passed on, by source; forgotten past <see cref="MaxSources"/> (duplicates arrive close together).</summary>
         private readonly Dictionary<string, long> lastVersions = new(StringComparer.Ordinal);
+        /// <summary>The sources passed on last, oldest first.</summary>
+        private readonly List<string> recent = [];
         private int disposed;
 
         public T? Current { get; set; }
@@ -313,8 +345,25 @@ public sealed class ChangeHub : IDisposable
                 if (lastVersions.TryGetValue(versioned.Source, out var last) && versioned.Version <= last) return;
                 if (lastVersions.Count >= MaxSources) lastVersions.Clear();
                 lastVersions[versioned.Source] = versioned.Version;
+                recent.Remove(versioned.Source);
+                recent.Add(versioned.Source);
+                if (recent.Count > RecentSourcesReadAgain) recent.RemoveAt(0);
             }
             observer!.OnNext(change);
+        }
+
+        public IReadOnlyList<string> RecentSources()
+        {
+            lock (gate) return recent.ToArray();
+        }
+
+        public void Refresh(object value)
+        {
+            if (value is not T change || change is not IVersioned versioned) return;
+            lock (gate)
+            {
+                if (observer is not null && lastVersions.ContainsKey(versioned.Source)) Pass(change);
+            }
         }
 
         public void OnCompleted() => observer?.OnCompleted();

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using ChannelGrains.Analytics;
 using ChannelGrains.Api.Subscriptions;
 using ChannelGrains.Common;
+using ChannelGrains.Ordering;
 using ChannelGrains.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -24,7 +25,7 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, settleAfter, resyncEvery);
         var messages = Channel.CreateUnbounded<ChannelSummaryView>();
         var observable = await hub.ObserveAsync<ChannelSummaryView>(Namespace, key, () => Task.FromResult<ChannelSummaryView?>(current));
-        var watching = new Watching(hub, messages.Reader, observable.Subscribe(new To(view => messages.Writer.TryWrite(view))));
+        var watching = new Watching(hub, messages.Reader, observable.Subscribe(new To<ChannelSummaryView>(view => messages.Writer.TryWrite(view))));
         Assert.Equal(1, (await watching.NextAsync()).Version);
         return watching;
     }
@@ -65,12 +66,49 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         var messages = Channel.CreateUnbounded<ChannelSummaryView>();
         ChannelSummaryView? value = null; // nothing to start with
         var observable = await hub.ObserveAsync(Namespace, key, () => Task.FromResult(value));
-        using var subscription = observable.Subscribe(new To(view => messages.Writer.TryWrite(view)));
+        using var subscription = observable.Subscribe(new To<ChannelSummaryView>(view => messages.Writer.TryWrite(view)));
         Assert.False(messages.Reader.TryRead(out _));
 
         value = View(2, 20m); // its stream message is lost
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         Assert.Equal(2, (await messages.Reader.ReadAsync(timeout.Token)).Version);
+    }
+
+    [Fact]
+    public async Task In_a_feed_of_several_sources_a_lost_change_of_a_source_passed_on_before_is_read_again_and_not_sent_to_one_that_never_had_it()
+    {
+        static OrderView Order(string id, OrderStatus status, long version) => new(id, "D1", status, [], 10m, DateTime.UtcNow, version);
+        var orders = new Dictionary<string, OrderView> { ["A"] = Order("A", OrderStatus.Confirmed, 1), ["B"] = Order("B", OrderStatus.Confirmed, 1) };
+        OrderView? Read(string id) { lock (orders) return orders.GetValueOrDefault(id); }
+        using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500));
+        async Task<(ChannelReader<OrderView> Reader, IDisposable Subscription)> SubscribeAsync()
+        {
+            var messages = Channel.CreateUnbounded<OrderView>();
+            var observable = await hub.ObserveAsync(Namespace, key, () => Task.FromResult(Read("B")), id => Task.FromResult(Read(id)));
+            return (messages.Reader, observable.Subscribe(new To<OrderView>(view => messages.Writer.TryWrite(view))));
+        }
+        static async Task<OrderView> NextAsync(ChannelReader<OrderView> reader)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            return await reader.ReadAsync(timeout.Token);
+        }
+
+        var (early, earlySubscription) = await SubscribeAsync();
+        using var earlyScope = earlySubscription;
+        Assert.Equal("B", (await NextAsync(early)).Id); // the latest, as the current value
+        await fixture.Cluster.Client.GetStreamProvider(StreamNames.Provider).GetStream<object>(ChangeFeed.StreamOf(Namespace, key)).OnNextAsync(Read("A")!);
+        Assert.Equal("A", (await NextAsync(early)).Id);
+        var (late, lateSubscription) = await SubscribeAsync(); // never had A
+        using var lateScope = lateSubscription;
+        Assert.Equal("B", (await NextAsync(late)).Id);
+
+        lock (orders) orders["A"] = Order("A", OrderStatus.Shipped, 2); // its stream message is lost
+        var healed = await NextAsync(early);
+        Assert.Equal(("A", OrderStatus.Shipped), (healed.Id, healed.Status));
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // several more re-reads
+        Assert.False(early.TryRead(out var extra), $"{extra?.Id} v{extra?.Version} was passed on again");
+        Assert.False(late.TryRead(out extra), $"{extra?.Id} v{extra?.Version} was passed on to a subscription that never had it");
     }
 
     private sealed record Watching(ChangeHub Hub, ChannelReader<ChannelSummaryView> Reader, IDisposable Subscription) : IDisposable
@@ -88,12 +126,12 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         }
     }
 
-    private sealed class To(Action<ChannelSummaryView> next) : IObserver<ChannelSummaryView>
+    private sealed class To<T>(Action<T> next) : IObserver<T>
     {
         public void OnCompleted() { }
 
         public void OnError(Exception error) { }
 
-        public void OnNext(ChannelSummaryView value) => next(value);
+        public void OnNext(T value) => next(value);
     }
 }
