@@ -88,7 +88,8 @@ public static class OrderFields
     public static void AddOrderSubscriptions(this ObjectGraphType subscription)
     {
         subscription.Field<NonNullGraphType<OrderType>>("orderChanged")
-            .Description("The dealer's latest order first (if it has one), then each order of the dealer as it is placed or changes status.")
+            .Description("The dealer's latest order first (if it has one), then each order of the dealer as it is placed or changes status. "
+                + "A change whose message was lost arrives later as the order's current state (for the latest order and the last orders sent), so a status between may be skipped.")
             .Argument<NonNullGraphType<IdGraphType>>("dealerId")
             .ResolveStreamAsync(async context =>
             {
@@ -105,8 +106,8 @@ public static class OrderFields
     private const int LatestOrdersRead = 3;
 
     /// <summary>
-    /// The dealer's newest placed order: what orderChanged starts with, read once its stream subscription is live, so
-    /// that an order placed while the subscription was starting (a client reconnecting) is not missed.
+    /// The dealer's newest placed order: what orderChanged starts with, read once its stream subscription is live and the
+    /// watch has returned, so that an order placed while the subscription was starting (a client reconnecting) is not missed.
     /// </summary>
     public static async Task<OrderView?> LatestOrderAsync(IGrainFactory grains, string tenant, string dealerId)
     {

@@ -62,7 +62,7 @@ public sealed class ChangeHub : IDisposable
     /// </summary>
     /// <param name="readSource">
     /// For a feed of several versioned sources: reads one source's current value. Each re-read then also reads the
-    /// sources each subscription passed on last (up to <see cref="RecentSourcesReadAgain"/>), and passes a newer value on to the
+    /// sources each subscription passed on last that may still change (up to <see cref="RecentSourcesReadAgain"/>), and passes a newer value on to the
     /// subscriptions that know the source, so that a lost change of one (an order shipped) ends at its current state too.
     /// </param>
     public async Task<IObservable<T>> ObserveAsync<T>(string streamNamespace, string key, Func<Task<T?>> readCurrent, Func<string, Task<T?>>? readSource = null) where T : class
@@ -184,9 +184,11 @@ public sealed class ChangeHub : IDisposable
         private readonly object observersGate = new();
         private readonly ChangeHub hub;
         private IObserver<object>[] observers = [];
-        private Func<Task<object?>>? readCurrent;
-        private Func<string, Task<object?>>? readSource;
+        private Readers? readers;
         private Timer? resync;
+        /// <summary>When the last re-read started (<see cref="TimeProvider.GetTimestamp"/>), so that changes arriving all the time do not put off the periodic one for good.</summary>
+        private long lastResync = TimeProvider.System.GetTimestamp();
+        private int resyncing;
 
         public Topic(ChangeHub hub, StreamId id)
         {
@@ -227,69 +229,93 @@ public sealed class ChangeHub : IDisposable
         }
 
         /// <summary>From now on the topic reads its current value again after changes and periodically (see <see cref="ChangeHub"/>).</summary>
-        public void ResyncFrom(Func<Task<object?>> read, Func<string, Task<object?>>? readOne)
+        public void ResyncFrom(Func<Task<object?>> readCurrent, Func<string, Task<object?>>? readSource)
         {
             lock (observersGate)
             {
-                readCurrent = read;
-                readSource = readOne;
+                // Every subscriber of a topic reads it the same way; one that reads no sources does not stop the others' healing.
+                readers = new Readers(readCurrent, readSource ?? readers?.Source);
                 // The first read again soon, for changes that arrived while the subscription was starting; the timer
                 // does not carry the subscribing request's context along.
                 using (ExecutionContext.SuppressFlow()) resync ??= new Timer(_ => _ = ResyncAsync(), null, Min(hub.settleAfter, hub.resyncEvery), hub.resyncEvery);
             }
         }
 
-        /// <summary>A change from the stream: passed on, and the next re-read moved to <see cref="SettleAfter"/> from now.</summary>
+        /// <summary>
+        /// A change from the stream: passed on, and the next re-read moved to <see cref="SettleAfter"/> from now, or
+        /// sooner when the periodic one is due: a topic that changes all the time is still read again every <see cref="ResyncEvery"/>.
+        /// </summary>
         public void Deliver(object change)
         {
-            lock (observersGate) resync?.Change(hub.settleAfter, hub.resyncEvery);
+            var periodicDue = hub.resyncEvery - TimeProvider.System.GetElapsedTime(Volatile.Read(ref lastResync));
+            lock (observersGate) resync?.Change(Max(TimeSpan.Zero, Min(hub.settleAfter, periodicDue)), hub.resyncEvery);
             Pass(change);
         }
 
         private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
+        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+        /// <summary>One round at a time: the current value, then the sources the subscriptions passed on last, each read on its own.</summary>
         private async Task ResyncAsync()
         {
-            var read = readCurrent;
-            if (read is null) return;
+            if (readers is not { } read || Interlocked.Exchange(ref resyncing, 1) == 1) return;
             try
             {
-                if (await read() is { } current) Pass(current);
-                if (readSource is { } readOne)
+                Volatile.Write(ref lastResync, TimeProvider.System.GetTimestamp());
+                if (await ReadQuietlyAsync(read.Current) is { } current) Pass(current);
+                if (read.Source is { } readSource)
                 {
-                    var subscriptions = observers.OfType<IKnowsSources>().ToArray();
+                    var subscriptions = observers.OfType<IRefreshable>().ToArray();
                     var sources = subscriptions.SelectMany(s => s.RecentSources()).Distinct(StringComparer.Ordinal).ToArray();
-                    foreach (var value in await Task.WhenAll(sources.Select(readOne)))
+                    foreach (var value in await Task.WhenAll(sources.Select(source => ReadQuietlyAsync(() => readSource(source)))))
                         if (value is not null)
-                            foreach (var subscription in subscriptions) subscription.Refresh(value);
+                            foreach (var subscription in subscriptions) Guarded(() => subscription.Refresh(value));
                 }
+            }
+            finally
+            {
+                Volatile.Write(ref resyncing, 0);
+            }
+        }
+
+        private async Task<object?> ReadQuietlyAsync(Func<Task<object?>> read)
+        {
+            try
+            {
+                return await read();
             }
             catch (Exception exception)
             {
-                hub.logger.LogDebug(exception, "Reading the current value of {Stream} again failed; the next round retries", Id);
+                hub.logger.LogDebug(exception, "Reading a current value of {Stream} again failed; the next round retries", Id);
+                return null;
             }
         }
 
         private void Pass(object change)
         {
-            foreach (var observer in observers)
+            foreach (var observer in observers) Guarded(() => observer.OnNext(change));
+        }
+
+        private void Guarded(Action pass)
+        {
+            try
             {
-                try
-                {
-                    observer.OnNext(change);
-                }
-                catch (Exception exception)
-                {
-                    hub.logger.LogWarning(exception, "A subscriber of {Stream} failed", Id);
-                }
+                pass();
+            }
+            catch (Exception exception)
+            {
+                hub.logger.LogWarning(exception, "A subscriber of {Stream} failed", Id);
             }
         }
+
+        private sealed record Readers(Func<Task<object?>> Current, Func<string, Task<object?>>? Source);
     }
 
     /// <summary>A subscription to a feed of several versioned sources, as its topic's re-read sees it.</summary>
-    private interface IKnowsSources
+    private interface IRefreshable
     {
-        /// <summary>The sources it passed on last, up to <see cref="RecentSourcesReadAgain"/>.</summary>
+        /// <summary>The sources it passed on last that may still change, up to <see cref="RecentSourcesReadAgain"/>.</summary>
         IReadOnlyList<string> RecentSources();
 
         /// <summary>A source's value read again: passed on if the subscription passed that source on before and this is newer.</summary>
@@ -301,7 +327,7 @@ public sealed class ChangeHub : IDisposable
     /// change no newer than the last one passed on from the same source (a duplicate, or one already reflected in the
     /// current value) is dropped.
     /// </summary>
-    private sealed class Subscription<T>(Topic topic) : IObservable<T>, IObserver<object>, IKnowsSources where T : class
+    private sealed class Subscription<T>(Topic topic) : IObservable<T>, IObserver<object>, IRefreshable where T : class
     {
         private const int MaxSources = 10_000;
 
@@ -343,13 +369,21 @@ public sealed class ChangeHub : IDisposable
             if (change is IVersioned versioned)
             {
                 if (lastVersions.TryGetValue(versioned.Source, out var last) && versioned.Version <= last) return;
-                if (lastVersions.Count >= MaxSources) lastVersions.Clear();
+                if (lastVersions.Count >= MaxSources) ForgetAllButRecent();
                 lastVersions[versioned.Source] = versioned.Version;
                 recent.Remove(versioned.Source);
-                recent.Add(versioned.Source);
+                // A source that no longer changes (an order received or cancelled) is not read again.
+                if (!versioned.IsFinal) recent.Add(versioned.Source);
                 if (recent.Count > RecentSourcesReadAgain) recent.RemoveAt(0);
             }
             observer!.OnNext(change);
+        }
+
+        private void ForgetAllButRecent()
+        {
+            var kept = recent.Where(lastVersions.ContainsKey).Select(source => (source, lastVersions[source])).ToArray();
+            lastVersions.Clear();
+            foreach (var (source, version) in kept) lastVersions[source] = version;
         }
 
         public IReadOnlyList<string> RecentSources()

@@ -14,11 +14,10 @@ public static class ChangeInterest
     /// <summary>
     /// Namespaces published only while watched: the feeds whose subscription starts with the current value, read once
     /// watching has returned, so a change made while the watch was on its way is in that value. A dealer's orders are
-    /// many sources in one feed, and the value its subscription starts with is only its latest placed order: of the
-    /// orders that change before that first message, only that one reaches the subscriber. Every change after the first
-    /// message is published. (When every order was published, the changes before the stream subscription was live were
-    /// missed the same way; the watch makes that moment later: on a silo publishing orders, by up to a refresh of its
-    /// copy, <see cref="RefreshAfter"/>, and until the registry grain has its readers' answers.)
+    /// many sources in one feed, and its subscription starts with the latest placed order only: of the orders that
+    /// change before that first message, only that one reaches it, as when every order was published and the window
+    /// ended when the stream subscription was live. Watching makes the window longer, by up to
+    /// <see cref="CopyLifetime"/> and 100 ms. Every change after the first message is published.
     /// </summary>
     public static readonly IReadOnlySet<string> Filtered = new HashSet<string>(StringComparer.Ordinal)
     {

@@ -7,4 +7,7 @@ public interface IVersioned
     string Source { get; }
 
     long Version { get; }
+
+    /// <summary>Whether the source changes no more (an order received, cancelled or rejected): a subscription does not read it again.</summary>
+    bool IsFinal => false;
 }

@@ -52,6 +52,8 @@ public sealed record class OrderView(
     [property: Id(6)] long Version) : IVersioned
 {
     string IVersioned.Source => Id;
+
+    bool IVersioned.IsFinal => OrderRules.IsFinal(Status);
 }
 
 [GenerateSerializer, Alias("ChannelGrains.OrderState")]

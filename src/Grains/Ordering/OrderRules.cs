@@ -43,6 +43,9 @@ public static class OrderRules
         specialPrices || (settings.OrderApprovalAbove is { } above && lines.Sum(l => l.Amount) > above);
 
     /// <summary>CONFIRMED → SHIPPED → RECEIVED, and CANCELLED from anything not yet shipped.</summary>
+    /// <summary>A status no order leaves (see <see cref="CanMove"/>).</summary>
+    public static bool IsFinal(OrderStatus status) => status is OrderStatus.Received or OrderStatus.Cancelled or OrderStatus.Rejected;
+
     public static bool CanMove(OrderStatus from, OrderStatus to) => (from, to) switch
     {
         (OrderStatus.PendingApproval, OrderStatus.Confirmed or OrderStatus.Rejected or OrderStatus.Cancelled) => true,

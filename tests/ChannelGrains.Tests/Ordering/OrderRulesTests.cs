@@ -17,6 +17,14 @@ public sealed class OrderRulesTests : IDisposable
     }
 
     [Fact]
+    public void A_final_status_is_exactly_one_that_no_order_leaves()
+    {
+        var statuses = Enum.GetValues<ChannelGrains.Ordering.OrderStatus>();
+        foreach (var status in statuses)
+            Assert.Equal(statuses.All(to => !ChannelGrains.Ordering.OrderRules.CanMove(status, to)), ChannelGrains.Ordering.OrderRules.IsFinal(status));
+    }
+
+    [Fact]
     public async Task Fifty_concurrent_orders_for_ten_units_confirm_exactly_ten()
     {
         await channel.ProductAsync("P1", onHand: 10);

@@ -148,7 +148,15 @@ public sealed class ChangeInterestTests(ClusterFixture fixture)
                 expected.Remove((first.Id, first.Status));
                 while (expected.Count > 0)
                 {
-                    var next = await changes.Reader.ReadAsync(timeout.Token);
+                    OrderView next;
+                    try
+                    {
+                        next = await changes.Reader.ReadAsync(timeout.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        throw new Xunit.Sdk.XunitException($"never delivered: {string.Join(", ", expected)}");
+                    }
                     expected.Remove((next.Id, next.Status));
                 }
                 if (dealer == dealers[0]) Assert.True(await PublishedAsync(after), "a watched dealer's order did not reach a raw consumer");
