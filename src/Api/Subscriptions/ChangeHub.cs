@@ -270,7 +270,7 @@ public sealed class ChangeHub : IDisposable
                     var sources = subscriptions.SelectMany(s => s.RecentSources()).Distinct(StringComparer.Ordinal).ToArray();
                     foreach (var value in await Task.WhenAll(sources.Select(source => ReadQuietlyAsync(() => readSource(source)))))
                         if (value is not null)
-                            foreach (var subscription in subscriptions) Guarded(() => subscription.Refresh(value));
+                            foreach (var subscription in subscriptions) Guarded(static (s, v) => s.Refresh(v), subscription, value);
                 }
             }
             finally
@@ -294,14 +294,15 @@ public sealed class ChangeHub : IDisposable
 
         private void Pass(object change)
         {
-            foreach (var observer in observers) Guarded(() => observer.OnNext(change));
+            foreach (var observer in observers) Guarded(static (o, c) => o.OnNext(c), observer, change);
         }
 
-        private void Guarded(Action pass)
+        /// <summary>Hands a value to one subscriber; its failure is logged and does not stop the others (no closure: this runs per message).</summary>
+        private void Guarded<TSubscriber>(Action<TSubscriber, object> pass, TSubscriber subscriber, object value)
         {
             try
             {
-                pass();
+                pass(subscriber, value);
             }
             catch (Exception exception)
             {

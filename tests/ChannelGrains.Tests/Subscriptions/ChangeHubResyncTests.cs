@@ -30,8 +30,8 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         return watching;
     }
 
-    private Task PublishAsync(ChannelSummaryView view) =>
-        fixture.Cluster.Client.GetStreamProvider(StreamNames.Provider).GetStream<object>(ChangeFeed.StreamOf(Namespace, key)).OnNextAsync(view);
+    private Task PublishAsync(object change) =>
+        fixture.Cluster.Client.GetStreamProvider(StreamNames.Provider).GetStream<object>(ChangeFeed.StreamOf(Namespace, key)).OnNextAsync(change);
 
     [Fact]
     public async Task A_lost_last_change_is_read_again_shortly_after_the_last_change_delivered()
@@ -70,44 +70,25 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         Assert.False(messages.Reader.TryRead(out _));
 
         value = View(2, 20m); // its stream message is lost
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        Assert.Equal(2, (await messages.Reader.ReadAsync(timeout.Token)).Version);
+        Assert.Equal(2, (await NextAsync(messages.Reader)).Version);
     }
 
     [Fact]
     public async Task In_a_feed_of_several_sources_a_lost_change_of_a_source_passed_on_before_is_read_again_until_final_and_not_sent_to_one_that_never_had_it()
     {
-        static OrderView Order(string id, OrderStatus status, long version) => new(id, "D1", status, [], 10m, DateTime.UtcNow, version);
-        var orders = new Dictionary<string, OrderView> { ["A"] = Order("A", OrderStatus.Confirmed, 1), ["B"] = Order("B", OrderStatus.Confirmed, 1) };
-        var readsOfA = 0;
-        OrderView? Read(string id)
-        {
-            if (id == "A") Interlocked.Increment(ref readsOfA);
-            lock (orders) return orders.GetValueOrDefault(id);
-        }
+        var orders = new Orders(Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
         using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500));
-        async Task<(ChannelReader<OrderView> Reader, IDisposable Subscription)> SubscribeAsync()
-        {
-            var messages = Channel.CreateUnbounded<OrderView>();
-            var observable = await hub.ObserveAsync(Namespace, key, () => Task.FromResult(Read("B")), id => Task.FromResult(Read(id)));
-            return (messages.Reader, observable.Subscribe(new To<OrderView>(view => messages.Writer.TryWrite(view))));
-        }
-        static async Task<OrderView> NextAsync(ChannelReader<OrderView> reader)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            return await reader.ReadAsync(timeout.Token);
-        }
 
-        var (early, earlySubscription) = await SubscribeAsync();
+        var (early, earlySubscription) = await SubscribeToOrdersAsync(hub, orders);
         using var earlyScope = earlySubscription;
         Assert.Equal("B", (await NextAsync(early)).Id); // the latest, as the current value
-        await fixture.Cluster.Client.GetStreamProvider(StreamNames.Provider).GetStream<object>(ChangeFeed.StreamOf(Namespace, key)).OnNextAsync(Read("A")!);
+        await PublishAsync(orders.Read("A")!);
         Assert.Equal("A", (await NextAsync(early)).Id);
-        var (late, lateSubscription) = await SubscribeAsync(); // never had A
+        var (late, lateSubscription) = await SubscribeToOrdersAsync(hub, orders); // never had A
         using var lateScope = lateSubscription;
         Assert.Equal("B", (await NextAsync(late)).Id);
 
-        lock (orders) orders["A"] = Order("A", OrderStatus.Shipped, 2); // its stream message is lost
+        orders.Set(Order("A", OrderStatus.Shipped, 2)); // its stream message is lost
         var healed = await NextAsync(early);
         Assert.Equal(("A", OrderStatus.Shipped), (healed.Id, healed.Status));
 
@@ -115,49 +96,83 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         Assert.False(early.TryRead(out var extra), $"{extra?.Id} v{extra?.Version} was passed on again");
         Assert.False(late.TryRead(out extra), $"{extra?.Id} v{extra?.Version} was passed on to a subscription that never had it");
 
-        lock (orders) orders["A"] = Order("A", OrderStatus.Received, 3); // lost too, and final
+        orders.Set(Order("A", OrderStatus.Received, 3)); // lost too, and final
         healed = await NextAsync(early);
         Assert.Equal(("A", OrderStatus.Received), (healed.Id, healed.Status));
-        var readsWhenFinal = Volatile.Read(ref readsOfA);
+        var readsWhenFinal = orders.ReadsOf("A");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
-        Assert.True(Volatile.Read(ref readsOfA) <= readsWhenFinal + 1, "an order that changes no more was still read again"); // one round may have been under way
+        Assert.True(orders.ReadsOf("A") <= readsWhenFinal + 1, "an order that changes no more was still read again"); // one round may have been under way
     }
 
     [Fact]
     public async Task A_topic_that_changes_all_the_time_is_still_read_again_periodically()
     {
-        static OrderView Order(string id, long version) => new(id, "D1", OrderStatus.Confirmed, [], version, DateTime.UtcNow, version);
-        var orders = new Dictionary<string, OrderView> { ["A"] = Order("A", 1), ["B"] = Order("B", 1) };
-        OrderView? Read(string id) { lock (orders) return orders.GetValueOrDefault(id); }
+        var orders = new Orders(Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
         // Changes every 100 ms would put off a re-read 300 ms after the last one for good.
         using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600));
-        var messages = Channel.CreateUnbounded<OrderView>();
-        var observable = await hub.ObserveAsync(Namespace, key, () => Task.FromResult(Read("B")), id => Task.FromResult(Read(id)));
-        using var subscription = observable.Subscribe(new To<OrderView>(view => messages.Writer.TryWrite(view)));
-        var stream = fixture.Cluster.Client.GetStreamProvider(StreamNames.Provider).GetStream<object>(ChangeFeed.StreamOf(Namespace, key));
-        await stream.OnNextAsync(Read("A")!);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while ((await messages.Reader.ReadAsync(timeout.Token)).Id != "A") { }
+        var (messages, subscription) = await SubscribeToOrdersAsync(hub, orders);
+        using var scope = subscription;
+        await PublishAsync(orders.Read("A")!);
+        while ((await NextAsync(messages)).Id != "A") { }
 
-        lock (orders) orders["A"] = Order("A", 2); // its stream message is lost
+        orders.Set(Order("A", OrderStatus.Shipped, 2)); // its stream message is lost
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         for (var version = 2; ; version++)
         {
-            var b = Order("B", version);
-            lock (orders) orders["B"] = b;
-            await stream.OnNextAsync(b);
+            var b = Order("B", OrderStatus.Confirmed, version);
+            orders.Set(b);
+            await PublishAsync(b);
             await Task.Delay(100, timeout.Token);
-            while (messages.Reader.TryRead(out var message))
+            while (messages.TryRead(out var message))
                 if (message.Id == "A") return; // healed while B kept changing
+        }
+    }
+
+    private static OrderView Order(string id, OrderStatus status, long version) => new(id, "D1", status, [], 10m, DateTime.UtcNow, version);
+
+    /// <summary>A subscription to the topic as a dealer's orders: starting with order B, reading each order again by id.</summary>
+    private async Task<(ChannelReader<OrderView> Reader, IDisposable Subscription)> SubscribeToOrdersAsync(ChangeHub hub, Orders orders)
+    {
+        var messages = Channel.CreateUnbounded<OrderView>();
+        var observable = await hub.ObserveAsync(Namespace, key, () => Task.FromResult(orders.Read("B")), id => Task.FromResult(orders.Read(id)));
+        return (messages.Reader, observable.Subscribe(new To<OrderView>(view => messages.Writer.TryWrite(view))));
+    }
+
+    private static async Task<T> NextAsync<T>(ChannelReader<T> reader)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await reader.ReadAsync(timeout.Token);
+    }
+
+    /// <summary>The orders' current states, as their grains would answer, counting the reads of each.</summary>
+    private sealed class Orders(params OrderView[] initial)
+    {
+        private readonly Dictionary<string, OrderView> current = initial.ToDictionary(o => o.Id);
+        private readonly Dictionary<string, int> reads = [];
+
+        public OrderView? Read(string id)
+        {
+            lock (current)
+            {
+                reads[id] = reads.GetValueOrDefault(id) + 1;
+                return current.GetValueOrDefault(id);
+            }
+        }
+
+        public void Set(OrderView order)
+        {
+            lock (current) current[order.Id] = order;
+        }
+
+        public int ReadsOf(string id)
+        {
+            lock (current) return reads.GetValueOrDefault(id);
         }
     }
 
     private sealed record Watching(ChangeHub Hub, ChannelReader<ChannelSummaryView> Reader, IDisposable Subscription) : IDisposable
     {
-        public async Task<ChannelSummaryView> NextAsync()
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            return await Reader.ReadAsync(timeout.Token);
-        }
+        public Task<ChannelSummaryView> NextAsync() => ChangeHubResyncTests.NextAsync(Reader);
 
         public void Dispose()
         {
