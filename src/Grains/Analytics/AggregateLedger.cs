@@ -3,12 +3,13 @@ namespace ChannelGrains.Analytics;
 /// <summary>
 /// The computed total of an aggregate, recomputed only when an input changed and only given a new version when the
 /// result differs, so a re-published but unchanged input causes no push, no stream message and no version churn.
+/// Versions count up from <paramref name="firstVersion"/>, the empty total's (see <see cref="RisingVersions"/>).
 /// </summary>
-public sealed class AggregateLedger
+public sealed class AggregateLedger(long firstVersion)
 {
     private ChannelTotals totals = ChannelTotals.Empty;
     private bool stale;
-    private long version;
+    private long version = firstVersion;
     private DateTime updatedAt = DateTime.UnixEpoch;
 
     public void InputsChanged() => stale = true;
@@ -22,7 +23,7 @@ public sealed class AggregateLedger
             if (!Rollup.Same(computed, totals))
             {
                 totals = computed;
-                version = VersionClock.Next(version);
+                version++;
                 updatedAt = DateTime.UtcNow;
             }
         }

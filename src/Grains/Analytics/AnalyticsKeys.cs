@@ -71,12 +71,3 @@ public sealed class AnalyticsOptions
     /// <summary>How often an active aggregate re-reads its inputs (anti-entropy after a silo died).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
-
-/// <summary>
-/// Versions of derived parts: the wall clock in ticks, or one more than the last version if the clock has not moved,
-/// so a grain re-activated after a crash still issues versions above those its previous activation sent.
-/// </summary>
-public static class VersionClock
-{
-    public static long Next(long last) => Math.Max(last + 1, DateTime.UtcNow.Ticks);
-}

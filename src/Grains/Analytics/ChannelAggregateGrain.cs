@@ -3,13 +3,24 @@ using Microsoft.Extensions.Options;
 
 namespace ChannelGrains.Analytics;
 
-public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, ILogger<ChannelAggregateGrain> logger)
-    : Grain, IChannelAggregateGrain
+/// <summary>All an aggregate stores: its inputs are read again on activation, but its versions must go on rising.</summary>
+[GenerateSerializer, Alias("ChannelGrains.Analytics.AggregateVersionState")]
+public sealed class AggregateVersionState
+{
+    /// <summary>Above every version of the aggregate handed out so far (<see cref="RisingVersions"/>).</summary>
+    [Id(0)] public long VersionFloor { get; set; }
+}
+
+public sealed class ChannelAggregateGrain(
+    [PersistentState("analytics-aggregate", StorageNames.Channel)] IPersistentState<AggregateVersionState> stored,
+    IOptions<AnalyticsOptions> options,
+    TimeProvider clock,
+    ILogger<ChannelAggregateGrain> logger) : Grain, IChannelAggregateGrain
 {
     private const string ShardPrefix = "shard:", ChildPrefix = "child:", MonthPrefix = "month:";
 
     private readonly Dictionary<string, AggregatePart> inputs = new(StringComparer.Ordinal);
-    private readonly AggregateLedger ledger = new();
+    private AggregateLedger ledger = null!;
     private readonly Rollup.Accumulator accumulator = new();
     private FlushThrottle? pusher;
     private string tenant = "", region = "";
@@ -21,6 +32,12 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (tenant, period, region) = AnalyticsKeys.ParseAggregate(this.GetPrimaryKeyString());
+        // Its parent and the quarter above hold the versions of an earlier activation, maybe from a silo whose clock
+        // was ahead: start above them, and store that before anything goes out. The empty total is not pushed.
+        var first = RisingVersions.Start(stored.State.VersionFloor, clock);
+        await StoreFloorAsync(first);
+        ledger = new AggregateLedger(first);
+        pushedVersion = first;
         pusher = new FlushThrottle(PushAsync, options.Value.PushInterval, logger, "Aggregate push");
         var every = options.Value.ReconcileInterval;
         this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(Jitter.Spread(every), every) { KeepAlive = false });
@@ -82,6 +99,7 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
         if (period.Kind != PeriodKind.Month && !this.IsWatched(AnalyticsKeys.SummaryStream, this.GetPrimaryKeyString())) return;
         var summary = Summary();
         if (summary.Version == pushedVersion) return;
+        if (RisingVersions.NearFloor(summary.Version, stored.State.VersionFloor)) await StoreFloorAsync(summary.Version);
         var part = await GetPartAsync();
         var targets = new List<Task>();
         if (period.Kind == PeriodKind.Month)
@@ -131,6 +149,12 @@ public sealed class ChannelAggregateGrain(IOptions<AnalyticsOptions> options, IL
         {
             logger.LogWarning(exception, "Reconciling {Aggregate} failed; the next round retries", this.GetPrimaryKeyString());
         }
+    }
+
+    private async Task StoreFloorAsync(long version)
+    {
+        stored.State.VersionFloor = RisingVersions.FloorAbove(version);
+        await stored.WriteStateAsync();
     }
 
     private IChannelAggregateGrain Aggregate(Period of, string inRegion) => GrainFactory.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(tenant, of, inRegion));

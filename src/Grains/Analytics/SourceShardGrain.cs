@@ -9,11 +9,15 @@ public sealed class SourceShardState
 {
     /// <summary>The newest contribution per source id.</summary>
     [Id(0)] public Dictionary<string, Contribution> Sources { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Above every version of the shard's parts handed out so far (<see cref="RisingVersions"/>).</summary>
+    [Id(1)] public long VersionFloor { get; set; }
 }
 
 public sealed class SourceShardGrain(
     [PersistentState("analytics-shard", StorageNames.Channel)] IPersistentState<SourceShardState> state,
     IOptions<AnalyticsOptions> options,
+    TimeProvider clock,
     ILogger<SourceShardGrain> logger) : Grain, ISourceShardGrain
 {
     private HashSet<string> dirtyRegions = new(StringComparer.Ordinal);
@@ -35,14 +39,15 @@ public sealed class SourceShardGrain(
     private FlushThrottle? persister;
     private long version;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         pusher = new FlushThrottle(PushAsync, options.Value.PushInterval, logger, "Shard push");
         persister = new FlushThrottle(WriteAsync, options.Value.PersistInterval, logger, "Shard write");
-        // Newer than anything an earlier activation sent: what this one reads back from storage is now the truth.
-        version = VersionClock.Next(version);
         foreach (var source in state.State.Sources.Values) Count(source, 1);
-        return Task.CompletedTask;
+        // Newer than anything an earlier activation sent, on whichever silo: what this one read back from storage is
+        // now the truth. Its floor is stored before any part goes out.
+        version = RisingVersions.Start(state.State.VersionFloor, clock);
+        await WriteAsync();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -68,7 +73,7 @@ public sealed class SourceShardGrain(
         }
         if (changed)
         {
-            version = VersionClock.Next(version);
+            version++;
             pusher!.Request();
             persister!.Request();
         }
@@ -141,11 +146,14 @@ public sealed class SourceShardGrain(
     }
 
     /// <summary>
-    /// This activation's state wins a write conflict: the stored copy can only be older (a storage node lost with a
-    /// dead silo, or a write of a previous activation), and what this one holds is then restored by the heal.
+    /// Stores the sources and a version floor above the current version: at most a write interval's changes are
+    /// handed out above the version a write stored at. This activation's state wins a write conflict: the stored copy
+    /// can only be older (a storage node lost with a dead silo, or a write of a previous activation), and what this one
+    /// holds is then restored by the heal; only the higher floor is kept.
     /// </summary>
     private async Task WriteAsync()
     {
+        state.State.VersionFloor = RisingVersions.FloorAbove(version);
         try
         {
             await state.WriteStateAsync();
@@ -154,6 +162,7 @@ public sealed class SourceShardGrain(
         {
             var current = state.State;
             await state.ReadStateAsync();
+            current.VersionFloor = Math.Max(current.VersionFloor, state.State.VersionFloor);
             state.State = current;
             topSellers.Clear(); // a list read from the stored copy in between would be stale
             await state.WriteStateAsync();

@@ -47,6 +47,9 @@ public sealed record class InterestWatcher([property: Id(0)] IReadOnlyList<strin
 public sealed class ChangeInterestState
 {
     [Id(0)] public Dictionary<string, InterestWatcher> Watchers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Above every version an activation has handed out: where the next activation's versions start.</summary>
+    [Id(1)] public long VersionFloor { get; set; }
 }
 
 /// <summary>
@@ -88,18 +91,26 @@ public sealed class ChangeInterestGrain(
     private HashSet<string> watched = new(StringComparer.Ordinal);
     private long version;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Versions rise across activations (<see cref="RisingVersions"/>): a reader reports the version of the copy it
+    /// filters by, and a copy from an earlier activation with a version above this one's would count as current
+    /// without the keys watched since.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        version = clock.GetUtcNow().UtcTicks; // a later activation's versions are higher than any an older one handed out
+        version = RisingVersions.Start(state.State.VersionFloor, clock);
         activatedAt = clock.GetTimestamp();
         Recompute();
-        return Task.CompletedTask;
+        state.State.VersionFloor = RisingVersions.FloorAbove(version);
+        await state.PersistAsync(DeactivateOnIdle);
     }
 
     public async Task WatchAsync(string watcher, IReadOnlyList<string> keys)
     {
         state.State.Watchers[watcher] = new InterestWatcher(keys.Distinct(StringComparer.Ordinal).ToArray(), (clock.GetUtcNow() + ChangeInterest.WatcherLease).UtcDateTime);
         var added = Recompute();
+        // Between two watches the version rises only by expiries, at most once per watcher.
+        state.State.VersionFloor = RisingVersions.FloorAbove(version);
         await state.PersistAsync(DeactivateOnIdle);
         if (added) await UntilReadersHoldAsync(version);
     }

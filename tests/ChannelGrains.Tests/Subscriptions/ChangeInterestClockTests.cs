@@ -1,49 +1,18 @@
 using ChannelGrains.Common;
-using ChannelGrains.Silo.Hosting;
 using ChannelGrains.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Orleans.Hosting;
+using Orleans.Core.Internal;
 using Orleans.TestingHost;
 
 namespace ChannelGrains.Tests.Subscriptions;
 
-/// <summary>A one-silo cluster whose wall clock the test can step forward (its monotonic clock runs on).</summary>
-public sealed class SteppedClockCluster : IAsyncLifetime
-{
-    public static readonly SteppedClock Clock = new();
-
-    public TestCluster Cluster { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(initialSilosCount: 1);
-        builder.AddSiloBuilderConfigurator<Configurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
-
-    public sealed class SteppedClock : TimeProvider
-    {
-        public TimeSpan Step { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Step;
-    }
-
-    private sealed class Configurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo)
-        {
-            silo.AddChannelProviders(connectionString: null, silo.Configuration);
-            silo.Services.AddSingleton<TimeProvider>(Clock);
-        }
-    }
-}
-
-/// <summary>The watched-keys registry times its readers by the monotonic clock: a step of the wall clock ends no wait early.</summary>
-public sealed class ChangeInterestClockTests(SteppedClockCluster fixture) : IClassFixture<SteppedClockCluster>
+/// <summary>
+/// The watched-keys registry times its readers by the monotonic clock, and its versions rise across activations: a step
+/// of the wall clock, forward or back, ends no wait early.
+/// </summary>
+[Collection(SteppedClockCluster.Name)]
+public sealed class ChangeInterestClockTests(SteppedClockCluster fixture)
 {
     [Fact]
     public async Task A_wall_clock_step_during_a_watch_does_not_make_it_return_before_a_silo_filters_by_a_copy_with_the_key()
@@ -83,5 +52,40 @@ public sealed class ChangeInterestClockTests(SteppedClockCluster fixture) : ICla
             await producing.CancelAsync();
             await producer;
         }
+    }
+
+    [Fact]
+    public async Task After_the_wall_clock_stepped_back_a_registry_activated_again_does_not_take_an_older_copy_for_a_current_one()
+    {
+        var tenant = TestTenant.New();
+        var registry = fixture.Cluster.Client.GetGrain<IChangeInterestGrain>($"{tenant}-feed");
+        var before = await registry.ReadAsync("silo-a", knownVersion: 0);
+        await registry.HoldsAsync("silo-a", before.Version);
+        await registry.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+
+        await SteppedClockCluster.SteppedBackAsync(TimeSpan.FromSeconds(20), async () =>
+        {
+            var after = await registry.ReadAsync("silo-b", knownVersion: 0);
+            Assert.True(after.Version > before.Version, $"version {after.Version} after the activation again, {before.Version} handed out before it");
+
+            // Silo A still filters by the copy it read before (its answers are slow to arrive) and says so, while a key is watched.
+            using var silent = new CancellationTokenSource();
+            var silo = Task.Run(async () =>
+            {
+                while (!silent.IsCancellationRequested)
+                {
+                    await registry.HoldsAsync("silo-a", before.Version);
+                    await Task.Delay(50);
+                }
+            });
+            await registry.HoldsAsync("silo-b", after.Version);
+            var watching = registry.WatchAsync($"{tenant}-watcher", [Keys.Of(tenant, "W")]);
+            await Task.Delay(ChangeInterest.CopyLifetime * 2.5);
+            Assert.False(watching.IsCompleted, "the watch returned while a silo still filtered by a copy from before the key was watched");
+            await silent.CancelAsync();
+            await silo;
+            // Silo B never read the key either: the watch returns once both have gone quiet (a copy lives 1 s).
+            await watching.WaitAsync(TimeSpan.FromSeconds(10));
+        });
     }
 }
