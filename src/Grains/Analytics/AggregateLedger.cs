@@ -12,6 +12,9 @@ public sealed class AggregateLedger(long firstVersion)
     private long version = firstVersion;
     private DateTime updatedAt = DateTime.UnixEpoch;
 
+    /// <summary>The last version handed out, without computing.</summary>
+    public long Version => version;
+
     public void InputsChanged() => stale = true;
 
     public (ChannelTotals Totals, long Version, DateTime UpdatedAt) Current(Func<ChannelTotals> compute)

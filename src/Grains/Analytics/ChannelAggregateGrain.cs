@@ -95,11 +95,13 @@ public sealed class ChannelAggregateGrain(
 
     private async Task PushAsync()
     {
+        // Every input change asks for a push (one per push interval at most), so the floor is looked at while the
+        // versions rise, in a quarter or year that pushes nothing too.
+        if (RisingVersions.NearFloor(ledger.Version, stored.State.VersionFloor)) await StoreFloorAsync(ledger.Version);
         // A quarter or year feeds no other aggregate: unless someone watches its summary, it sums its months only when read.
         if (period.Kind != PeriodKind.Month && !this.IsWatched(AnalyticsKeys.SummaryStream, this.GetPrimaryKeyString())) return;
         var summary = Summary();
         if (summary.Version == pushedVersion) return;
-        if (RisingVersions.NearFloor(summary.Version, stored.State.VersionFloor)) await StoreFloorAsync(summary.Version);
         var part = await GetPartAsync();
         var targets = new List<Task>();
         if (period.Kind == PeriodKind.Month)
