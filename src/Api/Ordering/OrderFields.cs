@@ -89,7 +89,7 @@ public static class OrderFields
     {
         subscription.Field<NonNullGraphType<OrderType>>("orderChanged")
             .Description("The dealer's latest order first (if it has one), then each order of the dealer as it is placed or changes status. "
-                + "A change whose message was lost arrives later as the order's current state (for the latest order and the last orders sent), so a status between may be skipped.")
+                + "A change whose message was lost arrives later as the order's current state (for the dealer's 8 newest orders and the last orders sent), so a status between may be skipped.")
             .Argument<NonNullGraphType<IdGraphType>>("dealerId")
             .ResolveStreamAsync(async context =>
             {
@@ -98,23 +98,34 @@ public static class OrderFields
                 var tenant = context.Caller().Tenant;
                 var grains = context.Grains();
                 return await context.Service<ChangeHub>().ObserveAsync(StreamNames.OrdersOfDealer, Keys.Of(tenant, dealerId),
-                    () => LatestOrderAsync(grains, tenant, dealerId), orderId => grains.GetGrain<IOrderGrain>(Keys.Of(tenant, orderId)).GetAsync());
+                    () => LatestOrderAsync(grains, tenant, dealerId), OrderSources(grains, tenant, dealerId));
             });
     }
 
     /// <summary>Orders whose placing is still under way (or was refused) are passed over for the one before.</summary>
     private const int LatestOrdersRead = 3;
 
+    /// <summary>How many of a dealer's newest orders orderChanged reads again, for a lost message of one of them.</summary>
+    public const int NewestOrdersReadAgain = 8;
+
     /// <summary>
     /// The dealer's newest placed order: what orderChanged starts with, read once its stream subscription is live and the
     /// watch has returned, so that an order placed while the subscription was starting (a client reconnecting) is not missed.
     /// </summary>
-    public static async Task<OrderView?> LatestOrderAsync(IGrainFactory grains, string tenant, string dealerId)
+    public static async Task<OrderView?> LatestOrderAsync(IGrainFactory grains, string tenant, string dealerId) =>
+        (await NewestOrdersAsync(grains, tenant, dealerId, LatestOrdersRead)).LastOrDefault();
+
+    /// <summary>How orderChanged reads a dealer's orders again: its newest ones, and one by id.</summary>
+    public static SourceReaders<OrderView> OrderSources(IGrainFactory grains, string tenant, string dealerId) => new(
+        () => NewestOrdersAsync(grains, tenant, dealerId, NewestOrdersReadAgain),
+        orderId => grains.GetGrain<IOrderGrain>(Keys.Of(tenant, orderId)).GetAsync());
+
+    /// <summary>The dealer's newest placed orders among its last <paramref name="last"/>, oldest first.</summary>
+    private static async Task<IReadOnlyList<OrderView>> NewestOrdersAsync(IGrainFactory grains, string tenant, string dealerId, int last)
     {
-        var page = await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, dealerId)).ListLatestOrdersAsync(LatestOrdersRead);
-        for (var i = page.Orders.Count - 1; i >= 0; i--)
-            if (await grains.GetGrain<IOrderGrain>(Keys.Of(tenant, page.Orders[i].Id)).GetAsync() is { } order) return order;
-        return null;
+        var page = await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, dealerId)).ListLatestOrdersAsync(last);
+        var orders = await Task.WhenAll(page.Orders.Select(o => grains.GetGrain<IOrderGrain>(Keys.Of(tenant, o.Id)).GetAsync()));
+        return orders.OfType<OrderView>().ToArray();
     }
 
     /// <summary>The dealer's own orders and quota progress, on the Dealer type.</summary>

@@ -14,7 +14,8 @@ namespace ChannelGrains.Api.Subscriptions;
 /// versioned states also reads its current value again, <see cref="SettleAfter"/> after the last change it delivered
 /// and then every <see cref="ResyncEvery"/>: a subscriber whose last message was lost still ends at the current state
 /// (the read is dropped as a duplicate when nothing was lost). A feed of several sources (a dealer's orders) also reads
-/// again the sources each subscription passed on last, so a lost change of one of those is healed too.
+/// its newest sources and the sources each subscription passed on last (<see cref="SourceReaders{T}"/>), so a lost
+/// change of one of those is healed too, and so is a lost source that appeared since the subscription started.
 /// </remarks>
 public sealed class ChangeHub : IDisposable
 {
@@ -60,12 +61,8 @@ public sealed class ChangeHub : IDisposable
     /// current value only if it is that value's source: for a feed of several sources (a dealer's orders) the others'
     /// changes before the first message may be missed.
     /// </summary>
-    /// <param name="readSource">
-    /// For a feed of several versioned sources: reads one source's current value. Each re-read then also reads the
-    /// sources each subscription passed on last that may still change (up to <see cref="RecentSourcesReadAgain"/>), and passes a newer value on to the
-    /// subscriptions that know the source, so that a lost change of one (an order shipped) ends at its current state too.
-    /// </param>
-    public async Task<IObservable<T>> ObserveAsync<T>(string streamNamespace, string key, Func<Task<T?>> readCurrent, Func<string, Task<T?>>? readSource = null) where T : class
+    /// <param name="sources">For a feed of several versioned sources: how to read its sources again.</param>
+    public async Task<IObservable<T>> ObserveAsync<T>(string streamNamespace, string key, Func<Task<T?>> readCurrent, SourceReaders<T>? sources = null) where T : class
     {
         var id = ChangeFeed.StreamOf(streamNamespace, key);
         Topic topic;
@@ -80,10 +77,13 @@ public sealed class ChangeHub : IDisposable
         {
             await topic.Subscribed;
             topic.Add(subscription);
+            // Before the current value: a source that completes between the two reads is then new to the subscription.
+            if (sources is not null) subscription.StartedWith(await sources.ReadNewest());
             subscription.Current = await readCurrent();
             // Also when there is no current value yet (a dealer without orders): its first one may be a lost message.
             if (typeof(IVersioned).IsAssignableFrom(typeof(T)))
-                topic.ResyncFrom(async () => await readCurrent(), readSource is null ? null : async source => await readSource(source));
+                topic.ResyncFrom(async () => await readCurrent(), sources is null ? null : new SourceReaders<object>(
+                    async () => await sources.ReadNewest(), async source => await sources.ReadSource(source)));
             return subscription;
         }
         catch
@@ -229,12 +229,12 @@ public sealed class ChangeHub : IDisposable
         }
 
         /// <summary>From now on the topic reads its current value again after changes and periodically (see <see cref="ChangeHub"/>).</summary>
-        public void ResyncFrom(Func<Task<object?>> readCurrent, Func<string, Task<object?>>? readSource)
+        public void ResyncFrom(Func<Task<object?>> readCurrent, SourceReaders<object>? sources)
         {
             lock (observersGate)
             {
                 // Every subscriber of a topic reads it the same way; one that reads no sources does not stop the others' healing.
-                readers = new Readers(readCurrent, readSource ?? readers?.Source);
+                readers = new Readers(readCurrent, sources ?? readers?.Sources);
                 // The first read again soon, for changes that arrived while the subscription was starting; the timer
                 // does not carry the subscribing request's context along.
                 using (ExecutionContext.SuppressFlow()) resync ??= new Timer(_ => _ = ResyncAsync(), null, Min(hub.settleAfter, hub.resyncEvery), hub.resyncEvery);
@@ -256,7 +256,10 @@ public sealed class ChangeHub : IDisposable
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-        /// <summary>One round at a time: the current value, then the sources the subscriptions passed on last, each read on its own.</summary>
+        /// <summary>
+        /// One round at a time: the current value, then for a feed of several sources its newest sources and the other
+        /// sources the subscriptions passed on last, each read on its own.
+        /// </summary>
         private async Task ResyncAsync()
         {
             if (readers is not { } read || Interlocked.Exchange(ref resyncing, 1) == 1) return;
@@ -264,14 +267,16 @@ public sealed class ChangeHub : IDisposable
             {
                 Volatile.Write(ref lastResync, TimeProvider.System.GetTimestamp());
                 if (await ReadQuietlyAsync(read.Current) is { } current) Pass(current);
-                if (read.Source is { } readSource)
-                {
-                    var subscriptions = observers.OfType<IRefreshable>().ToArray();
-                    var sources = subscriptions.SelectMany(s => s.RecentSources()).Distinct(StringComparer.Ordinal).ToArray();
-                    foreach (var value in await Task.WhenAll(sources.Select(source => ReadQuietlyAsync(() => readSource(source)))))
-                        if (value is not null)
-                            foreach (var subscription in subscriptions) Guarded(static (s, v) => s.Refresh(v), subscription, value);
-                }
+                if (read.Sources is not { } sources) return;
+                var subscriptions = observers.OfType<IRefreshable>().ToArray();
+                var newest = await ReadQuietlyAsync<IReadOnlyList<object>>(async () => await sources.ReadNewest()) ?? [];
+                var newestSources = newest.OfType<IVersioned>().Select(v => v.Source).ToHashSet(StringComparer.Ordinal);
+                var others = subscriptions.SelectMany(s => s.RecentSources()).Where(source => !newestSources.Contains(source)).Distinct(StringComparer.Ordinal);
+                foreach (var value in newest)
+                    foreach (var subscription in subscriptions) Guarded(static (s, v) => s.Refresh(v, amongNewest: true), subscription, value);
+                foreach (var value in await Task.WhenAll(others.Select(source => ReadQuietlyAsync(() => sources.ReadSource(source)))))
+                    if (value is not null)
+                        foreach (var subscription in subscriptions) Guarded(static (s, v) => s.Refresh(v, amongNewest: false), subscription, value);
             }
             finally
             {
@@ -279,7 +284,7 @@ public sealed class ChangeHub : IDisposable
             }
         }
 
-        private async Task<object?> ReadQuietlyAsync(Func<Task<object?>> read)
+        private async Task<TValue?> ReadQuietlyAsync<TValue>(Func<Task<TValue?>> read) where TValue : class
         {
             try
             {
@@ -310,7 +315,7 @@ public sealed class ChangeHub : IDisposable
             }
         }
 
-        private sealed record Readers(Func<Task<object?>> Current, Func<string, Task<object?>>? Source);
+        private sealed record Readers(Func<Task<object?>> Current, SourceReaders<object>? Sources);
     }
 
     /// <summary>A subscription to a feed of several versioned sources, as its topic's re-read sees it.</summary>
@@ -319,8 +324,12 @@ public sealed class ChangeHub : IDisposable
         /// <summary>The sources it passed on last that may still change, up to <see cref="RecentSourcesReadAgain"/>.</summary>
         IReadOnlyList<string> RecentSources();
 
-        /// <summary>A source's value read again: passed on if the subscription passed that source on before and this is newer.</summary>
-        void Refresh(object value);
+        /// <summary>
+        /// A source's value read again: passed on if newer than what the subscription passed on of that source. One it
+        /// never passed on is passed on if it is among the feed's newest sources and was not among them when the
+        /// subscription started (placed or completed since), or was with an older version (changed since).
+        /// </summary>
+        void Refresh(object value, bool amongNewest);
     }
 
     /// <summary>
@@ -339,9 +348,14 @@ public sealed class ChangeHub : IDisposable
         private readonly Dictionary<string, long> lastVersions = new(StringComparer.Ordinal);
         /// <summary>The sources passed on last, oldest first.</summary>
         private readonly List<string> recent = [];
+        /// <summary>The versions of the feed's newest sources when the subscription started (see <see cref="SourceReaders{T}"/>); null for a feed without.</summary>
+        private Dictionary<string, long>? startVersions;
         private int disposed;
 
         public T? Current { get; set; }
+
+        public void StartedWith(IReadOnlyList<T> newest) =>
+            startVersions = newest.OfType<IVersioned>().ToDictionary(v => v.Source, v => v.Version, StringComparer.Ordinal);
 
         public IDisposable Subscribe(IObserver<T> target)
         {
@@ -392,12 +406,14 @@ public sealed class ChangeHub : IDisposable
             lock (gate) return recent.ToArray();
         }
 
-        public void Refresh(object value)
+        public void Refresh(object value, bool amongNewest)
         {
             if (value is not T change || change is not IVersioned versioned) return;
             lock (gate)
             {
-                if (observer is not null && lastVersions.ContainsKey(versioned.Source)) Pass(change);
+                if (observer is null) return;
+                if (lastVersions.ContainsKey(versioned.Source)) Pass(change); // Pass drops it unless newer
+                else if (amongNewest && startVersions is not null && (!startVersions.TryGetValue(versioned.Source, out var atStart) || versioned.Version > atStart)) Pass(change);
             }
         }
 
@@ -416,3 +432,15 @@ public sealed class ChangeHub : IDisposable
         }
     }
 }
+
+/// <summary>
+/// How a feed of several versioned sources (a dealer's orders) is read again. At each re-read its newest sources, and
+/// the sources each subscription passed on last that may still change (up to <see cref="ChangeHub.RecentSourcesReadAgain"/>),
+/// are read; a value newer than what a subscription passed on of its source reaches it, and so does one of the newest
+/// sources that was not among them when the subscription started (placed since) or has changed since. So a lost
+/// message of an order shipped, or of a new order that is no longer the latest by the next re-read, still arrives, as
+/// the order's current state. An older source a subscription never passed on reaches it only through its stream.
+/// </summary>
+/// <param name="ReadNewest">The feed's newest sources, oldest first, without those not yet complete (an order still being placed).</param>
+/// <param name="ReadSource">One source's current value.</param>
+public sealed record SourceReaders<T>(Func<Task<IReadOnlyList<T>>> ReadNewest, Func<string, Task<T?>> ReadSource) where T : class;

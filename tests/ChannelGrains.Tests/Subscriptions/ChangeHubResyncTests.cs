@@ -76,7 +76,8 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
     [Fact]
     public async Task In_a_feed_of_several_sources_a_lost_change_of_a_source_passed_on_before_is_read_again_until_final_and_not_sent_to_one_that_never_had_it()
     {
-        var orders = new Orders(Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
+        // Only the latest order counts as the newest: A is read again because it was passed on.
+        var orders = new Orders(newest: 1, Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
         using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500));
 
         var (early, earlySubscription) = await SubscribeToOrdersAsync(hub, orders);
@@ -105,9 +106,36 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task In_a_feed_of_several_sources_a_lost_new_source_is_read_again_and_one_from_before_the_start_only_once_it_changed()
+    {
+        // C is still being placed when the subscriptions start; D is placed after.
+        var orders = new Orders(newest: 8, Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
+        orders.Place("C");
+        using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500));
+        var (messages, subscription) = await SubscribeToOrdersAsync(hub, orders);
+        using var scope = subscription;
+        Assert.Equal("B", (await NextAsync(messages)).Id);
+
+        orders.Set(Order("C", OrderStatus.Confirmed, 1)); // its stream message is lost
+        var d = Order("D", OrderStatus.Confirmed, 1);
+        orders.Set(d);
+        await PublishAsync(d);
+        Assert.Equal("D", (await NextAsync(messages)).Id);
+        Assert.Equal("C", (await NextAsync(messages)).Id); // no longer the latest, and still healed
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // several more re-reads
+        Assert.False(messages.TryRead(out var extra), $"{extra?.Id} v{extra?.Version} was passed on though it did not change since the start");
+
+        orders.Set(Order("A", OrderStatus.Shipped, 2)); // placed before the start, shipped after it; its stream message is lost
+        var healed = await NextAsync(messages);
+        Assert.Equal(("A", OrderStatus.Shipped), (healed.Id, healed.Status));
+    }
+
+    [Fact]
     public async Task A_topic_that_changes_all_the_time_is_still_read_again_periodically()
     {
-        var orders = new Orders(Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
+        // Only the latest order counts as the newest: A is read again because it was passed on.
+        var orders = new Orders(newest: 1, Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
         // Changes every 100 ms would put off a re-read 300 ms after the last one for good.
         using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600));
         var (messages, subscription) = await SubscribeToOrdersAsync(hub, orders);
@@ -130,11 +158,12 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
 
     private static OrderView Order(string id, OrderStatus status, long version) => new(id, "D1", status, [], 10m, DateTime.UtcNow, version);
 
-    /// <summary>A subscription to the topic as a dealer's orders: starting with order B, reading each order again by id.</summary>
+    /// <summary>A subscription to the topic as a dealer's orders: starting with the latest, reading the newest ones and each order by id again.</summary>
     private async Task<(ChannelReader<OrderView> Reader, IDisposable Subscription)> SubscribeToOrdersAsync(ChangeHub hub, Orders orders)
     {
         var messages = Channel.CreateUnbounded<OrderView>();
-        var observable = await hub.ObserveAsync(Namespace, key, () => Task.FromResult(orders.Read("B")), id => Task.FromResult(orders.Read(id)));
+        var observable = await hub.ObserveAsync(Namespace, key, () => Task.FromResult(orders.Newest().LastOrDefault()),
+            new SourceReaders<OrderView>(() => Task.FromResult(orders.Newest()), id => Task.FromResult(orders.Read(id))));
         return (messages.Reader, observable.Subscribe(new To<OrderView>(view => messages.Writer.TryWrite(view))));
     }
 
@@ -144,11 +173,22 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         return await reader.ReadAsync(timeout.Token);
     }
 
-    /// <summary>The orders' current states, as their grains would answer, counting the reads of each.</summary>
-    private sealed class Orders(params OrderView[] initial)
+    /// <summary>
+    /// A dealer's orders as their grains would answer: in the order placed, null while being placed; counting the reads
+    /// of each by id. The newest are the last <paramref name="newest"/> placed, without those still being placed.
+    /// </summary>
+    private sealed class Orders
     {
-        private readonly Dictionary<string, OrderView> current = initial.ToDictionary(o => o.Id);
+        private readonly int newest;
+        private readonly List<string> placed = [];
+        private readonly Dictionary<string, OrderView?> current = [];
         private readonly Dictionary<string, int> reads = [];
+
+        public Orders(int newest, params OrderView[] initial)
+        {
+            this.newest = newest;
+            foreach (var order in initial) Set(order);
+        }
 
         public OrderView? Read(string id)
         {
@@ -159,9 +199,27 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
             }
         }
 
+        public IReadOnlyList<OrderView> Newest()
+        {
+            lock (current) return placed.TakeLast(newest).Select(id => current[id]).OfType<OrderView>().ToArray();
+        }
+
+        public void Place(string id)
+        {
+            lock (current)
+            {
+                placed.Add(id);
+                current[id] = null;
+            }
+        }
+
         public void Set(OrderView order)
         {
-            lock (current) current[order.Id] = order;
+            lock (current)
+            {
+                if (!current.ContainsKey(order.Id)) placed.Add(order.Id);
+                current[order.Id] = order;
+            }
         }
 
         public int ReadsOf(string id)
