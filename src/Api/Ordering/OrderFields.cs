@@ -89,7 +89,7 @@ public static class OrderFields
     {
         subscription.Field<NonNullGraphType<OrderType>>("orderChanged")
             .Description("The dealer's latest order first (if it has one), then each order of the dealer as it is placed or changes status. "
-                + "A change whose message was lost arrives later as the order's current state (for the dealer's 8 newest orders and the last orders sent), so a status between may be skipped.")
+                + "A change whose message was lost, or made while the subscription started, arrives later as the order's current state (for the dealer's 8 newest orders and the last orders sent), so a status between may be skipped.")
             .Argument<NonNullGraphType<IdGraphType>>("dealerId")
             .ResolveStreamAsync(async context =>
             {

@@ -59,7 +59,8 @@ public sealed class ChangeHub : IDisposable
     /// a namespace published only while watched, the watch has returned), so that no change after the current value is
     /// missed; one may arrive twice, which a state-carrying change tolerates. A change made while this runs is in the
     /// current value only if it is that value's source: for a feed of several sources (a dealer's orders) the others'
-    /// changes before the first message may be missed.
+    /// changes before the first message arrive by the first re-read if they are among the newest sources, and may be
+    /// missed otherwise.
     /// </summary>
     /// <param name="sources">For a feed of several versioned sources: how to read its sources again.</param>
     public async Task<IObservable<T>> ObserveAsync<T>(string streamNamespace, string key, Func<Task<T?>> readCurrent, SourceReaders<T>? sources = null) where T : class
@@ -75,10 +76,13 @@ public sealed class ChangeHub : IDisposable
         var subscription = new Subscription<T>(topic);
         try
         {
-            await topic.Subscribed;
+            // The newest sources are read while the subscription goes live, before the current value: one that changes
+            // or completes meanwhile, when no message of it may reach the subscription yet, is then newer than what the
+            // subscription started with, and its first re-read passes it on.
+            var newest = sources?.ReadNewest() ?? Task.FromResult<IReadOnlyList<T>>([]);
+            await Task.WhenAll(topic.Subscribed, newest);
             topic.Add(subscription);
-            // Before the current value: a source that completes between the two reads is then new to the subscription.
-            if (sources is not null) subscription.StartedWith(await sources.ReadNewest());
+            if (sources is not null) subscription.StartedWith(await newest);
             subscription.Current = await readCurrent();
             // Also when there is no current value yet (a dealer without orders): its first one may be a lost message.
             if (typeof(IVersioned).IsAssignableFrom(typeof(T)))

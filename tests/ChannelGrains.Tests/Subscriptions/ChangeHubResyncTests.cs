@@ -132,6 +132,21 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task In_a_feed_of_several_sources_a_change_of_an_older_source_while_the_subscription_starts_arrives_after_the_first_message()
+    {
+        var orders = new Orders(newest: 8, Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
+        using var hub = new ChangeHub(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, TimeSpan.FromMilliseconds(300), TimeSpan.FromMinutes(10));
+
+        // Shipped while the subscription starts, when its stream message would not reach it (not yet watched).
+        var (messages, subscription) = await SubscribeToOrdersAsync(hub, orders, whileStarting: () => orders.Set(Order("A", OrderStatus.Shipped, 2)));
+        using var scope = subscription;
+
+        Assert.Equal("B", (await NextAsync(messages)).Id);
+        var shipped = await NextAsync(messages);
+        Assert.Equal(("A", OrderStatus.Shipped), (shipped.Id, shipped.Status));
+    }
+
+    [Fact]
     public async Task A_topic_that_changes_all_the_time_is_still_read_again_periodically()
     {
         // Only the latest order counts as the newest: A is read again because it was passed on.
@@ -158,11 +173,18 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
 
     private static OrderView Order(string id, OrderStatus status, long version) => new(id, "D1", status, [], 10m, DateTime.UtcNow, version);
 
-    /// <summary>A subscription to the topic as a dealer's orders: starting with the latest, reading the newest ones and each order by id again.</summary>
-    private async Task<(ChannelReader<OrderView> Reader, IDisposable Subscription)> SubscribeToOrdersAsync(ChangeHub hub, Orders orders)
+    /// <summary>
+    /// A subscription to the topic as a dealer's orders: starting with the latest, reading the newest ones and each order
+    /// by id again. <paramref name="whileStarting"/> runs as it reads the latest to start with, after the newest.
+    /// </summary>
+    private async Task<(ChannelReader<OrderView> Reader, IDisposable Subscription)> SubscribeToOrdersAsync(ChangeHub hub, Orders orders, Action? whileStarting = null)
     {
         var messages = Channel.CreateUnbounded<OrderView>();
-        var observable = await hub.ObserveAsync(Namespace, key, () => Task.FromResult(orders.Newest().LastOrDefault()),
+        var observable = await hub.ObserveAsync(Namespace, key, () =>
+            {
+                Interlocked.Exchange(ref whileStarting, null)?.Invoke();
+                return Task.FromResult(orders.Newest().LastOrDefault());
+            },
             new SourceReaders<OrderView>(() => Task.FromResult(orders.Newest()), id => Task.FromResult(orders.Read(id))));
         return (messages.Reader, observable.Subscribe(new To<OrderView>(view => messages.Writer.TryWrite(view))));
     }
