@@ -112,21 +112,29 @@ public static class OrderFields
     /// The dealer's newest placed order: what orderChanged starts with, read once its stream subscription is live and the
     /// watch has returned, so that an order placed while the subscription was starting (a client reconnecting) is not missed.
     /// </summary>
-    public static async Task<OrderView?> LatestOrderAsync(IGrainFactory grains, string tenant, string dealerId) =>
-        (await NewestOrdersAsync(grains, tenant, dealerId, LatestOrdersRead)).LastOrDefault();
+    public static async Task<OrderView?> LatestOrderAsync(IGrainFactory grains, string tenant, string dealerId)
+    {
+        var page = await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, dealerId)).ListLatestOrdersAsync(LatestOrdersRead);
+        for (var i = page.Orders.Count - 1; i >= 0; i--)
+            if (await grains.GetGrain<IOrderGrain>(Keys.Of(tenant, page.Orders[i].Id)).GetAsync() is { } order) return order;
+        return null;
+    }
 
     /// <summary>How orderChanged reads a dealer's orders again: its newest ones, and one by id.</summary>
     public static SourceReaders<OrderView> OrderSources(IGrainFactory grains, string tenant, string dealerId) => new(
         () => NewestOrdersAsync(grains, tenant, dealerId, NewestOrdersReadAgain),
         orderId => grains.GetGrain<IOrderGrain>(Keys.Of(tenant, orderId)).GetAsync());
 
-    /// <summary>The dealer's newest placed orders among its last <paramref name="last"/>, oldest first.</summary>
+    /// <summary>The dealer's placed orders among its last <paramref name="last"/>, oldest first.</summary>
     private static async Task<IReadOnlyList<OrderView>> NewestOrdersAsync(IGrainFactory grains, string tenant, string dealerId, int last)
     {
         var page = await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, dealerId)).ListLatestOrdersAsync(last);
-        var orders = await Task.WhenAll(page.Orders.Select(o => grains.GetGrain<IOrderGrain>(Keys.Of(tenant, o.Id)).GetAsync()));
-        return orders.OfType<OrderView>().ToArray();
+        return (await OrdersOfAsync(grains, tenant, page)).OfType<OrderView>().ToArray();
     }
+
+    /// <summary>The orders a page lists, in its order; null for one whose placing is under way or was refused.</summary>
+    private static Task<OrderView?[]> OrdersOfAsync(IGrainFactory grains, string tenant, OrderRefPage page) =>
+        Task.WhenAll(page.Orders.Select(o => grains.GetGrain<IOrderGrain>(Keys.Of(tenant, o.Id)).GetAsync()));
 
     /// <summary>The dealer's own orders and quota progress, on the Dealer type.</summary>
     public static void AddDealerOrderFields(this ObjectGraphType<DealerView> dealer)
@@ -147,7 +155,7 @@ public static class OrderFields
                 var page = last is not null
                     ? await grain.ListLatestOrdersAsync(Paging.First(last, "last"))
                     : await grain.ListOrdersAsync(afterId, afterPosition, Paging.First(context.GetArgument<int?>("first")));
-                var orders = await Task.WhenAll(page.Orders.Select(o => context.Grains().GetGrain<IOrderGrain>(Keys.Of(tenant, o.Id)).GetAsync()));
+                var orders = await OrdersOfAsync(context.Grains(), tenant, page);
                 // A cursor carries the order's position, so that the next page starts there without looking for it.
                 var edges = orders.Select((o, i) => o is null ? null : new OrderEdge(Paging.Cursor(o.Id, page.FirstPosition + i), o)).OfType<OrderEdge>().ToArray();
                 return new OrderConnection(edges, new PageInfo(page.HasNextPage, edges.LastOrDefault()?.Cursor));

@@ -77,12 +77,12 @@ public sealed class ChangeHub : IDisposable
         try
         {
             // The newest sources are read while the subscription goes live, before the current value: one that changes
-            // or completes meanwhile, when no message of it may reach the subscription yet, is then newer than what the
-            // subscription started with, and its first re-read passes it on.
-            var newest = sources?.ReadNewest() ?? Task.FromResult<IReadOnlyList<T>>([]);
-            await Task.WhenAll(topic.Subscribed, newest);
-            topic.Add(subscription);
-            if (sources is not null) subscription.StartedWith(await newest);
+            // or completes after its read, when a message of it may not reach the subscription yet, is then newer than
+            // what the subscription started with, and its first re-read passes it on.
+            var newest = sources is null ? null : ReadNewestQuietlyAsync(sources, id);
+            await topic.Subscribed;
+            topic.Add(subscription); // from here on messages wait in the subscription until its executor subscribes
+            if (newest is not null) subscription.StartedWith(await newest);
             subscription.Current = await readCurrent();
             // Also when there is no current value yet (a dealer without orders): its first one may be a lost message.
             if (typeof(IVersioned).IsAssignableFrom(typeof(T)))
@@ -94,6 +94,20 @@ public sealed class ChangeHub : IDisposable
         {
             topic.Remove(subscription);
             throw;
+        }
+    }
+
+    /// <summary>A failed read leaves the subscription without the healing of sources it never had, rather than failing it.</summary>
+    private async Task<IReadOnlyList<T>?> ReadNewestQuietlyAsync<T>(SourceReaders<T> sources, StreamId id) where T : class
+    {
+        try
+        {
+            return await sources.ReadNewest();
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Reading the newest sources of {Stream} failed; a new subscription gets their lost changes only through the stream", id);
+            return null;
         }
     }
 
@@ -261,7 +275,7 @@ public sealed class ChangeHub : IDisposable
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
         /// <summary>
-        /// One round at a time: the current value, then for a feed of several sources its newest sources and the other
+        /// One round at a time: the current value, or for a feed of several sources its newest sources and the other
         /// sources the subscriptions passed on last, each read on its own.
         /// </summary>
         private async Task ResyncAsync()
@@ -270,8 +284,12 @@ public sealed class ChangeHub : IDisposable
             try
             {
                 Volatile.Write(ref lastResync, TimeProvider.System.GetTimestamp());
-                if (await ReadQuietlyAsync(read.Current) is { } current) Pass(current);
-                if (read.Sources is not { } sources) return;
+                if (read.Sources is not { } sources)
+                {
+                    if (await ReadQuietlyAsync(read.Current) is { } current) Pass(current);
+                    return;
+                }
+                // The current value is the last of the newest sources: new since a subscription started, or newer.
                 var subscriptions = observers.OfType<IRefreshable>().ToArray();
                 var newest = await ReadQuietlyAsync<IReadOnlyList<object>>(async () => await sources.ReadNewest()) ?? [];
                 var newestSources = newest.OfType<IVersioned>().Select(v => v.Source).ToHashSet(StringComparer.Ordinal);
@@ -356,10 +374,23 @@ public sealed class ChangeHub : IDisposable
         private Dictionary<string, long>? startVersions;
         private int disposed;
 
-        public T? Current { get; set; }
+        private T? current;
 
-        public void StartedWith(IReadOnlyList<T> newest) =>
-            startVersions = newest.OfType<IVersioned>().ToDictionary(v => v.Source, v => v.Version, StringComparer.Ordinal);
+        /// <summary>The value it starts with, passed on first.</summary>
+        public T? Current
+        {
+            get { lock (gate) return current; }
+            set { lock (gate) current = value; }
+        }
+
+        /// <summary>The feed's newest sources as the subscription starts; null when they could not be read.</summary>
+        public void StartedWith(IReadOnlyList<T>? newest)
+        {
+            if (newest is null) return;
+            var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var versioned in newest.OfType<IVersioned>()) versions[versioned.Source] = versioned.Version;
+            lock (gate) startVersions = versions;
+        }
 
         public IDisposable Subscribe(IObserver<T> target)
         {
@@ -367,7 +398,7 @@ public sealed class ChangeHub : IDisposable
             {
                 if (observer is not null) throw new InvalidOperationException("This subscription is already observed.");
                 observer = target;
-                if (Current is not null) Pass(Current);
+                if (current is not null) Pass(current);
                 while (early.TryDequeue(out var change)) Pass(change);
             }
             return new Unsubscriber(this);
@@ -438,12 +469,13 @@ public sealed class ChangeHub : IDisposable
 }
 
 /// <summary>
-/// How a feed of several versioned sources (a dealer's orders) is read again. At each re-read its newest sources, and
-/// the sources each subscription passed on last that may still change (up to <see cref="ChangeHub.RecentSourcesReadAgain"/>),
-/// are read; a value newer than what a subscription passed on of its source reaches it, and so does one of the newest
-/// sources that was not among them when the subscription started (placed since) or has changed since. So a lost
-/// message of an order shipped, or of a new order that is no longer the latest by the next re-read, still arrives, as
-/// the order's current state. An older source a subscription never passed on reaches it only through its stream.
+/// How a feed of several versioned sources (a dealer's orders) is read again. At each re-read its newest sources (the
+/// last of which is its current value), and the sources each subscription passed on last that may still change (up to
+/// <see cref="ChangeHub.RecentSourcesReadAgain"/>), are read; a value newer than what a subscription passed on of its
+/// source reaches it, and so does one of the newest sources that was not among them when the subscription started
+/// (placed since) or has changed since. So a lost message of an order shipped, or of a new order that is no longer the
+/// latest by the next re-read, still arrives, as the order's current state. An older source a subscription never
+/// passed on reaches it only through its stream.
 /// </summary>
 /// <param name="ReadNewest">The feed's newest sources, oldest first, without those not yet complete (an order still being placed).</param>
 /// <param name="ReadSource">One source's current value.</param>

@@ -156,7 +156,7 @@ public sealed class ChannelAggregateGrain(
     private async Task StoreFloorAsync(long version)
     {
         stored.State.VersionFloor = RisingVersions.FloorAbove(version);
-        await stored.WriteStateAsync();
+        await stored.PersistAsync(DeactivateOnIdle);
     }
 
     private IChannelAggregateGrain Aggregate(Period of, string inRegion) => GrainFactory.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(tenant, of, inRegion));

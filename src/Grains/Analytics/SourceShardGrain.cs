@@ -146,10 +146,12 @@ public sealed class SourceShardGrain(
     }
 
     /// <summary>
-    /// Stores the sources and a version floor above the current version: at most a write interval's changes are
-    /// handed out above the version a write stored at. This activation's state wins a write conflict: the stored copy
-    /// can only be older (a storage node lost with a dead silo, or a write of a previous activation), and what this one
-    /// holds is then restored by the heal; only the higher floor is kept.
+    /// Stores the sources and a version floor above the current version, which the versions handed out until the next
+    /// successful write stay below (one per change, far fewer than <see cref="RisingVersions.Ahead"/>). This
+    /// activation's state wins a write conflict: the stored copy can only be older (a storage node lost with a dead
+    /// silo, or a write of a previous or duplicate activation), and what this one holds is then restored by the heal.
+    /// Its versions go above the other activation's floor, and every region is pushed again, so that its parts win
+    /// above too.
     /// </summary>
     private async Task WriteAsync()
     {
@@ -162,9 +164,13 @@ public sealed class SourceShardGrain(
         {
             var current = state.State;
             await state.ReadStateAsync();
-            current.VersionFloor = Math.Max(current.VersionFloor, state.State.VersionFloor);
+            version = Math.Max(version, state.State.VersionFloor);
+            current.VersionFloor = RisingVersions.FloorAbove(version);
             state.State = current;
             topSellers.Clear(); // a list read from the stored copy in between would be stale
+            parts.Clear();
+            dirtyRegions.UnionWith(regions.Keys);
+            pusher!.Request();
             await state.WriteStateAsync();
         }
     }

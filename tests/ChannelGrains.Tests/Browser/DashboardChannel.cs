@@ -49,6 +49,8 @@ public sealed class DashboardChannel(Uri api) : IDisposable
         });
     }
 
+    public Task ShipAsync(string orderId) => OkAsync("mutation($id: ID!) { shipOrder(id: $id) { id } }", new { id = orderId });
+
     public Task PlaceAsync(string orderId, string dealerId, int quantity) =>
         OkAsync("mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }",
             new { input = new { requestId = orderId, dealerId, lines = new[] { new { sku = "TEA", quantity } } } });

@@ -144,6 +144,8 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
         foreach (var socket in open) await socket.CloseAsync(new() { Code = 1012, Reason = "server restarting" });
 
         await Expect(page.Locator("#status")).ToHaveTextAsync("offline — reconnecting");
+        await Expect(page.Locator("#feed li[data-order='O-E2-1']")).ToHaveAttributeAsync("data-status", "CONFIRMED");
+        await channel.ShipAsync("O-E2-1");
         await channel.PlaceAsync("O-E2-offline", "E2", 5);
         refuse = false;
 
@@ -151,6 +153,8 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
         await Expect(Tile("orderCount")).ToHaveTextAsync("5");
         // Resubscribed, the feed starts with each dealer's latest order: the one placed while offline.
         await Expect(page.Locator("#feed li[data-order='O-E2-offline']")).ToBeVisibleAsync(new() { Timeout = 5000 });
+        // An older order that changed while offline comes with the refresh after the reconnect.
+        await Expect(page.Locator("#feed li[data-order='O-E2-1']")).ToHaveAttributeAsync("data-status", "SHIPPED", new() { Timeout = 5000 });
         await channel.PlaceAsync("O-E2-back", "E2", 5);
         await Expect(Tile("orderCount")).ToHaveTextAsync("6", new() { Timeout = 2000 });
         await Expect(page.Locator("#feed li[data-order='O-E2-back']")).ToBeVisibleAsync(new() { Timeout = 2000 });

@@ -6,9 +6,9 @@ using Orleans.TestingHost;
 namespace ChannelGrains.Tests.Infrastructure;
 
 /// <summary>
-/// A one-silo cluster whose wall clock a test can step (its monotonic clock runs on). Its tests run one at a time, and
-/// one that steps the clock back steps it forward again when it ends: Orleans schedules grain collection by the same
-/// clock and tolerates a step back of less than a minute only.
+/// A one-silo cluster whose wall clock a test can step (its monotonic clock runs on). Its tests run one at a time. A
+/// step forward is kept; one that steps the clock back steps it forward again when it ends (<see cref="SteppedBackAsync"/>):
+/// Orleans schedules grain collection by the same clock and tolerates a step back of less than a minute only.
 /// </summary>
 public sealed class SteppedClockCluster : IAsyncLifetime
 {

@@ -85,6 +85,9 @@ function signIn(token) {
       if (!state.token) return;
       setStatus(live);
       if (reconnected) {
+        // Resubscribed, each order feed starts with the dealer's latest order only: the refresh's latest orders show
+        // what else changed while offline.
+        state.feedPrimed = false;
         refresh();
         loadTrend();
       }
