@@ -106,7 +106,7 @@ public static class OrderFields
     private const int LatestOrdersRead = 3;
 
     /// <summary>How many of a dealer's newest orders orderChanged reads again, for a lost message of one of them.</summary>
-    public const int NewestOrdersReadAgain = 8;
+    private const int NewestOrdersReadAgain = 8;
 
     /// <summary>
     /// The dealer's newest placed order: what orderChanged starts with, read once its stream subscription is live and the

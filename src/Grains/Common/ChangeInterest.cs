@@ -16,9 +16,10 @@ public static class ChangeInterest
     /// watching has returned, so a change made while the watch was on its way is in that value. A dealer's orders are
     /// many sources in one feed, and its subscription starts with the latest placed order only; it reads the dealer's
     /// newest orders while it subscribes and watches, so that a change of one of those after its read and before the
-    /// first message arrives by its first re-read. A change of an older order before the first message does not reach it, as when every order was
-    /// published and the window ended when the stream subscription was live; watching makes that window longer, by up
-    /// to <see cref="CopyLifetime"/> and 100 ms. Every change after the first message is published.
+    /// first message arrives by its first re-read. A change of an older order before the first message does not reach
+    /// it, as when every order was published and the window ended when the stream subscription was live; watching
+    /// makes that window longer, by up to <see cref="CopyLifetime"/> and 100 ms. Every change after the first message
+    /// is published.
     /// </summary>
     public static readonly IReadOnlySet<string> Filtered = new HashSet<string>(StringComparer.Ordinal)
     {

@@ -7,8 +7,8 @@ namespace ChannelGrains.Common;
 /// unheard until its count caught up. So an activation starts at the floor its predecessor stored, stores a floor
 /// <see cref="Ahead"/> above its start before it hands out a version, counts up by one, and stores the floor again
 /// before its versions come near it. The clock counts only for a state stored before there were floors; after that
-/// the versions no longer follow it (an activation starts at the last floor, 2^32 ticks or about 7 minutes above the versions before it), and
-/// nothing reads them as a time.
+/// the versions no longer follow it (an activation starts at the last floor, 2^32 ticks or about 7 minutes above the
+/// versions before it), and nothing reads them as a time.
 /// </summary>
 public static class RisingVersions
 {
