@@ -77,7 +77,7 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
     public async Task In_a_feed_of_several_sources_a_lost_change_of_a_source_passed_on_before_is_read_again_until_final_and_not_sent_to_one_that_never_had_it()
     {
         // Only the latest order counts as the newest: A is read again because it was passed on.
-        var orders = new Orders(newest: 1, Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
+        var orders = OrdersAB(newest: 1);
         using var hub = Hub(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500));
 
         var (early, earlySubscription) = await SubscribeToOrdersAsync(hub, orders);
@@ -90,16 +90,14 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         Assert.Equal("B", (await NextAsync(late)).Id);
 
         orders.Set(Order("A", OrderStatus.Shipped, 2)); // its stream message is lost
-        var healed = await NextAsync(early);
-        Assert.Equal(("A", OrderStatus.Shipped), (healed.Id, healed.Status));
+        await NextIsAsync(early, "A", OrderStatus.Shipped);
 
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // several more re-reads
         Assert.False(early.TryRead(out var extra), $"{extra?.Id} v{extra?.Version} was passed on again");
         Assert.False(late.TryRead(out extra), $"{extra?.Id} v{extra?.Version} was passed on to a subscription that never had it");
 
         orders.Set(Order("A", OrderStatus.Received, 3)); // lost too, and final
-        healed = await NextAsync(early);
-        Assert.Equal(("A", OrderStatus.Received), (healed.Id, healed.Status));
+        await NextIsAsync(early, "A", OrderStatus.Received);
         var readsWhenFinal = orders.ReadsOf("A");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.True(orders.ReadsOf("A") <= readsWhenFinal + 1, "an order that changes no more was still read again"); // one round may have been under way
@@ -109,7 +107,7 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
     public async Task In_a_feed_of_several_sources_a_lost_new_source_is_read_again_and_one_from_before_the_start_only_once_it_changed()
     {
         // C is still being placed when the subscriptions start; D is placed after.
-        var orders = new Orders(newest: 8, Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
+        var orders = OrdersAB(newest: 8);
         orders.Place("C");
         using var hub = Hub(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500));
         var (messages, subscription) = await SubscribeToOrdersAsync(hub, orders);
@@ -127,14 +125,13 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         Assert.False(messages.TryRead(out var extra), $"{extra?.Id} v{extra?.Version} was passed on though it did not change since the start");
 
         orders.Set(Order("A", OrderStatus.Shipped, 2)); // placed before the start, shipped after it; its stream message is lost
-        var healed = await NextAsync(messages);
-        Assert.Equal(("A", OrderStatus.Shipped), (healed.Id, healed.Status));
+        await NextIsAsync(messages, "A", OrderStatus.Shipped);
     }
 
     [Fact]
     public async Task In_a_feed_of_several_sources_a_change_of_an_older_source_while_the_subscription_starts_arrives_after_the_first_message()
     {
-        var orders = new Orders(newest: 8, Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
+        var orders = OrdersAB(newest: 8);
         using var hub = Hub(TimeSpan.FromMilliseconds(300), TimeSpan.FromMinutes(10));
 
         // Shipped while the subscription starts, when its stream message would not reach it (not yet watched).
@@ -142,14 +139,13 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         using var scope = subscription;
 
         Assert.Equal("B", (await NextAsync(messages)).Id);
-        var shipped = await NextAsync(messages);
-        Assert.Equal(("A", OrderStatus.Shipped), (shipped.Id, shipped.Status));
+        await NextIsAsync(messages, "A", OrderStatus.Shipped);
     }
 
     [Fact]
     public async Task A_message_delivered_while_another_subscription_to_the_topic_starts_reaches_that_one_too()
     {
-        var orders = new Orders(newest: 8, Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
+        var orders = OrdersAB(newest: 8);
         // No re-read in this test: only the stream delivers.
         using var hub = Hub(TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10));
         var (first, firstSubscription) = await SubscribeToOrdersAsync(hub, orders);
@@ -167,22 +163,20 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         var shipped = Order("A", OrderStatus.Shipped, 2);
         orders.Set(shipped);
         await PublishAsync(shipped);
-        var toFirst = await NextAsync(first);
-        Assert.Equal(("A", OrderStatus.Shipped), (toFirst.Id, toFirst.Status));
+        await NextIsAsync(first, "A", OrderStatus.Shipped);
         newestRead.SetResult();
         var (second, secondSubscription) = await starting;
         using var secondScope = secondSubscription;
 
         Assert.Equal("B", (await NextAsync(second)).Id);
-        var delivered = await NextAsync(second);
-        Assert.Equal(("A", OrderStatus.Shipped), (delivered.Id, delivered.Status));
+        await NextIsAsync(second, "A", OrderStatus.Shipped);
     }
 
     [Fact]
     public async Task A_topic_that_changes_all_the_time_is_still_read_again_periodically()
     {
         // Only the latest order counts as the newest: A is read again because it was passed on.
-        var orders = new Orders(newest: 1, Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
+        var orders = OrdersAB(newest: 1);
         // Changes every 100 ms would put off a re-read 300 ms after the last one for good.
         using var hub = Hub(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600));
         var (messages, subscription) = await SubscribeToOrdersAsync(hub, orders);
@@ -204,6 +198,15 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
     }
 
     private ChangeHub Hub(TimeSpan settleAfter, TimeSpan resyncEvery) => new(fixture.Cluster.Client, NullLogger<ChangeHub>.Instance, settleAfter, resyncEvery);
+
+    /// <summary>A dealer's orders A and B, confirmed, B the latest.</summary>
+    private static Orders OrdersAB(int newest) => new(newest, Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
+
+    private static async Task NextIsAsync(ChannelReader<OrderView> reader, string id, OrderStatus status)
+    {
+        var next = await NextAsync(reader);
+        Assert.Equal((id, status), (next.Id, next.Status));
+    }
 
     private static OrderView Order(string id, OrderStatus status, long version) => new(id, "D1", status, [], 10m, DateTime.UtcNow, version);
 
