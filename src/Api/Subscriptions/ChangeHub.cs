@@ -79,7 +79,8 @@ public sealed class ChangeHub : IDisposable
             // The newest sources are read while the subscription goes live, before the current value: one that changes
             // or completes after its read, when a message of it may not reach the subscription yet, is then newer than
             // what the subscription started with, and its first re-read passes it on.
-            var newest = sources is null ? null : ReadNewestQuietlyAsync(sources, id);
+            // A failed read leaves the subscription without the healing of sources it never had, rather than failing it.
+            var newest = sources is null ? null : ReadQuietlyAsync(sources.ReadNewest, id, LogLevel.Warning);
             await topic.Subscribed;
             topic.Add(subscription); // from here on messages wait in the subscription until its executor subscribes
             if (newest is not null) subscription.StartedWith(await newest);
@@ -97,16 +98,16 @@ public sealed class ChangeHub : IDisposable
         }
     }
 
-    /// <summary>A failed read leaves the subscription without the healing of sources it never had, rather than failing it.</summary>
-    private async Task<IReadOnlyList<T>?> ReadNewestQuietlyAsync<T>(SourceReaders<T> sources, StreamId id) where T : class
+    /// <summary>A read of a topic's values that logs a failure and gives null: a later re-read retries.</summary>
+    private async Task<TValue?> ReadQuietlyAsync<TValue>(Func<Task<TValue>> read, StreamId stream, LogLevel level) where TValue : class?
     {
         try
         {
-            return await sources.ReadNewest();
+            return await read();
         }
         catch (Exception exception)
         {
-            logger.LogWarning(exception, "Reading the newest sources of {Stream} failed; a new subscription gets their lost changes only through the stream", id);
+            logger.Log(level, exception, "Reading the values of {Stream} failed; the next re-read tries again", stream);
             return null;
         }
     }
@@ -286,36 +287,23 @@ public sealed class ChangeHub : IDisposable
                 Volatile.Write(ref lastResync, TimeProvider.System.GetTimestamp());
                 if (read.Sources is not { } sources)
                 {
-                    if (await ReadQuietlyAsync(read.Current) is { } current) Pass(current);
+                    if (await hub.ReadQuietlyAsync(read.Current, Id, LogLevel.Debug) is { } current) Pass(current);
                     return;
                 }
                 // The current value is the last of the newest sources: new since a subscription started, or newer.
                 var subscriptions = observers.OfType<IRefreshable>().ToArray();
-                var newest = await ReadQuietlyAsync<IReadOnlyList<object>>(async () => await sources.ReadNewest()) ?? [];
+                var newest = await hub.ReadQuietlyAsync(sources.ReadNewest, Id, LogLevel.Debug) ?? [];
                 var newestSources = newest.OfType<IVersioned>().Select(v => v.Source).ToHashSet(StringComparer.Ordinal);
                 var others = subscriptions.SelectMany(s => s.RecentSources()).Where(source => !newestSources.Contains(source)).Distinct(StringComparer.Ordinal);
                 foreach (var value in newest)
                     foreach (var subscription in subscriptions) Guarded(static (s, v) => s.Refresh(v, amongNewest: true), subscription, value);
-                foreach (var value in await Task.WhenAll(others.Select(source => ReadQuietlyAsync(() => sources.ReadSource(source)))))
+                foreach (var value in await Task.WhenAll(others.Select(source => hub.ReadQuietlyAsync(() => sources.ReadSource(source), Id, LogLevel.Debug))))
                     if (value is not null)
                         foreach (var subscription in subscriptions) Guarded(static (s, v) => s.Refresh(v, amongNewest: false), subscription, value);
             }
             finally
             {
                 Volatile.Write(ref resyncing, 0);
-            }
-        }
-
-        private async Task<TValue?> ReadQuietlyAsync<TValue>(Func<Task<TValue?>> read) where TValue : class
-        {
-            try
-            {
-                return await read();
-            }
-            catch (Exception exception)
-            {
-                hub.logger.LogDebug(exception, "Reading a current value of {Stream} again failed; the next round retries", Id);
-                return null;
             }
         }
 

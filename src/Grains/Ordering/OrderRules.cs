@@ -42,10 +42,13 @@ public static class OrderRules
     public static bool NeedsApproval(Approvals.TenantSettings settings, IReadOnlyList<OrderLine> lines, bool specialPrices) =>
         specialPrices || (settings.OrderApprovalAbove is { } above && lines.Sum(l => l.Amount) > above);
 
-    /// <summary>CONFIRMED → SHIPPED → RECEIVED, and CANCELLED from anything not yet shipped.</summary>
-    /// <summary>A status no order leaves (see <see cref="CanMove"/>).</summary>
-    public static bool IsFinal(OrderStatus status) => status is OrderStatus.Received or OrderStatus.Cancelled or OrderStatus.Rejected;
+    /// <summary>A status no order leaves: derived from <see cref="CanMove"/>, the one table of transitions.</summary>
+    public static bool IsFinal(OrderStatus status) => FinalStatuses.Contains(status);
 
+    private static readonly IReadOnlySet<OrderStatus> FinalStatuses =
+        Enum.GetValues<OrderStatus>().Where(from => Enum.GetValues<OrderStatus>().All(to => !CanMove(from, to))).ToHashSet();
+
+    /// <summary>CONFIRMED → SHIPPED → RECEIVED, and CANCELLED from anything not yet shipped.</summary>
     public static bool CanMove(OrderStatus from, OrderStatus to) => (from, to) switch
     {
         (OrderStatus.PendingApproval, OrderStatus.Confirmed or OrderStatus.Rejected or OrderStatus.Cancelled) => true,

@@ -80,21 +80,19 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         var orders = OrdersAB(newest: 1);
         using var hub = Hub(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500));
 
-        var (early, earlySubscription) = await SubscribeToOrdersAsync(hub, orders);
-        using var earlyScope = earlySubscription;
+        using var early = await SubscribeToOrdersAsync(hub, orders);
         Assert.Equal("B", (await NextAsync(early)).Id); // the latest, as the current value
         await PublishAsync(orders.Read("A")!);
         Assert.Equal("A", (await NextAsync(early)).Id);
-        var (late, lateSubscription) = await SubscribeToOrdersAsync(hub, orders); // never had A
-        using var lateScope = lateSubscription;
+        using var late = await SubscribeToOrdersAsync(hub, orders); // never had A
         Assert.Equal("B", (await NextAsync(late)).Id);
 
         orders.Set(Order("A", OrderStatus.Shipped, 2)); // its stream message is lost
         await NextIsAsync(early, "A", OrderStatus.Shipped);
 
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // several more re-reads
-        Assert.False(early.TryRead(out var extra), $"{extra?.Id} v{extra?.Version} was passed on again");
-        Assert.False(late.TryRead(out extra), $"{extra?.Id} v{extra?.Version} was passed on to a subscription that never had it");
+        Assert.False(early.Reader.TryRead(out var extra), $"{extra?.Id} v{extra?.Version} was passed on again");
+        Assert.False(late.Reader.TryRead(out extra), $"{extra?.Id} v{extra?.Version} was passed on to a subscription that never had it");
 
         orders.Set(Order("A", OrderStatus.Received, 3)); // lost too, and final
         await NextIsAsync(early, "A", OrderStatus.Received);
@@ -110,8 +108,7 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         var orders = OrdersAB(newest: 8);
         orders.Place("C");
         using var hub = Hub(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500));
-        var (messages, subscription) = await SubscribeToOrdersAsync(hub, orders);
-        using var scope = subscription;
+        using var messages = await SubscribeToOrdersAsync(hub, orders);
         Assert.Equal("B", (await NextAsync(messages)).Id);
 
         orders.Set(Order("C", OrderStatus.Confirmed, 1)); // its stream message is lost
@@ -122,7 +119,7 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         Assert.Equal(["C", "D"], new[] { (await NextAsync(messages)).Id, (await NextAsync(messages)).Id }.Order(StringComparer.Ordinal));
 
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // several more re-reads
-        Assert.False(messages.TryRead(out var extra), $"{extra?.Id} v{extra?.Version} was passed on though it did not change since the start");
+        Assert.False(messages.Reader.TryRead(out var extra), $"{extra?.Id} v{extra?.Version} was passed on though it did not change since the start");
 
         orders.Set(Order("A", OrderStatus.Shipped, 2)); // placed before the start, shipped after it; its stream message is lost
         await NextIsAsync(messages, "A", OrderStatus.Shipped);
@@ -135,8 +132,7 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         using var hub = Hub(TimeSpan.FromMilliseconds(300), TimeSpan.FromMinutes(10));
 
         // Shipped while the subscription starts, when its stream message would not reach it (not yet watched).
-        var (messages, subscription) = await SubscribeToOrdersAsync(hub, orders, whileStarting: () => orders.Set(Order("A", OrderStatus.Shipped, 2)));
-        using var scope = subscription;
+        using var messages = await SubscribeToOrdersAsync(hub, orders, whileStarting: () => orders.Set(Order("A", OrderStatus.Shipped, 2)));
 
         Assert.Equal("B", (await NextAsync(messages)).Id);
         await NextIsAsync(messages, "A", OrderStatus.Shipped);
@@ -148,8 +144,7 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         var orders = OrdersAB(newest: 8);
         // No re-read in this test: only the stream delivers.
         using var hub = Hub(TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10));
-        var (first, firstSubscription) = await SubscribeToOrdersAsync(hub, orders);
-        using var firstScope = firstSubscription;
+        using var first = await SubscribeToOrdersAsync(hub, orders);
         Assert.Equal("B", (await NextAsync(first)).Id);
 
         var readingNewest = new TaskCompletionSource();
@@ -165,8 +160,7 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         await PublishAsync(shipped);
         await NextIsAsync(first, "A", OrderStatus.Shipped);
         newestRead.SetResult();
-        var (second, secondSubscription) = await starting;
-        using var secondScope = secondSubscription;
+        using var second = await starting;
 
         Assert.Equal("B", (await NextAsync(second)).Id);
         await NextIsAsync(second, "A", OrderStatus.Shipped);
@@ -179,8 +173,7 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         var orders = OrdersAB(newest: 1);
         // Changes every 100 ms would put off a re-read 300 ms after the last one for good.
         using var hub = Hub(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600));
-        var (messages, subscription) = await SubscribeToOrdersAsync(hub, orders);
-        using var scope = subscription;
+        using var messages = await SubscribeToOrdersAsync(hub, orders);
         await PublishAsync(orders.Read("A")!);
         while ((await NextAsync(messages)).Id != "A") { }
 
@@ -192,7 +185,7 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
             orders.Set(b);
             await PublishAsync(b);
             await Task.Delay(100, timeout.Token);
-            while (messages.TryRead(out var message))
+            while (messages.Reader.TryRead(out var message))
                 if (message.Id == "A") return; // healed while B kept changing
         }
     }
@@ -202,9 +195,11 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
     /// <summary>A dealer's orders A and B, confirmed, B the latest.</summary>
     private static Orders OrdersAB(int newest) => new(newest, Order("A", OrderStatus.Confirmed, 1), Order("B", OrderStatus.Confirmed, 1));
 
-    private static async Task NextIsAsync(ChannelReader<OrderView> reader, string id, OrderStatus status)
+    private static Task<OrderView> NextAsync(OrderFeed feed) => NextAsync(feed.Reader);
+
+    private static async Task NextIsAsync(OrderFeed feed, string id, OrderStatus status)
     {
-        var next = await NextAsync(reader);
+        var next = await NextAsync(feed);
         Assert.Equal((id, status), (next.Id, next.Status));
     }
 
@@ -215,7 +210,7 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
     /// by id again. <paramref name="whileStarting"/> runs as it reads the latest to start with, after the newest;
     /// <paramref name="readingNewest"/> is awaited as it first reads the newest.
     /// </summary>
-    private async Task<(ChannelReader<OrderView> Reader, IDisposable Subscription)> SubscribeToOrdersAsync(ChangeHub hub, Orders orders,
+    private async Task<OrderFeed> SubscribeToOrdersAsync(ChangeHub hub, Orders orders,
         Action? whileStarting = null, Func<Task>? readingNewest = null)
     {
         var messages = Channel.CreateUnbounded<OrderView>();
@@ -229,7 +224,7 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
                 if (Interlocked.Exchange(ref readingNewest, null) is { } reading) await reading();
                 return orders.Newest();
             }, id => Task.FromResult(orders.Read(id))));
-        return (messages.Reader, observable.Subscribe(new To<OrderView>(view => messages.Writer.TryWrite(view))));
+        return new OrderFeed(messages.Reader, observable.Subscribe(new To<OrderView>(view => messages.Writer.TryWrite(view))));
     }
 
     private static async Task<T> NextAsync<T>(ChannelReader<T> reader)
@@ -304,12 +299,9 @@ public sealed class ChangeHubResyncTests(ClusterFixture fixture)
         }
     }
 
-    private sealed class To<T>(Action<T> next) : IObserver<T>
+    /// <summary>One subscription to the orders topic and the messages it received.</summary>
+    private sealed record OrderFeed(ChannelReader<OrderView> Reader, IDisposable Subscription) : IDisposable
     {
-        public void OnCompleted() { }
-
-        public void OnError(Exception error) { }
-
-        public void OnNext(T value) => next(value);
+        public void Dispose() => Subscription.Dispose();
     }
 }

@@ -206,13 +206,4 @@ public sealed class ChangeInterestTests(ClusterFixture fixture)
             await producer;
         }
     }
-
-    private sealed class To<T>(Action<T> next) : IObserver<T>
-    {
-        public void OnCompleted() { }
-
-        public void OnError(Exception error) { }
-
-        public void OnNext(T value) => next(value);
-    }
 }
