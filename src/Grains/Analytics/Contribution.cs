@@ -149,10 +149,15 @@ public static class ContributionRules
                 if (!seen.Add(Validate.Id(sku?.Sku, "sku"))) throw ChannelException.Validation($"sku '{sku!.Sku}' appears twice.");
             var weeks = SeenWeeks ??= [];
             weeks.Clear();
+            string? overlapping = null; // the week last found in the month: a month's entries name a handful of weeks
             foreach (var week in contribution.Weeks ?? [])
             {
                 Validate.Id(week?.Sku, "weeks sku");
-                if (!IsoWeeks.Overlaps(week!.Week, month)) throw ChannelException.Validation($"week {week.Week} has no day in {month}.");
+                if (!string.Equals(week!.Week, overlapping, StringComparison.Ordinal))
+                {
+                    if (!IsoWeeks.Overlaps(week.Week, month)) throw ChannelException.Validation($"week {week.Week} has no day in {month}.");
+                    overlapping = week.Week;
+                }
                 if (week.Units < 0) throw ChannelException.Validation("weekly units must not be negative.");
                 if (!weeks.Add((week.Sku, week.Week))) throw ChannelException.Validation($"week {week.Week} of {week.Sku} appears twice.");
             }

@@ -149,6 +149,41 @@ public static class Rollup
         public void Remove(ChannelTotals t) => Apply(t, -1);
 
         /// <summary>
+        /// Replaces a source's contribution (added before) by its newer one, touching only the SKUs whose figures
+        /// differ. A source rebuilds its contribution from the same records, so its SKUs come in the same order and an
+        /// unchanged SKU is the very same record: most contributions change a few SKUs of the twenty or so they hold,
+        /// and only those then count as changed for the next <see cref="ToTotals"/>. Anything else (another tier, SKUs
+        /// added, taken out or reordered) takes the old one out and adds the new one.
+        /// </summary>
+        public void Replace(Contribution old, Contribution now)
+        {
+            if (old.Tier != now.Tier || !SameSkuOrder(old.Skus, now.Skus))
+            {
+                Remove(old);
+                Add(now);
+                return;
+            }
+            if (old.Figures != now.Figures)
+            {
+                figures = figures.Minus(old.Figures).Plus(now.Figures);
+                if (now.Tier is DealerTier tier) ReplaceTier(tier.ToString(), old.Figures, now.Figures);
+            }
+            for (var i = 0; i < now.Skus.Count; i++)
+            {
+                var (was, f) = (old.Skus[i], now.Skus[i]);
+                if (!ReferenceEquals(was, f) && was != f) ReplaceSku(was, f);
+            }
+        }
+
+        private static bool SameSkuOrder(IReadOnlyList<SkuFigures> old, IReadOnlyList<SkuFigures> now)
+        {
+            if (old.Count != now.Count) return false;
+            for (var i = 0; i < now.Count; i++)
+                if (!ReferenceEquals(old[i], now[i]) && !string.Equals(old[i].Sku, now[i].Sku, StringComparison.Ordinal)) return false;
+            return true;
+        }
+
+        /// <summary>
         /// Replaces <paramref name="old"/> (added before) by <paramref name="now"/>, touching only the tiers and SKUs
         /// whose figures differ: a lookup per key instead of taking every key out and adding it again. Most pushes
         /// change a few SKUs of hundreds, and within a silo the SKU chunks they did not change arrive as the very same arrays.

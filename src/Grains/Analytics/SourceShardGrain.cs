@@ -65,8 +65,12 @@ public sealed class SourceShardGrain(
             if (!ContributionRules.Supersedes(contribution, held)) continue;
             state.State.Sources[contribution.SourceId] = contribution;
             if (held is null || held.Region != contribution.Region || held.Figures.SellOutValue != contribution.Figures.SellOutValue) topSellers.Clear();
-            if (held is not null) Count(held, -1);
-            Count(contribution, 1);
+            if (held is not null && held.Region == contribution.Region) Replace(held, contribution);
+            else
+            {
+                if (held is not null) Count(held, -1);
+                Count(contribution, 1);
+            }
             dirtyRegions.Add(contribution.Region);
             if (held is not null) dirtyRegions.Add(held.Region);
             changed = true;
@@ -188,6 +192,13 @@ public sealed class SourceShardGrain(
             if (sum.Sources == 0) regions.Remove(source.Region);
             parts.Clear(); // the regions with sources changed, and with them the children of others
         }
+    }
+
+    /// <summary>A source's newer contribution in the same region: its sum changes by the difference, the regions with sources stay.</summary>
+    private void Replace(Contribution held, Contribution now)
+    {
+        regions[now.Region].Replace(held, now);
+        parts.Remove(now.Region);
     }
 
     private AggregatePart PartOf(string region)

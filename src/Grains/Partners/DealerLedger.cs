@@ -204,14 +204,16 @@ public static class DealerLedger
         var month = Month(state, monthKey);
         month.Region = state.Info!.Region;
         month.Tier = state.Info.Tier;
-        month.StockUnits = state.Inventory.Values.Sum(s => s.OnHand + s.InTransit);
+        var units = 0;
         foreach (var level in state.Inventory.Values)
         {
             // Runs at every save: a SKU whose stock did not move keeps its record (no closure, no copy).
             var stock = level.OnHand + level.InTransit;
+            units += stock;
             if (!month.Skus.TryGetValue(level.Sku, out var held)) month.Skus[level.Sku] = Analytics.SkuFigures.Empty(level.Sku, stock);
             else if (held.StockUnits != stock) month.Skus[level.Sku] = held with { StockUnits = stock };
         }
+        month.StockUnits = units;
     }
 
     /// <summary>

@@ -169,6 +169,65 @@ public sealed class RollupTests
     }
 
     [Fact]
+    public void Replacing_a_sources_contribution_always_equals_the_sum_of_the_sources_held()
+    {
+        var random = new Random(11);
+        var tiers = new DealerTier?[] { DealerTier.Strategic, DealerTier.Value, null };
+        SkuFigures Sku(int k) => new($"P{k}", random.Next(0, 9), random.Next(0, 9000) / 100m, random.Next(0, 9), random.Next(0, 9000) / 100m, random.Next(0, 9));
+        // As a dealer rebuilds its contribution: mostly the same records with one or two new, sometimes a SKU added,
+        // taken out or moved, another tier, or the same figures in new records.
+        Contribution Next(Contribution held) => random.Next(7) switch
+        {
+            0 => held with { Skus = [.. held.Skus.Select((s, i) => i == 0 ? s with { OrderUnits = s.OrderUnits + 1 } : s)] },
+            1 => held with { Skus = [.. held.Skus, Sku(100 + random.Next(20))], Figures = held.Figures with { OrderCount = held.Figures.OrderCount + 1 } },
+            2 => held with { Skus = [.. held.Skus.Skip(1)] },
+            3 => held with { Skus = [.. held.Skus.Reverse()] },
+            4 => held with { Tier = tiers[random.Next(tiers.Length)], Figures = held.Figures with { SellOutValue = held.Figures.SellOutValue + 2.5m } },
+            5 => held with { Skus = [.. held.Skus.Select(s => s with { })] },
+            _ => held with { Skus = [.. held.Skus.Select(s => random.Next(3) == 0 ? s with { SellOutValue = s.SellOutValue + 1m, StockUnits = s.StockUnits - 1 } : s)] },
+        };
+        var sources = new Dictionary<int, Contribution>();
+        var accumulator = new Rollup.Accumulator();
+        var replaced = 0;
+        for (var step = 0; step < 400; step++)
+        {
+            var id = random.Next(5);
+            if (sources.TryGetValue(id, out var held))
+            {
+                var now = sources[id] = Next(held);
+                accumulator.Replace(held, now);
+                replaced++;
+            }
+            else accumulator.Add(sources[id] = Source($"dealer:{id}", "CN", "2026-11", tiers[random.Next(tiers.Length)], random.Next(0, 1000) / 100m,
+                random.Next(0, 50), [.. Enumerable.Range(0, 20).Where(_ => random.Next(3) > 0).Select(Sku)]));
+            var running = accumulator.ToTotals(null);
+            var expected = Rollup.OfSources(sources.Values);
+            Assert.True(Rollup.Same(expected, running), $"step {step}: {JsonSerializer.Serialize(running)} != {JsonSerializer.Serialize(expected)}");
+        }
+        Assert.True(replaced > 300);
+    }
+
+    [Fact]
+    public void A_replaced_contribution_changes_only_the_skus_whose_records_differ()
+    {
+        var p1 = new SkuFigures("P1", 1, 1m, 1, 1m, 1);
+        var old = Source("dealer:A", "CN", "2026-11", DealerTier.Value, 10m, 1, p1, new SkuFigures("P2", 1, 1m, 1, 1m, 1));
+        var accumulator = new Rollup.Accumulator();
+        accumulator.Add(old);
+        var first = accumulator.ToTotals(null);
+
+        var now = old with { Skus = [p1, new SkuFigures("P2", 3, 3m, 1, 1m, 1)], Figures = old.Figures with { OrderCount = 2 } };
+        accumulator.Replace(old, now);
+        var second = accumulator.ToTotals(null);
+
+        Assert.Same(first.BySku["P1"], second.BySku["P1"]);
+        Assert.Equal(new SkuFigures("P2", 3, 3m, 1, 1m, 1), second.BySku["P2"]);
+        Assert.Equal(2, second.Figures.OrderCount);
+        Assert.Equal(2, second.ByTier["Value"].OrderCount);
+        Assert.Equal(1, second.Sources);
+    }
+
+    [Fact]
     public void An_unchanged_sum_is_the_previous_result_itself_and_a_changed_one_keeps_the_unchanged_records()
     {
         var a = Rollup.OfSources([Source("dealer:A", "CN", "2026-11", DealerTier.Value, 10m, 1, new SkuFigures("P1", 1, 1m, 1, 1m, 1), new SkuFigures("P2", 1, 1m, 1, 1m, 1))]);
