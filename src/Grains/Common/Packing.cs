@@ -87,7 +87,7 @@ public sealed class PackedList<T> : IReadOnlyList<T> where T : IPackable<T>
     public void Add(T item)
     {
         (items ??= []).Add(item);
-        Kept.Changed();
+        Kept.Appended();
     }
 
     public void RemoveRange(int index, int count)
@@ -133,6 +133,13 @@ public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T
     /// <inheritdoc cref="PackedList{T}.Kept"/>
     internal PackedFormat.Kept Kept;
 
+    /// <summary>
+    /// Whether an entry was ever removed. Until then the entries enumerate in the order they were added, so a new key
+    /// comes last and the bytes kept for the others stay the start of the next write (see <see cref="PackedFormat.Kept"/>);
+    /// after it, a new key may take the removed one's place.
+    /// </summary>
+    private bool removed;
+
     private Dictionary<string, T> Items => items ?? None;
 
     public int Count => Items.Count;
@@ -142,8 +149,11 @@ public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T
         get => Items[key];
         set
         {
-            (items ??= new(StringComparer.Ordinal))[key] = value;
-            Kept.Changed();
+            var dictionary = items ??= new(StringComparer.Ordinal);
+            var count = dictionary.Count;
+            dictionary[key] = value;
+            if (dictionary.Count > count && !removed) Kept.Appended();
+            else Kept.Changed();
         }
     }
 
@@ -168,6 +178,7 @@ public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T
             value = default;
             return false;
         }
+        removed = true;
         Kept.Changed();
         return true;
     }
@@ -193,27 +204,50 @@ public static class PackedFormat
     public const int KeptFrom = 16;
 
     /// <summary>
-    /// The bytes a collection was last written as, with the version of its entries then. A change moves the version on,
-    /// so bytes packed from entries a change has replaced are never used again: not even those of a write that finished
-    /// after the change, on another thread (a grain call's argument is serialized where the message is sent). The
-    /// version is moved on with a full fence after the entries changed, and read with acquire before they are packed, so
-    /// a thread that sees the new version sees the new entries on any processor.
+    /// The bytes of a collection's entries as last written, with the version of its entries then. A change moves the
+    /// version on, so bytes packed from entries a change has replaced are never used again: not even those of a write
+    /// that finished after the change, on another thread (a grain call's argument is serialized where the message is
+    /// sent). The version is moved on with a full fence after the entries changed, and read with acquire before they
+    /// are packed, so a thread that sees the new version sees the new entries on any processor.
     /// </summary>
+    /// <remarks>
+    /// An entry added at the end (<see cref="Appended"/>: a dealer's next order reference, its next sell-out receipt)
+    /// leaves the entries before it as they were: the next write packs only the entries added since the bytes were
+    /// kept and writes them after those bytes. Any other change (<see cref="Changed"/>) marks every byte kept before it
+    /// as unusable. Before, each report packed all of the up to 256 receipts its dealer holds.
+    /// </remarks>
     public struct Kept
     {
         private int version;
+
+        /// <summary>The version of the last change that was not an entry added at the end: bytes of an older version are of no use.</summary>
+        private int rewritten;
+
         private Bytes? bytes;
 
         /// <summary>The version last packed, plus one (0: never packed).</summary>
         private int packed;
 
-        public void Changed() => Interlocked.Increment(ref version);
+        public void Changed()
+        {
+            // Before the version: a thread that sees the new version sees this too.
+            Volatile.Write(ref rewritten, version + 1);
+            Interlocked.Increment(ref version);
+        }
 
-        internal byte[]? Current => Volatile.Read(ref bytes) is { } kept && kept.Version == Volatile.Read(ref version) ? kept.Value : null;
+        /// <summary>An entry was added after all the others (in the order the collection enumerates them).</summary>
+        public void Appended() => Interlocked.Increment(ref version);
+
+        /// <summary>The bytes kept if they hold the entries as they are now.</summary>
+        internal Bytes? Current => Volatile.Read(ref bytes) is { } kept && kept.Version == Volatile.Read(ref version) ? kept : null;
 
         internal int At => Volatile.Read(ref version);
 
-        internal void Keep(int at, byte[] value) => Volatile.Write(ref bytes, new Bytes(at, value));
+        /// <summary>The bytes kept if the entries of version <paramref name="at"/> are theirs and some added after them.</summary>
+        internal Bytes? StartOf(int at, int count) =>
+            Volatile.Read(ref bytes) is { } kept && kept.Version <= at && kept.Version >= Volatile.Read(ref rewritten) && kept.Count <= count ? kept : null;
+
+        internal void Keep(Bytes value) => Volatile.Write(ref bytes, value);
 
         /// <summary>Notes that the entries of version <paramref name="at"/> are being packed; whether they were packed before.</summary>
         internal bool PackedBefore(int at)
@@ -222,36 +256,92 @@ public static class PackedFormat
             packed = at + 1;
             return before;
         }
+    }
 
-        private sealed record class Bytes(int Version, byte[] Value);
+    /// <summary>
+    /// The packed bytes of a collection's first <see cref="Count"/> entries, as of its version <see cref="Version"/>:
+    /// the first <see cref="Length"/> bytes of a buffer that the bytes of later entries may fill on from there. Whoever
+    /// claims the rest of the buffer first writes there; a later claim on the same bytes copies them to a buffer of its own.
+    /// </summary>
+    internal sealed class Bytes
+    {
+        private readonly Buffer buffer;
+
+        private Bytes(int version, int count, Buffer buffer, int length) => (Version, Count, this.buffer, Length) = (version, count, buffer, length);
+
+        public int Version { get; }
+
+        public int Count { get; }
+
+        public int Length { get; }
+
+        public ReadOnlySpan<byte> Entries => buffer.Data.AsSpan(0, Length);
+
+        public static Bytes Of(int version, int count, ReadOnlySpan<byte> entries)
+        {
+            var data = new byte[entries.Length];
+            entries.CopyTo(data);
+            return new(version, count, new Buffer(data, entries.Length), entries.Length);
+        }
+
+        /// <summary>These bytes followed by <paramref name="added"/>, the bytes of the entries after the first <see cref="Count"/>.</summary>
+        public Bytes Then(int version, int count, ReadOnlySpan<byte> added)
+        {
+            var length = Length + added.Length;
+            if (length <= buffer.Data.Length && Interlocked.CompareExchange(ref buffer.Claimed, length, Length) == Length)
+            {
+                added.CopyTo(buffer.Data.AsSpan(Length));
+                return new(version, count, buffer, length);
+            }
+            // Room for as many bytes again, so that the next entries are written in place.
+            var data = new byte[Math.Max(length + length / 2, 64)];
+            Entries.CopyTo(data);
+            added.CopyTo(data.AsSpan(Length));
+            return new(version, count, new Buffer(data, length), length);
+        }
+
+        private sealed class Buffer(byte[] data, int claimed)
+        {
+            public readonly byte[] Data = data;
+
+            /// <summary>How many bytes are taken: only the bytes that end there may be followed in place.</summary>
+            public int Claimed = claimed;
+        }
     }
 
     /// <summary>
     /// Writes the entries as one length-prefixed field (the container itself is tracked like any object), from the bytes
-    /// the container kept if they are still current; keeps the bytes written when <paramref name="keep"/>, or when the
-    /// same entries were packed by an earlier write: a collection that stopped changing (a closed month of a dealer
-    /// with years of history) is packed twice, not at every write of its grain.
+    /// the container kept if they are still current, or from them and the entries added since; keeps the bytes written
+    /// when <paramref name="keep"/>, or when the same entries were packed by an earlier write: a collection that stopped
+    /// changing (a closed month of a dealer with years of history) is packed twice, not at every write of its grain.
     /// </summary>
     public static void WriteField<TBufferWriter, TContainer>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, Type? expectedType, TContainer? value,
         int count, ref Kept kept, bool keep, PackEntries<TContainer> pack) where TBufferWriter : IBufferWriter<byte> where TContainer : class
     {
         if (ReferenceCodec.TryWriteReferenceField(ref writer, fieldIdDelta, expectedType, value)) return;
         writer.WriteFieldHeader(fieldIdDelta, expectedType, typeof(TContainer), WireType.LengthPrefixed);
+        var at = kept.At;
         if (kept.Current is { } current)
         {
-            Write(ref writer, current);
+            Write(ref writer, current.Count, current.Entries);
             return;
         }
-        var at = kept.At;
-        keep = (kept.PackedBefore(at) || keep) && count >= KeptFrom;
-        var packed = new PackedWriter(count * 24 + 8);
+        var start = kept.StartOf(at, count);
+        keep = (kept.PackedBefore(at) || keep || start is not null) && count >= KeptFrom;
+        var from = start?.Count ?? 0;
+        var packed = new PackedWriter((count - from) * 24 + 8);
         try
         {
-            packed.Byte(Version);
-            packed.VarUInt((uint)count);
-            pack(ref packed, value!);
-            Write(ref writer, packed.Written);
-            if (keep) kept.Keep(at, packed.Written.ToArray());
+            pack(ref packed, value!, from, count);
+            if (start is not null)
+            {
+                var whole = start.Then(at, count, packed.Written);
+                Write(ref writer, count, whole.Entries);
+                kept.Keep(whole);
+                return;
+            }
+            Write(ref writer, count, packed.Written);
+            if (keep) kept.Keep(Bytes.Of(at, count, packed.Written));
         }
         finally
         {
@@ -259,10 +349,22 @@ public static class PackedFormat
         }
     }
 
-    private static void Write<TBufferWriter>(ref Writer<TBufferWriter> writer, ReadOnlySpan<byte> bytes) where TBufferWriter : IBufferWriter<byte>
+    /// <summary>The run: its length, the format version, the entry count, then the entries.</summary>
+    private static void Write<TBufferWriter>(ref Writer<TBufferWriter> writer, int count, ReadOnlySpan<byte> entries) where TBufferWriter : IBufferWriter<byte>
     {
-        writer.WriteVarUInt32((uint)bytes.Length);
-        writer.Write(bytes);
+        Span<byte> header = stackalloc byte[6];
+        header[0] = Version;
+        var length = 1;
+        var rest = (uint)count;
+        while (rest >= 0x80)
+        {
+            header[length++] = (byte)(rest | 0x80);
+            rest >>= 7;
+        }
+        header[length++] = (byte)rest;
+        writer.WriteVarUInt32((uint)(length + entries.Length));
+        writer.Write(header[..length]);
+        writer.Write(entries);
     }
 
     /// <summary>
@@ -299,7 +401,8 @@ public static class PackedFormat
         }
     }
 
-    public delegate void PackEntries<in TContainer>(ref PackedWriter writer, TContainer container);
+    /// <summary>Packs the entries from index <c>from</c> (in the order the container enumerates them) up to, not including, <c>to</c>.</summary>
+    public delegate void PackEntries<in TContainer>(ref PackedWriter writer, TContainer container, int from, int to);
 
     public delegate TContainer UnpackEntries<out TContainer>(ref PackedReader reader, int count);
 }
@@ -313,9 +416,9 @@ public sealed class PackedListCodec<T>(ICodecProvider codecs) : IFieldCodec<Pack
         var none = default(PackedFormat.Kept);
         ref var kept = ref value is null ? ref none : ref value.Kept;
         PackedFormat.WriteField(ref writer, fieldIdDelta, expectedType, value, value?.Count ?? 0, ref kept, T.KeepPacked,
-            static (ref PackedWriter packed, PackedList<T> list) =>
+            static (ref PackedWriter packed, PackedList<T> list, int from, int to) =>
             {
-                foreach (var item in list) item.PackInto(ref packed);
+                for (var i = from; i < to; i++) list[i].PackInto(ref packed);
             });
     }
 
@@ -337,10 +440,13 @@ public sealed class PackedDictionaryCodec<T>(ICodecProvider codecs) : IFieldCode
         var none = default(PackedFormat.Kept);
         ref var kept = ref value is null ? ref none : ref value.Kept;
         PackedFormat.WriteField(ref writer, fieldIdDelta, expectedType, value, value?.Count ?? 0, ref kept, T.KeepPacked,
-            static (ref PackedWriter packed, PackedDictionary<T> dictionary) =>
+            static (ref PackedWriter packed, PackedDictionary<T> dictionary, int from, int to) =>
             {
+                var index = 0;
                 foreach (var (key, item) in dictionary)
                 {
+                    if (index++ < from) continue;
+                    if (index > to) break;
                     var own = T.KeyedByItself && T.IsOwnKey(key, item);
                     if (T.KeyedByItself) packed.Bool(own);
                     if (!own) packed.String(key);

@@ -124,13 +124,98 @@ public sealed class PackedStateTests : IDisposable
     {
         // A grain call to another silo serializes its argument where the message is sent, maybe after the grain changed it.
         var state = Dealer(orders: 100, receipts: 0);
-        var before = state.Orders.Kept.At;
         var stale = RoundTripBytesOf(state);
+        state.Orders.RemoveRange(0, 1);
+
+        state.Orders.Kept.Keep(stale);
+
+        Assert.Equal(state.Orders, RoundTrip(state).Orders);
+        Assert.Equal(99, RoundTrip(state).Orders.Count);
+    }
+
+    [Fact]
+    public void An_entry_added_at_the_end_is_packed_alone_after_the_bytes_kept_for_the_others()
+    {
+        var state = Dealer(orders: 100, receipts: 0);
+        var before = RoundTripBytesOf(state);
         state.Orders.Add(new OrderRef("added", At));
 
-        state.Orders.Kept.Keep(before, stale);
+        Serializer.SerializeToArray(state);
 
+        var after = state.Orders.Kept.Current!;
+        Assert.Equal(101, after.Count);
+        Assert.True(before.Entries.SequenceEqual(after.Entries[..before.Length])); // the 100 entries' bytes, as kept
         Assert.Equal("added", RoundTrip(state).Orders[^1].Id);
+    }
+
+    [Fact]
+    public void Bytes_followed_twice_from_the_same_start_keep_each_their_own_bytes()
+    {
+        var start = PackedFormat.Bytes.Of(1, 2, [1, 2]);
+        var first = start.Then(2, 3, [3]);  // copied to a buffer with room to spare
+        var second = first.Then(3, 4, [4]); // in place, after the first's bytes
+        var other = first.Then(3, 4, [9]);  // the room after the first's bytes is taken: copied
+
+        Assert.Equal([1, 2, 3], first.Entries.ToArray());
+        Assert.Equal([1, 2, 3, 4], second.Entries.ToArray());
+        Assert.Equal([1, 2, 3, 9], other.Entries.ToArray());
+        Assert.Equal([1, 2, 3, 4, 5], second.Then(4, 5, [5]).Entries.ToArray());
+        Assert.Equal([1, 2], start.Entries.ToArray());
+    }
+
+    /// <summary>
+    /// Whatever happened to a collection between writes, each write is byte for byte the write of a new collection
+    /// holding the same entries in the same order, which packs them all: entries added at the end (packed after the
+    /// bytes kept), entries replaced or removed (which make the kept bytes useless), and keys added after a removal (which
+    /// may take the removed key's place in the order).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Every_write_is_the_bytes_of_packing_the_entries_anew(int seed)
+    {
+        var random = new Random(seed);
+        var orders = new PackedList<OrderRef>();
+        var receipts = new PackedDictionary<SellOutReceipt>();
+        var skus = new PackedDictionary<SkuFigures>();
+        var used = 0;
+        for (var step = 0; step < 600; step++)
+        {
+            switch (random.Next(10))
+            {
+                case < 4:
+                    orders.Add(new OrderRef($"O{used++}", At.AddSeconds(step)));
+                    receipts[$"S{used++}"] = new SellOutReceipt(new ReportDigest((ulong)step, 1), null);
+                    break;
+                case 4 when orders.Count > 0:
+                    orders.RemoveRange(0, random.Next(1, Math.Min(orders.Count, 20) + 1));
+                    break;
+                case 5 when receipts.Count > 0:
+                    receipts.Remove(receipts.Keys.ElementAt(random.Next(receipts.Count)));
+                    break;
+                case 6 when receipts.Count > 0:
+                    receipts[receipts.Keys.ElementAt(random.Next(receipts.Count))] = new SellOutReceipt(new ReportDigest(0, (ulong)step), null);
+                    break;
+                case 7:
+                    var sku = $"P{random.Next(40)}";
+                    skus[sku] = new SkuFigures(sku, step, step, 0, 0m, 1);
+                    break;
+                case 8 when skus.Count > 0:
+                    skus.Remove(skus.Keys.ElementAt(random.Next(skus.Count)));
+                    break;
+            }
+            // Written once or twice (the second from the bytes kept), or not at all before the next change.
+            for (var write = random.Next(3); write > 0; write--)
+            {
+                Assert.Equal(Serializer.SerializeToArray(new PackedList<OrderRef>(orders)), Serializer.SerializeToArray(orders));
+                Assert.Equal(Serializer.SerializeToArray(new PackedDictionary<SellOutReceipt>(receipts)), Serializer.SerializeToArray(receipts));
+                Assert.Equal(Serializer.SerializeToArray(new PackedDictionary<SkuFigures>(skus)), Serializer.SerializeToArray(skus));
+            }
+        }
+        Assert.Equal(orders, Serializer.Deserialize<PackedList<OrderRef>>(Serializer.SerializeToArray(orders)));
+        Assert.Equal(receipts.Keys, Serializer.Deserialize<PackedDictionary<SellOutReceipt>>(Serializer.SerializeToArray(receipts))!.Keys);
+        Assert.True(used > 400);
     }
 
     [Fact]
@@ -352,7 +437,7 @@ public sealed class PackedStateTests : IDisposable
     }
 
     /// <summary>The bytes the state's order list keeps after a write of the whole state.</summary>
-    private byte[] RoundTripBytesOf(DealerState state)
+    private PackedFormat.Bytes RoundTripBytesOf(DealerState state)
     {
         Serializer.SerializeToArray(state);
         return state.Orders.Kept.Current!;
