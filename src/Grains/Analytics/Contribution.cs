@@ -153,9 +153,9 @@ public static class ContributionRules
             foreach (var week in contribution.Weeks ?? [])
             {
                 Validate.Id(week?.Sku, "weeks sku");
-                if (!string.Equals(week!.Week, overlapping, StringComparison.Ordinal))
+                if (overlapping is null || !string.Equals(week!.Week, overlapping, StringComparison.Ordinal)) // a null week is checked (and refused)
                 {
-                    if (!IsoWeeks.Overlaps(week.Week, month)) throw ChannelException.Validation($"week {week.Week} has no day in {month}.");
+                    if (!IsoWeeks.Overlaps(week!.Week, month)) throw ChannelException.Validation($"week {week.Week} has no day in {month}.");
                     overlapping = week.Week;
                 }
                 if (week.Units < 0) throw ChannelException.Validation("weekly units must not be negative.");

@@ -101,6 +101,9 @@ public static class Rollup
         /// <summary>The source-months summed so far.</summary>
         public int Sources => sources;
 
+        /// <summary>The SKUs the next <see cref="ToTotals"/> looks at again (those changed since the last), for tests.</summary>
+        internal int SkusToRedo => changedSkus.Count;
+
         /// <summary>The plain sum of <paramref name="totals"/>.</summary>
         public ChannelTotals Sum(IEnumerable<ChannelTotals> totals)
         {

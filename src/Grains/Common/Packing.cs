@@ -60,7 +60,7 @@ public interface IPackable<TSelf> where TSelf : IPackable<TSelf>
 /// dictionary, are read too (Orleans binary, and System.Text.Json from before that).
 /// </remarks>
 [JsonConverter(typeof(PackedJsonConverter))]
-public sealed class PackedList<T> : IReadOnlyList<T> where T : IPackable<T>
+public sealed class PackedList<T> : IReadOnlyList<T>, IPackedCollection where T : IPackable<T>
 {
     private static readonly List<T> None = [];
 
@@ -111,7 +111,7 @@ public sealed class PackedList<T> : IReadOnlyList<T> where T : IPackable<T>
 
 /// <summary>A dictionary by ordinal string key in grain state, stored packed like <see cref="PackedList{T}"/>.</summary>
 [JsonConverter(typeof(PackedJsonConverter))]
-public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T : IPackable<T>
+public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T>, IPackedCollection where T : IPackable<T>
 {
     private static readonly Dictionary<string, T> None = new(StringComparer.Ordinal);
 
@@ -188,6 +188,12 @@ public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T> where T
     IEnumerator<KeyValuePair<string, T>> IEnumerable<KeyValuePair<string, T>>.GetEnumerator() => GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>A collection stored as a packed run (<see cref="PackedFormat.WriteField"/>).</summary>
+public interface IPackedCollection
+{
+    int Count { get; }
 }
 
 /// <summary>The packed run's layout: a format version byte, the entry count, then the entries.</summary>
@@ -316,11 +322,14 @@ public static class PackedFormat
     /// changing (a closed month of a dealer with years of history) is packed twice, not at every write of its grain.
     /// </summary>
     public static void WriteField<TBufferWriter, TContainer>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, Type? expectedType, TContainer? value,
-        int count, ref Kept kept, bool keep, PackEntries<TContainer> pack) where TBufferWriter : IBufferWriter<byte> where TContainer : class
+        ref Kept kept, bool keep, PackEntries<TContainer> pack) where TBufferWriter : IBufferWriter<byte> where TContainer : class, IPackedCollection
     {
         if (ReferenceCodec.TryWriteReferenceField(ref writer, fieldIdDelta, expectedType, value)) return;
         writer.WriteFieldHeader(fieldIdDelta, expectedType, typeof(TContainer), WireType.LengthPrefixed);
         var at = kept.At;
+        // Counted after the version is read: the entries of version `at` are all counted, so bytes kept as of `at`
+        // never lack one of them (an entry added meanwhile is counted too, and its bytes then serve as a start only).
+        var count = value!.Count;
         if (kept.Current is { } current)
         {
             Write(ref writer, current.Count, current.Entries);
@@ -332,7 +341,7 @@ public static class PackedFormat
         var packed = new PackedWriter((count - from) * 24 + 8);
         try
         {
-            pack(ref packed, value!, from, count);
+            pack(ref packed, value, from, count);
             if (start is not null)
             {
                 var whole = start.Then(at, count, packed.Written);
@@ -415,7 +424,7 @@ public sealed class PackedListCodec<T>(ICodecProvider codecs) : IFieldCodec<Pack
     {
         var none = default(PackedFormat.Kept);
         ref var kept = ref value is null ? ref none : ref value.Kept;
-        PackedFormat.WriteField(ref writer, fieldIdDelta, expectedType, value, value?.Count ?? 0, ref kept, T.KeepPacked,
+        PackedFormat.WriteField(ref writer, fieldIdDelta, expectedType, value, ref kept, T.KeepPacked,
             static (ref PackedWriter packed, PackedList<T> list, int from, int to) =>
             {
                 for (var i = from; i < to; i++) list[i].PackInto(ref packed);
@@ -439,7 +448,7 @@ public sealed class PackedDictionaryCodec<T>(ICodecProvider codecs) : IFieldCode
     {
         var none = default(PackedFormat.Kept);
         ref var kept = ref value is null ? ref none : ref value.Kept;
-        PackedFormat.WriteField(ref writer, fieldIdDelta, expectedType, value, value?.Count ?? 0, ref kept, T.KeepPacked,
+        PackedFormat.WriteField(ref writer, fieldIdDelta, expectedType, value, ref kept, T.KeepPacked,
             static (ref PackedWriter packed, PackedDictionary<T> dictionary, int from, int to) =>
             {
                 var index = 0;

@@ -209,7 +209,7 @@ public static class DealerLedger
         {
             // Runs at every save: a SKU whose stock did not move keeps its record (no closure, no copy).
             var stock = level.OnHand + level.InTransit;
-            units += stock;
+            units = checked(units + stock);
             if (!month.Skus.TryGetValue(level.Sku, out var held)) month.Skus[level.Sku] = Analytics.SkuFigures.Empty(level.Sku, stock);
             else if (held.StockUnits != stock) month.Skus[level.Sku] = held with { StockUnits = stock };
         }

@@ -31,6 +31,8 @@ public sealed class ContributionRulesTests
         { "week 2026-W45 of P1 appears twice", November(W("P1", "2026-W45", 1), W("P1", "2026-W45", 2)) },
         { "weekly units must not be negative", November(W("P1", "2026-W45", -1)) },
         { "is not an ISO week", November(W("P1", "2026-W54", 1)) },
+        { "is not an ISO week", November(W("P1", null!, 1)) },
+        { "is not an ISO week", November(W("P1", "2026-W45", 1), W("P2", null!, 1)) },
         { "sku 'P1' appears twice", November() with { Skus = [new SkuFigures("P1", 1, 1m, 1, 1m, 1), new SkuFigures("P1", 2, 2m, 2, 2m, 2)] } },
         { "must be kind:id", November() with { SourceId = "D1" } },
         { "2026-Q4", November() with { Month = "2026-Q4" } },

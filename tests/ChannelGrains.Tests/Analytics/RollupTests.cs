@@ -218,6 +218,7 @@ public sealed class RollupTests
 
         var now = old with { Skus = [p1, new SkuFigures("P2", 3, 3m, 1, 1m, 1)], Figures = old.Figures with { OrderCount = 2 } };
         accumulator.Replace(old, now);
+        Assert.Equal(1, accumulator.SkusToRedo); // taking the old one out and adding the new one would redo both
         var second = accumulator.ToTotals(null);
 
         Assert.Same(first.BySku["P1"], second.BySku["P1"]);
