@@ -361,16 +361,9 @@ public static class PackedFormat
     /// <summary>The run: its length, the format version, the entry count, then the entries.</summary>
     private static void Write<TBufferWriter>(ref Writer<TBufferWriter> writer, int count, ReadOnlySpan<byte> entries) where TBufferWriter : IBufferWriter<byte>
     {
-        Span<byte> header = stackalloc byte[6];
+        Span<byte> header = stackalloc byte[11];
         header[0] = Version;
-        var length = 1;
-        var rest = (uint)count;
-        while (rest >= 0x80)
-        {
-            header[length++] = (byte)(rest | 0x80);
-            rest >>= 7;
-        }
-        header[length++] = (byte)rest;
+        var length = 1 + PackedWriter.VarUInt(header[1..], (uint)count);
         writer.WriteVarUInt32((uint)(length + entries.Length));
         writer.Write(header[..length]);
         writer.Write(entries);
@@ -559,7 +552,13 @@ public ref struct PackedWriter
 
     public void VarUInt(ulong value)
     {
-        var span = Reserve(10);
+        var length = VarUInt(Reserve(10), value); // Reserve moves the position on by 10 before it is corrected here
+        position -= 10 - length;
+    }
+
+    /// <summary>Writes <paramref name="value"/> seven bits a byte, low bits first, at the start of <paramref name="span"/>; its length.</summary>
+    public static int VarUInt(Span<byte> span, ulong value)
+    {
         var length = 0;
         while (value >= 0x80)
         {
@@ -567,7 +566,7 @@ public ref struct PackedWriter
             value >>= 7;
         }
         span[length++] = (byte)value;
-        position -= 10 - length;
+        return length;
     }
 
     public void VarInt(long value) => VarUInt((ulong)((value << 1) ^ (value >> 63)));
