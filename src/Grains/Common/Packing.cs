@@ -98,8 +98,6 @@ public sealed class PackedList<T> : IReadOnlyList<T>, IPackedCollection where T 
 
     public List<T> GetRange(int index, int count) => Items.GetRange(index, count);
 
-    public int FindIndex(Predicate<T> match) => Items.FindIndex(match);
-
     public List<T>.Enumerator GetEnumerator() => Items.GetEnumerator();
 
     IEnumerator<T> IEnumerable<T>.GetEnumerator() => GetEnumerator();

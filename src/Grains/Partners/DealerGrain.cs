@@ -90,7 +90,7 @@ public sealed class DealerGrain(
             DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
             // An order that held credit got its reference with that hold. The retry of one whose saga died, released by the
             // audit since, is placed again: it was listed then, perhaps on a page sealed since.
-            listed = held is not null || state.State.ReleasedListed?.Remove(orderId) == true || state.State.Orders.FindIndex(o => o.Id == orderId) >= 0;
+            listed = held is not null || state.State.ReleasedListed?.Remove(orderId) == true || DealerOrderPages.IndexOf(state.State.Orders, orderId) >= 0;
             if (!listed) await SealFullOrderPagesAsync();
         }
         catch
@@ -375,13 +375,12 @@ public sealed class DealerGrain(
             }
             throw ChannelException.Validation("after does not name an order of this dealer.");
         }
-        var index = state.State.Orders.FindIndex(o => o.Id == afterId);
+        var index = DealerOrderPages.IndexOf(state.State.Orders, afterId);
         if (index >= 0) return SealedOrderCount + index + 1;
         for (var page = state.State.SealedOrderPages - 1; page >= Math.Max(0, state.State.SealedOrderPages - MaxPagesSearched); page--)
         {
-            var held = await OrderPage(page).GetAsync();
-            for (var i = 0; i < held.Count; i++)
-                if (held[i].Id == afterId) return (long)page * DealerOrderPages.PageSize + i + 1;
+            var held = DealerOrderPages.IndexOf(await OrderPage(page).GetAsync(), afterId);
+            if (held >= 0) return (long)page * DealerOrderPages.PageSize + held + 1;
         }
         throw ChannelException.Validation($"after does not name one of the last {MaxPagesSearched * DealerOrderPages.PageSize} orders of this dealer: list again from the start.");
     }

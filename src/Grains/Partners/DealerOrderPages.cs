@@ -14,6 +14,17 @@ public static class DealerOrderPages
 
     /// <summary>The page grain's key: the dealer's key, then <c>/orders/N</c> (ids never contain '/').</summary>
     public static string Key(string dealerKey, int page) => $"{dealerKey}/orders/{page}";
+
+    /// <summary>
+    /// Where the order is in <paramref name="orders"/>, or -1. Searched from the newest, which a retried order or a
+    /// next page usually names; a new order (most calls) is looked for in the whole page, so the loop is kept plain.
+    /// </summary>
+    public static int IndexOf(IReadOnlyList<OrderRef> orders, string orderId)
+    {
+        for (var i = orders.Count - 1; i >= 0; i--)
+            if (string.Equals(orders[i].Id, orderId, StringComparison.Ordinal)) return i;
+        return -1;
+    }
 }
 
 public interface IDealerOrderPageGrain : IGrainWithStringKey
