@@ -1,6 +1,6 @@
 namespace ChannelGrains.Catalog;
 
-[GenerateSerializer, Alias("ChannelGrains.ProductInfo")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.ProductInfo")]
 public sealed record class ProductInfo(
     [property: Id(0)] string Sku,
     [property: Id(1)] string Name,

@@ -14,14 +14,14 @@ public enum SagaPhase
     Done,
 }
 
-[GenerateSerializer, Alias("ChannelGrains.OrderLineInput")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.OrderLineInput")]
 public sealed record class OrderLineInput(
     [property: Id(0)] string Sku,
     [property: Id(1)] int Quantity,
     [property: Id(2)] decimal? UnitPrice,
     [property: Id(3)] string? PromotionId);
 
-[GenerateSerializer, Alias("ChannelGrains.PlaceOrder")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.PlaceOrder")]
 public sealed record class PlaceOrder(
     [property: Id(0)] string RequestId,
     [property: Id(1)] string DealerId,
@@ -31,7 +31,7 @@ public sealed record class PlaceOrder(
     public bool SameAs(PlaceOrder other) => RequestId == other.RequestId && DealerId == other.DealerId && Lines.SequenceEqual(other.Lines);
 }
 
-[GenerateSerializer, Alias("ChannelGrains.OrderLine")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.OrderLine")]
 public sealed record class OrderLine(
     [property: Id(0)] string Sku,
     [property: Id(1)] int Quantity,

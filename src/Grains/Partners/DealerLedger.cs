@@ -43,7 +43,7 @@ public sealed record class OpenOrder(
 }
 
 /// <summary>A price below the floor for one dealer, SKU and date range; it covers orders once approved (rule 4).</summary>
-[GenerateSerializer, Alias("ChannelGrains.SpecialPrice")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.SpecialPrice")]
 public sealed record class SpecialPrice(
     [property: Id(0)] string Sku,
     [property: Id(1)] decimal Price,
@@ -70,17 +70,17 @@ public sealed record class OrderRef([property: Id(0)] string Id, [property: Id(1
     public static OrderRef Unpack(ref PackedReader reader) => new(reader.String(), reader.DateTime());
 }
 
-[GenerateSerializer, Alias("ChannelGrains.SkuQuantity")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.SkuQuantity")]
 public sealed record class SkuQuantity([property: Id(0)] string Sku, [property: Id(1)] int Quantity);
 
-[GenerateSerializer, Alias("ChannelGrains.SellOutLine")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.SellOutLine")]
 public sealed record class SellOutLine(
     [property: Id(0)] string Sku,
     [property: Id(1)] int Quantity,
     [property: Id(2)] decimal Amount,
     [property: Id(3)] string? StoreId);
 
-[GenerateSerializer, Alias("ChannelGrains.SellOutReport")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.SellOutReport")]
 public sealed record class SellOutReport(
     [property: Id(0)] string RequestId,
     [property: Id(1)] string DealerId,

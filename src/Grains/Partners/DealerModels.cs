@@ -6,7 +6,7 @@ public enum DealerTier { Strategic, Value, Potential }
 
 public enum DealerStatus { Pending, Admitted, Suspended, Terminated }
 
-[GenerateSerializer, Alias("ChannelGrains.DealerInfo")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.DealerInfo")]
 public sealed record class DealerInfo(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
