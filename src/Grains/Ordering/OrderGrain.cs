@@ -210,8 +210,10 @@ public sealed class OrderGrain(
 
     private IDealerGrain DealerOf(string dealerId)
     {
-        if (dealerGrain is not { } held || held.Id != dealerId) dealerGrain = held = (dealerId, GrainFactory.GetGrain<IDealerGrain>(Keys.Of(Tenant, dealerId)));
-        return held.Grain;
+        if (dealerGrain is { } held && held.Id == dealerId) return held.Grain;
+        var grain = GrainFactory.GetGrain<IDealerGrain>(Keys.Of(Tenant, dealerId));
+        dealerGrain = (dealerId, grain);
+        return grain;
     }
 
     private IProductGrain Product(string sku)
