@@ -24,8 +24,14 @@ public sealed class OrderGrain(
     ILogger<OrderGrain> logger) : Grain, IOrderGrain
 {
     private (string Tenant, string Id)? key;
+
+    /// <summary>
+    /// The references this activation calls, each made once: an order calls its dealer and its lines' products at every
+    /// step, and each new reference builds a proxy that creates its argument copiers anew (docs/benchmarks.md). Made on
+    /// first use: many activations only answer a read of the order.
+    /// </summary>
     private (string Id, IDealerGrain Grain)? dealerGrain;
-    private readonly Dictionary<string, IProductGrain> products = new(StringComparer.Ordinal);
+    private Dictionary<string, IProductGrain>? products;
 
     private (string Tenant, string Id) Key => key ??= Keys.Split(this.GetPrimaryKeyString());
 
@@ -202,10 +208,6 @@ public sealed class OrderGrain(
 
     private decimal Total => state.State.Lines.Sum(l => l.Amount);
 
-    /// <summary>
-    /// The references this activation calls, each made once: an order calls its dealer and its lines' products at every
-    /// step, and each new reference builds a proxy that creates its argument copiers anew (docs/benchmarks.md).
-    /// </summary>
     private IDealerGrain Dealer => DealerOf(state.State.Request!.DealerId);
 
     private IDealerGrain DealerOf(string dealerId)
@@ -218,6 +220,7 @@ public sealed class OrderGrain(
 
     private IProductGrain Product(string sku)
     {
+        products ??= new(StringComparer.Ordinal);
         if (!products.TryGetValue(sku, out var product)) products[sku] = product = GrainFactory.GetGrain<IProductGrain>(Keys.Of(Tenant, sku));
         return product;
     }
