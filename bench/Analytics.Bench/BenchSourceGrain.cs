@@ -1,5 +1,4 @@
 using ChannelGrains.Partners;
-using Microsoft.Extensions.Logging;
 
 namespace ChannelGrains.Analytics.Bench;
 
@@ -10,7 +9,7 @@ public interface IBenchSourceGrain : IGrainWithIntegerKey
     [Alias("Run")] Task RunAsync(string tenant, string region, int updates);
 }
 
-public sealed class BenchSourceGrain(ILogger<BenchSourceGrain> logger) : Grain, IBenchSourceGrain
+public sealed class BenchSourceGrain : Grain, IBenchSourceGrain
 {
     public const string Month = "2026-11";
 
@@ -23,7 +22,7 @@ public sealed class BenchSourceGrain(ILogger<BenchSourceGrain> logger) : Grain, 
 
     public static decimal SellOut(long dealer, int version) => dealer % 97 + version;
 
-    public async Task RunAsync(string tenant, string region, int updates)
+    public Task RunAsync(string tenant, string region, int updates)
     {
         var dealer = this.GetPrimaryKeyLong();
         for (var version = 1; version <= updates; version++)
@@ -31,7 +30,8 @@ public sealed class BenchSourceGrain(ILogger<BenchSourceGrain> logger) : Grain, 
             var contribution = new Contribution(tenant, Contribution.DealerSource($"D{dealer}"), version, region, (DealerTier)(dealer % 3), Month,
                 new ChannelFigures { OrderCount = version, OrderValue = version * 10m, SellOutValue = SellOut(dealer, version), ChannelStockUnits = 100 - version },
                 [new SkuFigures("P1", version, version * 10m, version, SellOut(dealer, version), 100 - version)]);
-            await this.PublishContributionAsync(contribution, logger);
+            this.PublishContribution(contribution);
         }
+        return Task.CompletedTask;
     }
 }

@@ -8,6 +8,7 @@
 // does: a local call to its silo's buffer. The clock stops when the national aggregate (CN, 2026-11) shows the final
 // sell-out of every dealer, so the figure is end to end: buffer, shards, region aggregates, rolled up to the root.
 using System.Diagnostics;
+using ChannelGrains;
 using ChannelGrains.Analytics;
 using ChannelGrains.Analytics.Bench;
 using ChannelGrains.Common;
@@ -80,6 +81,7 @@ internal sealed class ClientConfigurator : IClientBuilderConfigurator
 internal sealed class SiloConfigurator : ISiloConfigurator
 {
     public void Configure(ISiloBuilder silo) => silo
+        .ConfigureServices(services => services.AddChannelGrainServices(configuration: null))
         .AddMemoryGrainStorage(StorageNames.Channel)
         .AddMemoryGrainStorage("PubSubStore")
         .AddMemoryStreams(StreamNames.Provider)

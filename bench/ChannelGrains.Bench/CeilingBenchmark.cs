@@ -11,7 +11,10 @@ public static class CeilingBenchmark
 {
     public static Task MeasureAsync(BenchOptions options, BenchResults results) => ThrowawayPostgres.RunAsync(options, "ceiling", async connectionString =>
     {
-        await using var silo = await InProcessSilo.StartAsync(connectionString);
+        // --calls and --allocations print what the mix costs per mutation in grain calls and by allocated type; they
+        // slow the run, so throughput is never compared with either on.
+        var calls = options.Flag("calls") ? new GrainCallCounter() : null;
+        await using var silo = await InProcessSilo.StartAsync(connectionString, calls: calls);
         var bench = connectionString is null ? "ceiling.memory" : "ceiling.durable";
         var workers = options.Int("workers", 64);
         var mix = new Mix($"ceiling{Environment.ProcessId}", options);
@@ -28,6 +31,9 @@ public static class CeilingBenchmark
         await MixRunner.WarmUpAsync(mix, executor, options, workers);
         // Allocation and GC pauses per mutation, of the whole process: steadier than throughput on a noisy machine, so
         // a change is compared by these first.
+        using var sampler = options.Flag("allocations") ? new AllocationSampler() : null;
+        sampler?.Start();
+        calls?.Start();
         var (allocated, paused) = (GC.GetTotalAllocatedBytes(precise: false), GC.GetTotalPauseDuration());
         var report = await MixRunner.RunAsync(mix, executor, new MixSettings(workers, TimeSpan.FromSeconds(options.Seconds)));
         var mutations = Math.Max(1, report.MutationsPerSecond * report.Seconds);
@@ -36,6 +42,8 @@ public static class CeilingBenchmark
         Console.WriteLine($"-- {bench}");
         report.Print(Console.Out);
         Console.WriteLine($"  allocated {allocatedPerMutation:F1} KB and GC pauses {pausedPerMutation:F1} µs per mutation (reads included), driver included");
+        sampler?.Print(Console.Out, mutations);
+        calls?.Print(Console.Out, mutations);
         report.AddTo(results, bench);
         results.Add(bench, "allocated per mutation", allocatedPerMutation, "KB");
         results.Add(bench, "GC pause per mutation", pausedPerMutation, "µs");

@@ -19,7 +19,8 @@ public sealed class InProcessSilo : IAsyncDisposable
     public IServiceProvider Services => host.Services;
 
     /// <param name="settings">Configuration entries to set, as <c>Section:Key</c> and value (e.g. a shorter heal period).</param>
-    public static async Task<InProcessSilo> StartAsync(string? connectionString, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="calls">Counts the grain calls the silo receives, when given.</param>
+    public static async Task<InProcessSilo> StartAsync(string? connectionString, IReadOnlyDictionary<string, string>? settings = null, GrainCallCounter? calls = null)
     {
         var builder = Host.CreateApplicationBuilder();
         InProcessSilo? silo = null;
@@ -27,7 +28,11 @@ public sealed class InProcessSilo : IAsyncDisposable
         builder.Logging.AddFilter((_, level) => level >= LogLevel.Warning && silo?.stopping != true);
         if (connectionString is not null) builder.Configuration["ConnectionStrings:Channel"] = connectionString;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.Configuration[key] = value;
-        builder.UseOrleans(orleans => orleans.UseChannelSilo(builder.Configuration, localhostClustering: true));
+        builder.UseOrleans(orleans =>
+        {
+            orleans.UseChannelSilo(builder.Configuration, localhostClustering: true);
+            if (calls is not null) orleans.Services.AddSingleton<IIncomingGrainCallFilter>(calls);
+        });
         silo = new InProcessSilo(builder.Build());
         await silo.host.StartAsync();
         return silo;

@@ -34,7 +34,7 @@ static int Usage()
     Console.Error.WriteLine("           [--small-lines 1000000] [--large-lines 10000000] [--months 12] [--runs 20]");
     Console.Error.WriteLine("       scale [--quick] [--results-file F] [--storage memory|none|durable] [--scale-dealers 400000] [--stores 500000] [--reps 100000] [--batches 4] [--settle 5] [--sample 1000]");
     Console.Error.WriteLine("       load [--durable] [--warmup 30] [--seconds N] [--workers N] [--clients K] [--rate N (0: skip the fixed-rate run)] [--rate-seconds N] [--rate-warmup 10] [--settle N] [--read-warmup-ms 3000] [--dealers N] [--skus N] [--quick]");
-    Console.Error.WriteLine("       ceiling [--durable] [--warmup 30] [--seconds N] [--workers N] [--settle N] [--read-warmup-ms 3000] [--dealers N] [--skus N] [--quick]");
+    Console.Error.WriteLine("       ceiling [--durable] [--warmup 30] [--seconds N] [--workers N] [--settle N] [--read-warmup-ms 3000] [--dealers N] [--skus N] [--quick] [--calls] [--allocations]   (grain calls, allocated types per mutation)");
     Console.Error.WriteLine("       cluster [--warmup 30] [--seconds N] [--workers N] [--clients K] [--dealers N] [--skus N] [--quick]   (1 then 2 silo processes, throwaway PostgreSQL)");
     return 2;
 }

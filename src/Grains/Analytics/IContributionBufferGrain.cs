@@ -1,9 +1,8 @@
 namespace ChannelGrains.Analytics;
 
 /// <summary>
-/// The per-silo pre-aggregator: a stateless worker, so each silo runs its own activations and a source's call to it
-/// never leaves the silo. It keeps only the newest contribution per source and month and flushes them to the source
-/// shards in one call per shard, at most once per <see cref="AnalyticsOptions.BufferFlushInterval"/>.
+/// A silo's <see cref="ContributionBuffer"/>, for callers outside the silo: a stateless worker, so the call lands on
+/// one silo and is handed to that silo's buffer. Grains in a silo hand their contributions to it directly.
 /// </summary>
 [Alias("ChannelGrains.Analytics.IContributionBufferGrain")]
 public interface IContributionBufferGrain : IGrainWithIntegerKey

@@ -20,7 +20,7 @@ public sealed class DealerGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         state.State.FoldEarlierVersions();
-        await PublishAllMonthsAsync();
+        PublishMonths(state.State.Months.Keys);
         await PublishRecentlyArchivedAsync();
     }
 
@@ -53,7 +53,7 @@ public sealed class DealerGrain(
     public async Task RepublishAsync(string[] months)
     {
         var archived = DealerMonthArchive.ArchivedAmong(state.State, months);
-        await PublishMonthsAsync(months, archived.Length == 0 ? null : await MonthArchive.GetAsync(archived));
+        PublishMonths(months, archived.Length == 0 ? null : await MonthArchive.GetAsync(archived));
     }
 
     public Task<DealerView?> GetAsync() => Task.FromResult(View());
@@ -473,7 +473,7 @@ public sealed class DealerGrain(
         await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), () => View()!, logger);
         if (archived is not null) changed = [.. changed, .. archived.Keys];
         heal.Changed(this.GetPrimaryKeyString(), changed);
-        await PublishMonthsAsync(changed, archived);
+        PublishMonths(changed, archived);
     }
 
     private void TrackRecentlyArchived(Dictionary<string, ArchivedMonth>? archived)
@@ -487,12 +487,10 @@ public sealed class DealerGrain(
     private static string[] CountedMonths(string? month, string? other = null) =>
         month is null ? (other is null ? [] : [other]) : other is null || other == month ? [month] : [month, other];
 
-    private Task PublishAllMonthsAsync() => PublishMonthsAsync(state.State.Months.Keys);
-
     /// <summary>Publishes the contributions of these months, held in the state or given from the archive; others are skipped.</summary>
-    private Task PublishMonthsAsync(IEnumerable<string> months, IReadOnlyDictionary<string, ArchivedMonth>? archived = null)
+    private void PublishMonths(IEnumerable<string> months, IReadOnlyDictionary<string, ArchivedMonth>? archived = null)
     {
-        if (state.State.Info is null) return Task.CompletedTask;
+        if (state.State.Info is null) return;
         var tenant = Keys.Split(this.GetPrimaryKeyString()).Tenant;
         var contributions = new List<Contribution>();
         foreach (var month in months)
@@ -500,7 +498,7 @@ public sealed class DealerGrain(
             if (state.State.Months.ContainsKey(month)) contributions.Add(DealerLedger.Contribution(state.State, tenant, Id, month));
             else if (archived?.GetValueOrDefault(month) is { } gone) contributions.Add(DealerLedger.Contribution(tenant, Id, state.State.Version, month, gone.Figures, gone.QuotaTarget));
         }
-        return contributions.Count == 0 ? Task.CompletedTask : this.PublishContributionsAsync(contributions, logger);
+        if (contributions.Count > 0) this.PublishContributions(contributions);
     }
 
     private static bool SameInfo(DealerInfo a, DealerInfo b) =>

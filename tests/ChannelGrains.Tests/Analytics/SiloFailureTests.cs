@@ -70,6 +70,7 @@ public sealed class SiloFailureTests : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
+            silo.Services.AddChannelGrainServices(configuration: null);
             silo.AddMemoryGrainStorage(StorageNames.Channel)
                 .AddMemoryGrainStorage("PubSubStore")
                 .AddMemoryStreams(StreamNames.Provider)
