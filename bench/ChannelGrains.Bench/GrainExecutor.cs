@@ -51,8 +51,7 @@ public sealed class GrainExecutor(IGrainFactory grains, string tenant) : IMixExe
     /// <summary>What the topDealers resolver reads for a month: the top list of every source shard of the month, ranked.</summary>
     public Task TopDealersAsync(string region, string month, int first) => Refusals(async () =>
     {
-        var sellers = await Task.WhenAll(AnalyticsKeys.AllShards(tenant, month).Select(shard => grains.GetGrain<ISourceShardGrain>(shard).GetTopSellersAsync(region, first)));
-        return Rollup.TopSellers(sellers.SelectMany(s => s), first);
+        return await grains.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(tenant, Period.Parse(month), region)).GetTopDealersAsync(first);
     });
 
     private static T Check<T>(IReadOnlyList<UpsertOutcome<T>> outcomes)

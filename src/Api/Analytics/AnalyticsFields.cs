@@ -62,23 +62,13 @@ public static class AnalyticsFields
     internal static async Task<ChannelSummaryView[]> ChildrenAsync(IResolveFieldContext context, ChannelBreakdownSource source) =>
         await Task.WhenAll(source.View.Children.Select(child => AggregateOf(context, source.Tenant, source.Period, child).GetSummaryAsync()));
 
-    /// <summary>Read from the source shards of each month of the period: a dealer's sell-out is summed over the months before ranking.</summary>
+    /// <summary>From the aggregate beside the breakdown, which reads its shards (see <see cref="IChannelAggregateGrain.GetTopDealersAsync"/>).</summary>
     internal static async Task<IReadOnlyList<DealerSellOut>> TopDealersAsync(IResolveFieldContext context, ChannelBreakdownSource source, int? first)
     {
         var take = first ?? ChannelBreakdownType.DefaultTopDealers;
         if (take is < 0 or > ChannelBreakdownType.MaxTopDealers)
             throw ChannelException.Validation($"first must be between 0 and {ChannelBreakdownType.MaxTopDealers}.");
-        var grains = context.Grains();
-        var month = source.Period.Kind == PeriodKind.Month;
-        var sellers = await Task.WhenAll(source.Period.Months()
-            .SelectMany(m => AnalyticsKeys.AllShards(source.Tenant, m.ToString()))
-            .Select(shard =>
-            {
-                var grain = grains.GetGrain<ISourceShardGrain>(shard);
-                // A dealer counts in one shard per month: there, each shard's top list is enough (see GetTopSellersAsync).
-                return month ? grain.GetTopSellersAsync(source.View.Region, take) : grain.GetSellersAsync(source.View.Region);
-            }));
-        return Rollup.TopSellers(sellers.SelectMany(s => s), take);
+        return await AggregateOf(context, source.Tenant, source.Period, source.View.Region).GetTopDealersAsync(take);
     }
 
     /// <summary>The region and period asked for, validated, and readable by the caller (rule 19).</summary>

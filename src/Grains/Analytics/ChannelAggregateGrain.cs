@@ -19,6 +19,16 @@ public sealed class ChannelAggregateGrain(
 {
     private const string ShardPrefix = "shard:", ChildPrefix = "child:", MonthPrefix = "month:";
 
+    /// <summary>
+    /// How long a top list read from the shards is served while the version stays the same. The version moves with
+    /// every change of the totals, so this only bounds the rare change that leaves them equal (one dealer's sale moved
+    /// to another of the same tier): after the last event the ranking is exact within this time too.
+    /// </summary>
+    public static readonly TimeSpan TopDealersHeldAtMost = TimeSpan.FromSeconds(1);
+
+    /// <summary>Top lists by length asked: a dashboard asks the same few at every refresh.</summary>
+    private const int TopListsKept = 8;
+
     private readonly Dictionary<string, AggregatePart> inputs = new(StringComparer.Ordinal);
     private AggregateLedger ledger = null!;
     private readonly Rollup.Accumulator accumulator = new();
@@ -26,6 +36,7 @@ public sealed class ChannelAggregateGrain(
     private string tenant = "", region = "";
     private Period period;
     private long pushedVersion;
+    private readonly Dictionary<int, (long Version, long ReadAt, Task<IReadOnlyList<DealerSellOut>> List)> topDealers = [];
 
     public static string ShardInput(int shard) => ShardPrefix + shard;
 
@@ -74,6 +85,38 @@ public sealed class ChannelAggregateGrain(
     {
         var (totals, version, updatedAt) = Current();
         return Task.FromResult(new ChannelBreakdownView(region, period.ToString(), totals, Children(), updatedAt, version));
+    }
+
+    public Task<IReadOnlyList<DealerSellOut>> GetTopDealersAsync(int first)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        // Every reader at this version gets a list read after the version was current, so it is as new as the summary.
+        var version = Current().Version;
+        if (topDealers.TryGetValue(first, out var held) && held.Version == version && !held.List.IsFaulted && !held.List.IsCanceled
+            && clock.GetElapsedTime(held.ReadAt) < TopDealersHeldAtMost)
+            return held.List;
+        if (topDealers.Count >= TopListsKept) topDealers.Clear();
+        var list = ReadTopDealersAsync(first);
+        topDealers[first] = (version, clock.GetTimestamp(), list);
+        return list;
+    }
+
+    /// <summary>
+    /// From the shards of each month: a dealer counts in one shard per month, so in a month each shard's own top list is
+    /// enough; over a quarter or year a dealer is summed over its months, so every shard lists all its dealers here.
+    /// </summary>
+    private async Task<IReadOnlyList<DealerSellOut>> ReadTopDealersAsync(int first)
+    {
+        if (first == 0) return [];
+        var month = period.Kind == PeriodKind.Month;
+        var sellers = await Task.WhenAll(period.Months()
+            .SelectMany(m => AnalyticsKeys.AllShards(tenant, m.ToString()))
+            .Select(shard =>
+            {
+                var grain = GrainFactory.GetGrain<ISourceShardGrain>(shard);
+                return month ? grain.GetTopSellersAsync(region, first) : grain.GetSellersAsync(region);
+            }));
+        return Rollup.TopSellers(sellers.SelectMany(s => s), first);
     }
 
     private (ChannelTotals Totals, long Version, DateTime UpdatedAt) Current() => ledger.Current(Compute);

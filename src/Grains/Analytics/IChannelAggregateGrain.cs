@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace ChannelGrains.Analytics;
 
 /// <summary>
@@ -19,4 +21,11 @@ public interface IChannelAggregateGrain : IGrainWithStringKey
     [Alias("Summary")] Task<ChannelSummaryView> GetSummaryAsync();
 
     [Alias("Breakdown")] Task<ChannelBreakdownView> GetBreakdownAsync();
+
+    /// <summary>
+    /// The dealers of this region with the highest sell-out in the period (a dealer summed over the months), read from
+    /// the source shards and kept while this aggregate's version stays the same: never older than the summary beside it.
+    /// Interleaved: a read of the shards never holds up the pushes this aggregate receives.
+    /// </summary>
+    [AlwaysInterleave, Alias("TopDealers")] Task<IReadOnlyList<DealerSellOut>> GetTopDealersAsync(int first);
 }
