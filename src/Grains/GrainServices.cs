@@ -25,11 +25,8 @@ public static class GrainServices
         services.TryAddSingleton<IApprovalOutcomes, ApprovalOutcomes>();
         services.TryAddSingleton<TenantSettingsCache>();
         services.TryAddSingleton<Partners.DealerHeal>();
-        if (!services.Any(s => s.ServiceType == typeof(ContributionBuffer)))
-        {
-            services.AddSingleton<ContributionBuffer>();
-            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<ContributionBuffer>());
-        }
+        services.TryAddSingleton<ContributionBuffer>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<ContributionBuffer>());
         services.TryAddSingleton(provider => new ChangeInterestCache(
             provider.GetRequiredService<IGrainFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<ChangeInterestCache>>()));
         return services;

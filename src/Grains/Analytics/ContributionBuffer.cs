@@ -35,8 +35,9 @@ public sealed class ContributionBuffer(IGrainFactory grains, IOptions<AnalyticsO
             if (flushing || stopped) return;
             flushing = true;
         }
-        // On the thread pool, not on the calling grain's scheduler: the flushes outlive the caller's turn.
-        _ = Task.Run(FlushWhilePendingAsync);
+        // On the thread pool, not on the calling grain's scheduler, and without the caller's execution context (its
+        // request context, its trace): the flushes outlive the caller's turn and carry every caller's contributions.
+        ThreadPool.UnsafeQueueUserWorkItem(static buffer => _ = buffer.FlushWhilePendingAsync(), this, preferLocal: false);
     }
 
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -45,22 +46,31 @@ public sealed class ContributionBuffer(IGrainFactory grains, IOptions<AnalyticsO
     /// <summary>Flushes what is pending, waits at least the interval, and again while anything came meanwhile.</summary>
     private async Task FlushWhilePendingAsync()
     {
-        while (true)
+        try
         {
-            Dictionary<string, Dictionary<string, Contribution>> batch;
-            lock (gate)
+            while (true)
             {
-                if (pending.Count == 0 || stopped)
+                Dictionary<string, Dictionary<string, Contribution>> batch;
+                lock (gate)
                 {
-                    flushing = false;
-                    return;
+                    if (pending.Count == 0 || stopped)
+                    {
+                        flushing = false;
+                        return;
+                    }
+                    (batch, pending) = (pending, new(StringComparer.Ordinal));
                 }
-                (batch, pending) = (pending, new(StringComparer.Ordinal));
+                var started = Stopwatch.GetTimestamp();
+                await FlushAsync(batch, retry: true);
+                var rest = options.Value.BufferFlushInterval - Stopwatch.GetElapsedTime(started);
+                if (rest > TimeSpan.Zero) await Task.Delay(rest);
             }
-            var started = Stopwatch.GetTimestamp();
-            await FlushAsync(batch, retry: true);
-            var rest = options.Value.BufferFlushInterval - Stopwatch.GetElapsedTime(started);
-            if (rest > TimeSpan.Zero) await Task.Delay(rest);
+        }
+        catch (Exception exception)
+        {
+            // A flush failure is caught per shard, so this is a bug; the next contribution starts flushing again.
+            logger.LogError(exception, "The contribution buffer stopped flushing");
+            lock (gate) flushing = false;
         }
     }
 
