@@ -5,7 +5,7 @@
 //   dotnet run -c Release --project bench/Analytics.Bench -- rollup [updates]   (one aggregate's arithmetic, no grains)
 //
 // Each synthetic dealer is a grain that publishes its current contribution after every "change", as DealerGrain
-// does: a local call to its silo's buffer. The clock stops when the national aggregate (CN, 2026-11) shows the final
+// does: a method call on its silo's buffer. The clock stops when the national aggregate (CN, 2026-11) shows the final
 // sell-out of every dealer, so the figure is end to end: buffer, shards, region aggregates, rolled up to the root.
 using System.Diagnostics;
 using ChannelGrains;

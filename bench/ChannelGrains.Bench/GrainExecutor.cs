@@ -48,11 +48,9 @@ public sealed class GrainExecutor(IGrainFactory grains, string tenant) : IMixExe
     public Task ChannelSummaryAsync(string region, string month) =>
         Refusals(() => grains.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(tenant, Period.Parse(month), region)).GetSummaryAsync());
 
-    /// <summary>What the topDealers resolver reads for a month: the top list of every source shard of the month, ranked.</summary>
-    public Task TopDealersAsync(string region, string month, int first) => Refusals(async () =>
-    {
-        return await grains.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(tenant, Period.Parse(month), region)).GetTopDealersAsync(first);
-    });
+    /// <summary>What the topDealers resolver asks: the region's aggregate, which keeps the list it merged from its shards.</summary>
+    public Task TopDealersAsync(string region, string month, int first) =>
+        Refusals(() => grains.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(tenant, Period.Parse(month), region)).GetTopDealersAsync(first));
 
     private static T Check<T>(IReadOnlyList<UpsertOutcome<T>> outcomes)
     {

@@ -28,7 +28,7 @@ public sealed class ContributionBufferTests : IAsyncLifetime
     public async Task DisposeAsync() => await cluster.DisposeAsync();
 
     [Fact]
-    public async Task What_a_stopping_silo_holds_reaches_the_aggregates_before_it_stops()
+    public async Task What_a_stopping_silo_holds_is_flushed_to_the_shards_as_it_stops()
     {
         var sources = new Synthetic(TestTenant.New(), seed: Environment.TickCount);
         var silo = Assert.IsType<InProcessSiloHandle>(cluster.SecondarySilos[0]);
