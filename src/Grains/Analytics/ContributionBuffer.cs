@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,13 +17,23 @@ namespace ChannelGrains.Analytics;
 /// message, a callback and a turn of the worker) only to put a contribution in a dictionary, about one in six of the
 /// grain calls of the benchmark mix (docs/benchmarks.md).</para>
 /// </remarks>
-public sealed class ContributionBuffer(IGrainFactory grains, IOptions<AnalyticsOptions> options, ILogger<ContributionBuffer> logger)
-    : ILifecycleParticipant<ISiloLifecycle>
+public sealed class ContributionBuffer : ILifecycleParticipant<ISiloLifecycle>
 {
+    private readonly IGrainFactory grains;
+    private readonly ILogger<ContributionBuffer> logger;
+    private readonly FlushThrottle flusher;
     private readonly Lock gate = new();
     private Dictionary<string, Dictionary<string, Contribution>> pending = new(StringComparer.Ordinal);
-    private bool flushing;
     private bool stopped;
+
+    public ContributionBuffer(IGrainFactory grains, IOptions<AnalyticsOptions> options, ILogger<ContributionBuffer> logger)
+    {
+        this.grains = grains;
+        this.logger = logger;
+        // On the thread pool, without a caller's execution context (its request context, its trace): the flushes
+        // outlive the caller's turn and carry every caller's contributions.
+        flusher = new FlushThrottle(() => FlushAsync(retry: true), options.Value.BufferFlushInterval, logger, "Contribution buffer flush", onThreadPool: true);
+    }
 
     /// <summary>Keeps the contributions (each superseding an older one of its source and month) and has them flushed soon.</summary>
     public void Accept(IReadOnlyList<Contribution> contributions)
@@ -32,62 +41,31 @@ public sealed class ContributionBuffer(IGrainFactory grains, IOptions<AnalyticsO
         lock (gate)
         {
             foreach (var contribution in contributions) Keep(pending, contribution);
-            if (flushing || stopped) return;
-            flushing = true;
+            if (stopped) return;
         }
-        // On the thread pool, not on the calling grain's scheduler, and without the caller's execution context (its
-        // request context, its trace): the flushes outlive the caller's turn and carry every caller's contributions.
-        ThreadPool.UnsafeQueueUserWorkItem(static buffer => _ = buffer.FlushWhilePendingAsync(), this, preferLocal: false);
+        flusher.Request();
     }
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(ContributionBuffer), ServiceLifecycleStage.Active, _ => Task.CompletedTask, DrainAsync);
 
-    /// <summary>Flushes what is pending, waits at least the interval, and again while anything came meanwhile.</summary>
-    private async Task FlushWhilePendingAsync()
+    /// <summary>When the silo stops, while grains still answer: what is pending goes out once more, and nothing is kept after.</summary>
+    private Task DrainAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            while (true)
-            {
-                Dictionary<string, Dictionary<string, Contribution>> batch;
-                lock (gate)
-                {
-                    if (pending.Count == 0 || stopped)
-                    {
-                        flushing = false;
-                        return;
-                    }
-                    (batch, pending) = (pending, new(StringComparer.Ordinal));
-                }
-                var started = Stopwatch.GetTimestamp();
-                await FlushAsync(batch, retry: true);
-                var rest = options.Value.BufferFlushInterval - Stopwatch.GetElapsedTime(started);
-                if (rest > TimeSpan.Zero) await Task.Delay(rest);
-            }
-        }
-        catch (Exception exception)
-        {
-            // A flush failure is caught per shard, so this is a bug; the next contribution starts flushing again.
-            logger.LogError(exception, "The contribution buffer stopped flushing");
-            lock (gate) flushing = false;
-        }
+        lock (gate) stopped = true;
+        return FlushAsync(retry: false);
     }
 
-    /// <summary>When the silo stops, while grains still answer: what is pending goes out once more, and nothing is kept after.</summary>
-    private async Task DrainAsync(CancellationToken cancellationToken)
+    /// <summary>Sends what is pending, one call per shard; what a shard refused comes back for the next flush (unless stopped).</summary>
+    private Task FlushAsync(bool retry)
     {
         Dictionary<string, Dictionary<string, Contribution>> batch;
         lock (gate)
         {
-            stopped = true;
+            if (pending.Count == 0) return Task.CompletedTask;
             (batch, pending) = (pending, new(StringComparer.Ordinal));
         }
-        await FlushAsync(batch, retry: false);
-    }
-
-    private Task FlushAsync(Dictionary<string, Dictionary<string, Contribution>> batch, bool retry) =>
-        Task.WhenAll(batch.Select(async shard =>
+        return Task.WhenAll(batch.Select(async shard =>
         {
             try
             {
@@ -96,12 +74,17 @@ public sealed class ContributionBuffer(IGrainFactory grains, IOptions<AnalyticsO
             catch (Exception exception)
             {
                 logger.LogWarning(exception, "Flushing {Count} contributions to {Shard} failed{Retry}", shard.Value.Count, shard.Key, retry ? "; retrying" : "");
+                if (!retry) return;
                 // Back into the buffer (unless something newer arrived meanwhile) for the next flush.
-                if (retry)
-                    lock (gate)
-                        foreach (var contribution in shard.Value.Values) Keep(pending, contribution);
+                lock (gate)
+                {
+                    if (stopped) return;
+                    foreach (var contribution in shard.Value.Values) Keep(pending, contribution);
+                }
+                flusher.Request();
             }
         }));
+    }
 
     private static void Keep(Dictionary<string, Dictionary<string, Contribution>> buffer, Contribution contribution)
     {

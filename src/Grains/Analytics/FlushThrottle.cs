@@ -7,26 +7,39 @@ namespace ChannelGrains.Analytics;
 /// Runs a flush soon after it is requested, never two at once and never more often than once per interval: the first
 /// request after a quiet spell flushes at once (low latency when idle); requests arriving during a flush or during the
 /// interval after it are coalesced into one more flush when the interval is over (bounded load when busy). A flush that
-/// throws is retried after the interval. Created and used on one grain activation, so it needs no locks.
+/// throws is retried after the interval. Requests may come from any thread.
 /// </summary>
-public sealed class FlushThrottle(Func<Task> flush, TimeSpan interval, ILogger logger, string what)
+/// <param name="onThreadPool">
+/// Whether the flushes run on the thread pool, without the requester's execution context: for a flush that serves
+/// many callers (a silo's contribution buffer). Otherwise they start on the requester's scheduler, as a grain's own
+/// flush must, since it reads the grain's state.
+/// </param>
+public sealed class FlushThrottle(Func<Task> flush, TimeSpan interval, ILogger logger, string what, bool onThreadPool = false)
 {
+    private readonly Lock gate = new();
     private bool requested;
     private bool running;
 
     public void Request()
     {
-        requested = true;
-        if (running) return;
-        running = true;
-        _ = RunAsync();
+        lock (gate)
+        {
+            requested = true;
+            if (running) return;
+            running = true;
+        }
+        if (onThreadPool) ThreadPool.UnsafeQueueUserWorkItem(static throttle => _ = throttle.RunAsync(), this, preferLocal: false);
+        else _ = RunAsync();
     }
 
     /// <summary>Flushes now if anything is pending (at deactivation); failures are logged, not thrown.</summary>
     public async Task DrainAsync()
     {
-        if (!requested) return;
-        requested = false;
+        lock (gate)
+        {
+            if (!requested) return;
+            requested = false;
+        }
         try
         {
             await flush();
@@ -39,28 +52,31 @@ public sealed class FlushThrottle(Func<Task> flush, TimeSpan interval, ILogger l
 
     private async Task RunAsync()
     {
-        try
+        while (TakeRequest())
         {
-            while (requested)
+            var started = Stopwatch.GetTimestamp();
+            try
             {
-                requested = false;
-                var started = Stopwatch.GetTimestamp();
-                try
-                {
-                    await flush();
-                }
-                catch (Exception exception)
-                {
-                    logger.LogWarning(exception, "{What} failed; retrying", what);
-                    requested = true;
-                }
-                var rest = interval - Stopwatch.GetElapsedTime(started);
-                if (rest > TimeSpan.Zero) await Task.Delay(rest);
+                await flush();
             }
+            catch (Exception exception)
+            {
+                logger.LogWarning(exception, "{What} failed; retrying", what);
+                lock (gate) requested = true;
+            }
+            var rest = interval - Stopwatch.GetElapsedTime(started);
+            if (rest > TimeSpan.Zero) await Task.Delay(rest);
         }
-        finally
+    }
+
+    /// <summary>Takes the pending request, or ends the run when there is none (so that the next request starts one).</summary>
+    private bool TakeRequest()
+    {
+        lock (gate)
         {
-            running = false;
+            running = requested;
+            requested = false;
+            return running;
         }
     }
 }
