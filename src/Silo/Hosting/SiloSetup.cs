@@ -94,6 +94,8 @@ public static class SiloSetup
         // One state format in every mode (Orleans binary; see ChannelStateSerializer): memory storage serializes too,
         // so a state type that does not round-trip fails in development, not first in production.
         silo.Services.AddSingleton<IGrainStorageSerializer, ChannelStateSerializer>();
+        // The channel store's states call it in the grain's own turn (see DirectPersistentState).
+        silo.Services.AddSingleton<IPersistentStateFactory, ChannelPersistentStateFactory>();
         // Change events feed live subscriptions: poll the queues every 20 ms rather than the default 100 ms, and hand
         // a consumer up to 100 waiting events per delivery. An agent delivers to a consumer one call at a time; with
         // one event per call, a national summary published every 20–100 ms queued up behind calls that took as long

@@ -1,0 +1,154 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ChannelGrains.Common;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+
+namespace ChannelGrains.Silo.Storage;
+
+/// <summary>
+/// Gives the grains of the channel store a <see cref="DirectPersistentState{TState}"/>; the other stores (PubSub) keep
+/// Orleans' own.
+/// </summary>
+public sealed partial class ChannelPersistentStateFactory(ILoggerFactory loggers) : IPersistentStateFactory
+{
+    private readonly PersistentStateFactory orleans = new();
+    private readonly ILogger logger = loggers.CreateLogger<ChannelPersistentStateFactory>();
+
+    public IPersistentState<TState> Create<TState>(IGrainContext context, IPersistentStateConfiguration cfg)
+    {
+        if (cfg.StorageName != StorageNames.Channel) return orleans.Create<TState>(context, cfg);
+        var storage = context.ActivationServices.GetRequiredKeyedService<IGrainStorage>(cfg.StorageName);
+        var activator = context.ActivationServices.GetRequiredService<IActivatorProvider>().GetActivator<TState>();
+        var state = new DirectPersistentState<TState>(cfg.StateName, context.GrainId, storage, activator.Create(), logger);
+        context.ObservableLifecycle.Subscribe($"{nameof(DirectPersistentState<TState>)}.{cfg.StateName}", GrainLifecycleStage.SetupState, state);
+        context.ObservableLifecycle.AddMigrationParticipant(state);
+        return state;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage {Operation} of state {StateName} of grain {GrainId} failed")]
+    internal static partial void LogFailed(ILogger logger, Exception exception, string operation, string stateName, GrainId grainId);
+}
+
+/// <summary>
+/// A grain's persistent state that calls its storage in the grain's own turn. Orleans' state bridge starts every read,
+/// write and clear as a work item of its own, and the grain's await then waits for that item: two turns on the
+/// activation's scheduler for a write that the memory store finishes at once, with their tasks and continuations. That
+/// was most of what a write cost beyond serializing the state. Here a write the store completes synchronously completes
+/// the grain's await synchronously too.
+/// </summary>
+/// <remarks>
+/// The contract of Orleans' bridge is kept: the state is read at <see cref="GrainLifecycleStage.SetupState"/> unless it
+/// came with a migrating activation; operations on one state run one after another in the order they were asked for
+/// (an interleaved call may ask while a write awaits the database), each starting once the one before has finished,
+/// successfully or not; a failure is logged and reaches the caller, wrapped in an <see cref="OrleansException"/> unless
+/// it is one (an <see cref="InconsistentStateException"/> stays as it is, and Orleans drops the activation for it).
+/// </remarks>
+public sealed class DirectPersistentState<TState> : IPersistentState<TState>, ILifecycleObserver, IGrainMigrationParticipant
+{
+    private readonly string name;
+    private readonly GrainId grainId;
+    private readonly IGrainStorage storage;
+    private readonly ILogger logger;
+    private readonly GrainState<TState> grainState;
+    private Task last = Task.CompletedTask;
+    private bool loaded;
+
+    /// <summary>A state of grain <paramref name="grainId"/>, <paramref name="initial"/> until read.</summary>
+    public DirectPersistentState(string name, GrainId grainId, IGrainStorage storage, TState initial, ILogger logger)
+    {
+        this.name = name;
+        this.grainId = grainId;
+        this.storage = storage;
+        this.logger = logger;
+        grainState = new GrainState<TState>(initial);
+    }
+
+    public TState State
+    {
+        get => grainState.State!;
+        set => grainState.State = value;
+    }
+
+    public string? Etag
+    {
+        get => grainState.ETag;
+        set => grainState.ETag = value;
+    }
+
+    public bool RecordExists => loaded ? grainState.RecordExists : throw new InvalidOperationException("State has not yet been loaded");
+
+    public Task ReadStateAsync() => Enqueue(Operation.Read);
+
+    public Task WriteStateAsync() => Enqueue(Operation.Write);
+
+    public Task ClearStateAsync() => Enqueue(Operation.Clear);
+
+    Task ILifecycleObserver.OnStart(CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested || loaded ? Task.CompletedTask : ReadStateAsync();
+
+    Task ILifecycleObserver.OnStop(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext dehydrationContext) =>
+        dehydrationContext.TryAddValue(MigrationKey, grainState);
+
+    void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext rehydrationContext)
+    {
+        if (!rehydrationContext.TryGetValue<GrainState<TState>>(MigrationKey, out var carried) || carried is null) return;
+        grainState.State = carried.State;
+        grainState.ETag = carried.ETag;
+        grainState.RecordExists = carried.RecordExists;
+        loaded = true;
+    }
+
+    private string MigrationKey => $"state.{name}";
+
+    private enum Operation { Read, Write, Clear }
+
+    /// <summary>Runs the operation now if the one before has finished, else once it has.</summary>
+    private Task Enqueue(Operation operation)
+    {
+        var task = last.IsCompleted ? RunAsync(operation) : AfterAsync(last, operation);
+        last = task;
+        return task;
+    }
+
+    private async Task AfterAsync(Task previous, Operation operation)
+    {
+        try
+        {
+            await previous;
+        }
+        catch
+        {
+            // The earlier operation's caller has its failure; this one runs regardless, as in Orleans' bridge.
+        }
+        await RunAsync(operation);
+    }
+
+    private async Task RunAsync(Operation operation)
+    {
+        try
+        {
+            switch (operation)
+            {
+                case Operation.Read:
+                    await storage.ReadStateAsync(name, grainId, grainState);
+                    loaded = true;
+                    break;
+                case Operation.Write:
+                    await storage.WriteStateAsync(name, grainId, grainState);
+                    break;
+                default:
+                    await storage.ClearStateAsync(name, grainId, grainState);
+                    break;
+            }
+        }
+        catch (Exception exception)
+        {
+            ChannelPersistentStateFactory.LogFailed(logger, exception, operation.ToString(), name, grainId);
+            if (exception is OrleansException) throw;
+            throw new OrleansException($"Storage {operation} of state {name} of grain {grainId} failed: {exception.Message}", exception);
+        }
+    }
+}

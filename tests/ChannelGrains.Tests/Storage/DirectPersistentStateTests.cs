@@ -1,0 +1,200 @@
+using System.Diagnostics.CodeAnalysis;
+using ChannelGrains.Common;
+using ChannelGrains.Silo.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Storage;
+
+namespace ChannelGrains.Tests.Storage;
+
+/// <summary>
+/// The channel store's grain states call the store in the grain's own turn, and keep the contract of Orleans' state
+/// bridge: one operation at a time per state, in the order asked, whatever became of the one before.
+/// </summary>
+public sealed class DirectPersistentStateTests
+{
+    private static readonly GrainId Grain = GrainId.Create("probe", "direct");
+
+    [Fact]
+    public void A_write_the_store_finishes_at_once_finishes_the_grains_await_at_once()
+    {
+        var store = new GatedStorage { Synchronous = true };
+        var state = NewState(store);
+
+        state.State = new ProbeState { Text = "v1" };
+        var write = state.WriteStateAsync();
+
+        Assert.True(write.IsCompletedSuccessfully);
+        Assert.Equal(("1", "v1"), (state.Etag, store.Stored?.Text));
+    }
+
+    [Fact]
+    public async Task Operations_run_one_after_another_in_the_order_asked_even_after_a_failure()
+    {
+        var store = new GatedStorage();
+        var state = NewState(store);
+
+        var first = state.WriteStateAsync();
+        var second = state.WriteStateAsync();
+        var read = state.ReadStateAsync();
+        Assert.Equal(["Write"], store.Started.ToArray());
+
+        store.Finish(0, new IOException("connection lost"));
+        var failure = await Assert.ThrowsAsync<OrleansException>(() => first);
+        Assert.IsType<IOException>(failure.InnerException);
+        await WaitUntil(() => store.Started.Count == 2);
+        Assert.False(second.IsCompleted);
+
+        store.Finish(1);
+        await second;
+        await WaitUntil(() => store.Started.Count == 3);
+        Assert.False(read.IsCompleted);
+        store.Finish(2);
+        await read;
+
+        Assert.Equal(["Write", "Write", "Read"], store.Started.ToArray());
+    }
+
+    [Fact]
+    public async Task A_version_conflict_reaches_the_caller_unwrapped_as_a_faulted_task()
+    {
+        var store = new GatedStorage { Synchronous = true, Conflict = true };
+        var state = NewState(store);
+
+        var write = state.WriteStateAsync(); // the store throws at once: the caller still gets a faulted task
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => write);
+    }
+
+    [Fact]
+    public async Task Whether_the_record_exists_is_known_once_read_and_a_migrated_state_is_not_read_again()
+    {
+        var store = new GatedStorage { Synchronous = true };
+        var before = NewState(store);
+        Assert.Throws<InvalidOperationException>(() => before.RecordExists);
+        await ((ILifecycleObserver)before).OnStart(CancellationToken.None);
+        Assert.False(before.RecordExists);
+        before.State = new ProbeState { Text = "moved" };
+        await before.WriteStateAsync();
+
+        var carried = new MigrationContext();
+        ((IGrainMigrationParticipant)before).OnDehydrate(carried);
+        var after = NewState(store);
+        ((IGrainMigrationParticipant)after).OnRehydrate(carried);
+        await ((ILifecycleObserver)after).OnStart(CancellationToken.None);
+
+        Assert.Equal(["Read", "Write"], store.Started.ToArray());
+        Assert.Equal(("moved", "1", true), (after.State.Text, after.Etag, after.RecordExists));
+    }
+
+    [Fact]
+    public async Task A_silo_gives_the_channel_store_direct_states()
+    {
+        await using var silo = await ChannelSilo.StartAsync(connectionString: null, "direct-states");
+        Assert.IsType<ChannelPersistentStateFactory>(silo.Services.GetRequiredService<IPersistentStateFactory>());
+
+        var probe = silo.Grains.GetGrain<IStateProbeGrain>("direct");
+        await probe.SaveAsync("one");
+        await probe.SaveAsync("two");
+
+        var stored = new GrainState<ProbeState>();
+        await silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel)
+            .ReadStateAsync("probe", probe.GetGrainId(), stored);
+        Assert.Equal(new ProbeState { Text = "two", Saves = 2 }, stored.State);
+    }
+
+    private static DirectPersistentState<ProbeState> NewState(IGrainStorage store) =>
+        new("probe", Grain, store, new ProbeState(), NullLogger.Instance);
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
+        Assert.True(condition());
+    }
+
+    /// <summary>A store whose operations finish when the test says (or at once), recording the order they started in.</summary>
+    private sealed class GatedStorage : IGrainStorage
+    {
+        private readonly List<TaskCompletionSource> gates = [];
+        private long version;
+
+        public bool Synchronous { get; init; }
+        public bool Conflict { get; init; }
+        public System.Collections.Concurrent.ConcurrentQueue<string> Started { get; } = new();
+        public ProbeState? Stored { get; private set; }
+
+        public void Finish(int operation, Exception? failure = null)
+        {
+            TaskCompletionSource gate;
+            lock (gates) gate = gates[operation];
+            if (failure is null) gate.SetResult();
+            else gate.SetException(failure);
+        }
+
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+            Run("Read", () =>
+            {
+                if (Stored is null) return;
+                grainState.State = (T)(object)Stored;
+                grainState.ETag = version.ToString();
+                grainState.RecordExists = true;
+            });
+
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            if (Conflict) throw new InconsistentStateException("stale", grainState.ETag, "9");
+            return Run("Write", () =>
+            {
+                Stored = (ProbeState)(object)grainState.State!;
+                grainState.ETag = (++version).ToString();
+                grainState.RecordExists = true;
+            });
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Run("Clear", () => Stored = null);
+
+        private Task Run(string operation, Action complete)
+        {
+            if (Synchronous)
+            {
+                Started.Enqueue(operation);
+                complete();
+                return Task.CompletedTask;
+            }
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (gates) gates.Add(gate);
+            Started.Enqueue(operation); // after its gate, so a test that sees it started can finish it
+            return gate.Task.ContinueWith(t =>
+            {
+                t.GetAwaiter().GetResult();
+                complete();
+            }, TaskScheduler.Default);
+        }
+    }
+
+    private sealed class MigrationContext : IDehydrationContext, IRehydrationContext
+    {
+        private readonly Dictionary<string, object?> values = [];
+
+        public IEnumerable<string> Keys => values.Keys;
+
+        public void AddBytes(string key, ReadOnlySpan<byte> value) => values[key] = value.ToArray();
+
+        public void AddBytes<T>(string key, Action<T, System.Buffers.IBufferWriter<byte>> valueWriter, T value) => throw new NotSupportedException();
+
+        public bool TryAddValue<T>(string key, T? value) => values.TryAdd(key, value);
+
+        public bool TryGetBytes(string key, out System.Buffers.ReadOnlySequence<byte> value)
+        {
+            value = default;
+            return false;
+        }
+
+        public bool TryGetValue<T>(string key, [NotNullWhen(true)] out T? value)
+        {
+            var found = values.TryGetValue(key, out var held) && held is T;
+            value = found ? (T)held! : default;
+            return found;
+        }
+    }
+}
