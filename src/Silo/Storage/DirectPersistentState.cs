@@ -38,8 +38,8 @@ public sealed partial class ChannelPersistentStateFactory(ILoggerFactory loggers
 /// the grain's await synchronously too.
 /// </summary>
 /// <remarks>
-/// The contract of Orleans' bridge is kept: the state is read at <see cref="GrainLifecycleStage.SetupState"/> unless it
-/// came with a migrating activation; operations on one state run one after another in the order they were asked for
+/// The contract of Orleans' bridge is kept: the state is read at <see cref="GrainLifecycleStage.SetupState"/>, after a
+/// yield (see <see cref="ReadOnActivationAsync"/>), unless it came with a migrating activation; operations on one state run one after another in the order they were asked for
 /// (an interleaved call may ask while a write awaits the database), each starting once the one before has finished,
 /// successfully or not; a failure is logged and reaches the caller, wrapped in an <see cref="OrleansException"/> unless
 /// it is one (an <see cref="InconsistentStateException"/> stays as it is, and Orleans drops the activation for it).
@@ -85,7 +85,21 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
     public Task ClearStateAsync() => Enqueue(Operation.Clear);
 
     Task ILifecycleObserver.OnStart(CancellationToken cancellationToken) =>
-        cancellationToken.IsCancellationRequested || loaded ? Task.CompletedTask : ReadStateAsync();
+        cancellationToken.IsCancellationRequested || loaded ? Task.CompletedTask : ReadOnActivationAsync();
+
+    /// <summary>
+    /// Reads the state as the activation sets up, after a yield. Orleans starts an activation holding the activation's
+    /// lock, and runs it on until its first await that does not complete at once: had the read completed at once, the
+    /// grain's <c>OnActivateAsync</c> and its first request would run under that lock, and a grain call from there takes
+    /// the callee's lock. Two grains activating at once and calling each other (an aggregate reading its shards, a shard
+    /// pushing to that aggregate) then each held its own lock and waited for the other's: the silo stopped. Orleans'
+    /// own bridge yields before every operation, so its activations never did this.
+    /// </summary>
+    private async Task ReadOnActivationAsync()
+    {
+        await Task.Yield();
+        await ReadStateAsync();
+    }
 
     Task ILifecycleObserver.OnStop(CancellationToken cancellationToken) => Task.CompletedTask;
 

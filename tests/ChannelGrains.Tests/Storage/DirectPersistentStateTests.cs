@@ -29,6 +29,22 @@ public sealed class DirectPersistentStateTests
     }
 
     [Fact]
+    public async Task The_read_as_an_activation_sets_up_yields_even_when_the_store_answers_at_once()
+    {
+        // Orleans holds the activation's lock until the activation first yields: a read that completed at once let the
+        // grain call other grains under that lock, and two grains activating into each other deadlocked the silo.
+        var store = new GatedStorage { Synchronous = true };
+        var state = NewState(store);
+
+        var setup = ((ILifecycleObserver)state).OnStart(CancellationToken.None);
+
+        Assert.False(setup.IsCompleted);
+        await setup;
+        Assert.False(state.RecordExists);
+        Assert.Equal(["Read"], store.Started.ToArray());
+    }
+
+    [Fact]
     public async Task Operations_run_one_after_another_in_the_order_asked_even_after_a_failure()
     {
         var store = new GatedStorage();
@@ -101,6 +117,26 @@ public sealed class DirectPersistentStateTests
         await silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel)
             .ReadStateAsync("probe", probe.GetGrainId(), stored);
         Assert.Equal(new ProbeState { Text = "two", Saves = 2 }, stored.State);
+    }
+
+    [Fact]
+    public async Task Grains_that_call_each_other_as_they_activate_all_activate()
+    {
+        var silo = await ChannelSilo.StartAsync(connectionString: null, "direct-activation");
+        var rounds = Task.Run(async () =>
+        {
+            for (var round = 0; round < 5; round++)
+            {
+                var keys = Enumerable.Range(0, 200).SelectMany(i => new[] { $"r{round}p{i}/a", $"r{round}p{i}/b" });
+                await Task.WhenAll(keys.Select(key => Task.Run(() => silo.Grains.GetGrain<IActivationCallProbeGrain>(key).PingAsync())));
+            }
+        });
+
+        // A deadlocked silo answers none of them before Orleans' 30 s response timeout, and never stops: it is left as it is.
+        if (await Task.WhenAny(rounds, Task.Delay(TimeSpan.FromSeconds(20))) != rounds)
+            Assert.Fail("The silo stopped answering while grains activated into each other (a deadlock).");
+        await rounds;
+        await silo.DisposeAsync();
     }
 
     private static DirectPersistentState<ProbeState> NewState(IGrainStorage store) =>

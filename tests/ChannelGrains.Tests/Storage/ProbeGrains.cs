@@ -58,3 +58,27 @@ public sealed class ReminderProbeGrain : Grain, IReminderProbeGrain, IRemindable
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
 }
+
+/// <summary>
+/// A test-only grain with state in the channel store that calls its partner as it activates, without waiting for the
+/// answer: two of them activating at once each send to the other while Orleans starts them.
+/// </summary>
+[Alias("ChannelGrains.Tests.Storage.IActivationCallProbeGrain")]
+public interface IActivationCallProbeGrain : IGrainWithStringKey
+{
+    [Alias("Ping")] Task PingAsync();
+}
+
+public sealed class ActivationCallProbeGrain([PersistentState("probe", StorageNames.Channel)] IPersistentState<ProbeState> state)
+    : Grain, IActivationCallProbeGrain
+{
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        var partner = key.EndsWith("/a", StringComparison.Ordinal) ? key[..^2] + "/b" : key[..^2] + "/a";
+        _ = GrainFactory.GetGrain<IActivationCallProbeGrain>(partner).PingAsync();
+        return Task.CompletedTask;
+    }
+
+    public Task PingAsync() => Task.FromResult(state.State.Saves);
+}
