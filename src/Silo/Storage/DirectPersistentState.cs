@@ -51,7 +51,8 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
     private readonly IGrainStorage storage;
     private readonly ILogger logger;
     private readonly GrainState<TState> grainState;
-    private Task last = Task.CompletedTask;
+    private Task? pending; // the operation asked last, until it has run: not kept after, as a million grains would keep theirs
+    private int issued;
     private bool loaded;
 
     /// <summary>A state of grain <paramref name="grainId"/>, <paramref name="initial"/> until read.</summary>
@@ -75,6 +76,9 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
         get => grainState.ETag;
         set => grainState.ETag = value;
     }
+
+    /// <summary>Whether an operation asked for has not finished yet, for tests.</summary>
+    internal bool Busy => pending is not null;
 
     public bool RecordExists => loaded ? grainState.RecordExists : throw new InvalidOperationException("State has not yet been loaded");
 
@@ -122,12 +126,13 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
     /// <summary>Runs the operation now if the one before has finished, else once it has.</summary>
     private Task Enqueue(Operation operation)
     {
-        var task = last.IsCompleted ? RunAsync(operation) : AfterAsync(last, operation);
-        last = task;
+        var ticket = ++issued;
+        var task = pending is null ? RunAsync(operation, ticket) : AfterAsync(pending, operation, ticket);
+        pending = task.IsCompleted ? null : task;
         return task;
     }
 
-    private async Task AfterAsync(Task previous, Operation operation)
+    private async Task AfterAsync(Task previous, Operation operation, int ticket)
     {
         try
         {
@@ -137,10 +142,10 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
         {
             // The earlier operation's caller has its failure; this one runs regardless, as in Orleans' bridge.
         }
-        await RunAsync(operation);
+        await RunAsync(operation, ticket);
     }
 
-    private async Task RunAsync(Operation operation)
+    private async Task RunAsync(Operation operation, int ticket)
     {
         try
         {
@@ -163,6 +168,10 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
             ChannelPersistentStateFactory.LogFailed(logger, exception, operation.ToString(), name, grainId);
             if (exception is OrleansException) throw;
             throw new OrleansException($"Storage {operation} of state {name} of grain {grainId} failed: {exception.Message}", exception);
+        }
+        finally
+        {
+            if (ticket == issued) pending = null; // nothing asked since: the next operation may start at once
         }
     }
 }
