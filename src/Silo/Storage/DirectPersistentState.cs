@@ -1,6 +1,7 @@
+using ChannelGrains.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ChannelGrains.Common;
+using Orleans.Core;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
@@ -32,17 +33,18 @@ public sealed partial class ChannelPersistentStateFactory(ILoggerFactory loggers
 
 /// <summary>
 /// A grain's persistent state that calls its storage in the grain's own turn. Orleans' state bridge starts every read,
-/// write and clear as a work item of its own, and the grain's await then waits for that item: two turns on the
-/// activation's scheduler for a write that the memory store finishes at once, with their tasks and continuations. That
-/// was most of what a write cost beyond serializing the state. Here a write the store completes synchronously completes
-/// the grain's await synchronously too.
+/// write and clear as a work item of its own, and the grain's await then waits for that item: two more turns of the
+/// activation's scheduler, with their tasks and continuations, for a write that the memory store finishes at once.
+/// Here a write the store completes at once completes the grain's await at once too.
 /// </summary>
 /// <remarks>
 /// The contract of Orleans' bridge is kept: the state is read at <see cref="GrainLifecycleStage.SetupState"/>, after a
-/// yield (see <see cref="ReadOnActivationAsync"/>), unless it came with a migrating activation; operations on one state run one after another in the order they were asked for
-/// (an interleaved call may ask while a write awaits the database), each starting once the one before has finished,
-/// successfully or not; a failure is logged and reaches the caller, wrapped in an <see cref="OrleansException"/> unless
-/// it is one (an <see cref="InconsistentStateException"/> stays as it is, and Orleans drops the activation for it).
+/// yield (see <see cref="ReadOnActivationAsync"/>), unless it came with a migrating activation; operations on one state
+/// run one after another in the order they were asked for (an interleaved call may ask while a write awaits the
+/// database), each starting once the one before has finished, successfully or not; a failure is logged and reaches the
+/// caller, wrapped in an <see cref="OrleansException"/> unless it is one (an <see cref="InconsistentStateException"/>
+/// stays as it is, and Orleans drops the activation for it), or a cancellation the caller asked for; a caller's
+/// cancellation token reaches the store.
 /// </remarks>
 public sealed class DirectPersistentState<TState> : IPersistentState<TState>, ILifecycleObserver, IGrainMigrationParticipant
 {
@@ -82,17 +84,24 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
 
     public bool RecordExists => loaded ? grainState.RecordExists : throw new InvalidOperationException("State has not yet been loaded");
 
-    public Task ReadStateAsync() => Enqueue(Operation.Read);
+    public Task ReadStateAsync() => Enqueue(Operation.Read, CancellationToken.None);
 
-    public Task WriteStateAsync() => Enqueue(Operation.Write);
+    public Task WriteStateAsync() => Enqueue(Operation.Write, CancellationToken.None);
 
-    public Task ClearStateAsync() => Enqueue(Operation.Clear);
+    public Task ClearStateAsync() => Enqueue(Operation.Clear, CancellationToken.None);
+
+    Task IStorage.ReadStateAsync(CancellationToken cancellationToken) => Enqueue(Operation.Read, cancellationToken);
+
+    Task IStorage.WriteStateAsync(CancellationToken cancellationToken) => Enqueue(Operation.Write, cancellationToken);
+
+    Task IStorage.ClearStateAsync(CancellationToken cancellationToken) => Enqueue(Operation.Clear, cancellationToken);
 
     Task ILifecycleObserver.OnStart(CancellationToken cancellationToken) =>
-        cancellationToken.IsCancellationRequested || loaded ? Task.CompletedTask : ReadOnActivationAsync();
+        cancellationToken.IsCancellationRequested ? Task.CompletedTask : ReadOnActivationAsync();
 
     /// <summary>
-    /// Reads the state as the activation sets up, after a yield. Orleans starts an activation holding the activation's
+    /// Reads the state as the activation sets up (unless it came with a migrating activation), after a yield either way.
+    /// Orleans starts an activation holding the activation's
     /// lock, and runs it on until its first await that does not complete at once: had the read completed at once, the
     /// grain's <c>OnActivateAsync</c> and its first request would run under that lock, and a grain call from there takes
     /// the callee's lock. Two grains activating at once and calling each other (an aggregate reading its shards, a shard
@@ -102,7 +111,7 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
     private async Task ReadOnActivationAsync()
     {
         await Task.Yield();
-        await ReadStateAsync();
+        if (!loaded) await ReadStateAsync();
     }
 
     Task ILifecycleObserver.OnStop(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -124,15 +133,15 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
     private enum Operation { Read, Write, Clear }
 
     /// <summary>Runs the operation now if the one before has finished, else once it has.</summary>
-    private Task Enqueue(Operation operation)
+    private Task Enqueue(Operation operation, CancellationToken cancellationToken)
     {
         var ticket = ++issued;
-        var task = pending is null ? RunAsync(operation, ticket) : AfterAsync(pending, operation, ticket);
+        var task = pending is null ? RunAsync(operation, ticket, cancellationToken) : AfterAsync(pending, operation, ticket, cancellationToken);
         pending = task.IsCompleted ? null : task;
         return task;
     }
 
-    private async Task AfterAsync(Task previous, Operation operation, int ticket)
+    private async Task AfterAsync(Task previous, Operation operation, int ticket, CancellationToken cancellationToken)
     {
         try
         {
@@ -142,26 +151,30 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
         {
             // The earlier operation's caller has its failure; this one runs regardless, as in Orleans' bridge.
         }
-        await RunAsync(operation, ticket);
+        await RunAsync(operation, ticket, cancellationToken);
     }
 
-    private async Task RunAsync(Operation operation, int ticket)
+    private async Task RunAsync(Operation operation, int ticket, CancellationToken cancellationToken)
     {
         try
         {
             switch (operation)
             {
                 case Operation.Read:
-                    await storage.ReadStateAsync(name, grainId, grainState);
+                    await storage.ReadStateAsync(name, grainId, grainState, cancellationToken);
                     loaded = true;
                     break;
                 case Operation.Write:
-                    await storage.WriteStateAsync(name, grainId, grainState);
+                    await storage.WriteStateAsync(name, grainId, grainState, cancellationToken);
                     break;
                 default:
-                    await storage.ClearStateAsync(name, grainId, grainState);
+                    await storage.ClearStateAsync(name, grainId, grainState, cancellationToken);
                     break;
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw; // asked for by the caller, as in Orleans' bridge: not a storage failure
         }
         catch (Exception exception)
         {
