@@ -59,24 +59,6 @@ public sealed class DirectPersistentStateTests
         Assert.NotNull(store.Stored);
     }
 
-    private static async Task AssertActivationYieldsAsync(DirectPersistentState<ProbeState> state, GatedStorage store, bool expectRead)
-    {
-        var reads = store.Started.Count(s => s == "Read");
-        var activation = new TurnScheduler(); // as an activation's scheduler: work it is given runs when the test says
-        Task setup = Task.CompletedTask;
-        _ = Task.Factory.StartNew(() => setup = ((ILifecycleObserver)state).OnStart(CancellationToken.None),
-            CancellationToken.None, TaskCreationOptions.None, activation);
-
-        activation.RunNext(); // the turn that starts the activation
-        Assert.False(setup.IsCompleted);
-        Assert.Equal(reads, store.Started.Count(s => s == "Read"));
-
-        activation.RunAll();
-        await setup;
-        Assert.False(state.RecordExists); // known (no throw): read, or carried with the migration
-        Assert.Equal(reads + (expectRead ? 1 : 0), store.Started.Count(s => s == "Read"));
-    }
-
     [Fact]
     public async Task Operations_run_one_after_another_in_the_order_asked_even_after_a_failure()
     {
@@ -176,6 +158,25 @@ public sealed class DirectPersistentStateTests
 
     private static DirectPersistentState<ProbeState> NewState(IGrainStorage store) =>
         new("probe", Grain, store, new ProbeState(), NullLogger.Instance);
+
+    /// <summary>Starts the state's activation on a scheduler of its own: its first turn must end before the state is set up.</summary>
+    private static async Task AssertActivationYieldsAsync(DirectPersistentState<ProbeState> state, GatedStorage store, bool expectRead)
+    {
+        var reads = store.Started.Count(s => s == "Read");
+        var activation = new TurnScheduler(); // as an activation's scheduler: work it is given runs when the test says
+        Task setup = Task.CompletedTask;
+        _ = Task.Factory.StartNew(() => setup = ((ILifecycleObserver)state).OnStart(CancellationToken.None),
+            CancellationToken.None, TaskCreationOptions.None, activation);
+
+        activation.RunNext(); // the turn that starts the activation
+        Assert.False(setup.IsCompleted);
+        Assert.Equal(reads, store.Started.Count(s => s == "Read"));
+
+        activation.RunAll();
+        await setup;
+        Assert.False(state.RecordExists); // known (no throw): read, or carried with the migration
+        Assert.Equal(reads + (expectRead ? 1 : 0), store.Started.Count(s => s == "Read"));
+    }
 
     private static async Task WaitUntil(Func<bool> condition)
     {

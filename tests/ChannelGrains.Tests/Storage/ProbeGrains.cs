@@ -66,7 +66,8 @@ public sealed class ReminderProbeGrain : Grain, IReminderProbeGrain, IRemindable
 [Alias("ChannelGrains.Tests.Storage.IActivationCallProbeGrain")]
 public interface IActivationCallProbeGrain : IGrainWithStringKey
 {
-    [Alias("Ping")] Task PingAsync();
+    /// <summary>The saves its state holds (it was read as the grain activated).</summary>
+    [Alias("Ping")] Task<int> PingAsync();
 }
 
 public sealed class ActivationCallProbeGrain([PersistentState("probe", StorageNames.Channel)] IPersistentState<ProbeState> state)
@@ -80,5 +81,5 @@ public sealed class ActivationCallProbeGrain([PersistentState("probe", StorageNa
         return Task.CompletedTask;
     }
 
-    public Task PingAsync() => Task.FromResult(state.State.Saves);
+    public Task<int> PingAsync() => Task.FromResult(state.State.Saves);
 }
