@@ -40,8 +40,8 @@ public sealed class ContributionBuffer : ILifecycleParticipant<ISiloLifecycle>
     {
         lock (gate)
         {
+            if (stopped) return; // never flushed now: the source's next publish or heal, on a running silo, restores it
             foreach (var contribution in contributions) Keep(pending, contribution);
-            if (stopped) return;
         }
         flusher.Request();
     }
