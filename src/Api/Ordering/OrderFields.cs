@@ -116,25 +116,35 @@ public static class OrderFields
     {
         var page = await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, dealerId)).ListLatestOrdersAsync(LatestOrdersRead);
         for (var i = page.Orders.Count - 1; i >= 0; i--)
-            if (await grains.GetGrain<IOrderGrain>(Keys.Of(tenant, page.Orders[i].Id)).GetAsync() is { } order) return order;
+            if (OfDealer(await grains.GetGrain<IOrderGrain>(Keys.Of(tenant, page.Orders[i].Id)).GetAsync(), dealerId) is { } order) return order;
         return null;
     }
 
     /// <summary>How orderChanged reads a dealer's orders again: its newest ones, and one by id.</summary>
     public static SourceReaders<OrderView> OrderSources(IGrainFactory grains, string tenant, string dealerId) => new(
         () => NewestOrdersAsync(grains, tenant, dealerId, NewestOrdersReadAgain),
-        orderId => grains.GetGrain<IOrderGrain>(Keys.Of(tenant, orderId)).GetAsync());
+        async orderId => OfDealer(await grains.GetGrain<IOrderGrain>(Keys.Of(tenant, orderId)).GetAsync(), dealerId));
 
     /// <summary>The dealer's placed orders among its last <paramref name="last"/>, oldest first.</summary>
     private static async Task<IReadOnlyList<OrderView>> NewestOrdersAsync(IGrainFactory grains, string tenant, string dealerId, int last)
     {
         var page = await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, dealerId)).ListLatestOrdersAsync(last);
-        return (await OrdersOfAsync(grains, tenant, page)).OfType<OrderView>().ToArray();
+        return (await OrdersOfAsync(grains, tenant, dealerId, page)).OfType<OrderView>().ToArray();
     }
 
-    /// <summary>The orders a page lists, in its order; null for one whose placing is under way or was refused.</summary>
-    private static Task<OrderView?[]> OrdersOfAsync(IGrainFactory grains, string tenant, OrderRefPage page) =>
-        Task.WhenAll(page.Orders.Select(o => grains.GetGrain<IOrderGrain>(Keys.Of(tenant, o.Id)).GetAsync()));
+    /// <summary>
+    /// The orders a dealer's page lists, in its order; null for one whose placing is under way or was refused, and for
+    /// one that is another dealer's (see <see cref="OfDealer"/>).
+    /// </summary>
+    private static async Task<OrderView?[]> OrdersOfAsync(IGrainFactory grains, string tenant, string dealerId, OrderRefPage page) =>
+        [.. (await Task.WhenAll(page.Orders.Select(o => grains.GetGrain<IOrderGrain>(Keys.Of(tenant, o.Id)).GetAsync()))).Select(o => OfDealer(o, dealerId))];
+
+    /// <summary>
+    /// The order if it is the dealer's. A dealer keeps listing an order whose placing died before the order stored
+    /// anything (its audit released the hold): a retry of that requestId finds it listed. Nothing stored, the requestId
+    /// may be placed for another dealer, and is then that dealer's order, never shown as this one's (rule 19).
+    /// </summary>
+    private static OrderView? OfDealer(OrderView? order, string dealerId) => order is not null && order.DealerId == dealerId ? order : null;
 
     /// <summary>The dealer's own orders and quota progress, on the Dealer type.</summary>
     public static void AddDealerOrderFields(this ObjectGraphType<DealerView> dealer)
@@ -155,7 +165,7 @@ public static class OrderFields
                 var page = last is not null
                     ? await grain.ListLatestOrdersAsync(Paging.First(last, "last"))
                     : await grain.ListOrdersAsync(afterId, afterPosition, Paging.First(context.GetArgument<int?>("first")));
-                var orders = await OrdersOfAsync(context.Grains(), tenant, page);
+                var orders = await OrdersOfAsync(context.Grains(), tenant, context.Source.Id, page);
                 // A cursor carries the order's position, so that the next page starts there without looking for it.
                 var edges = orders.Select((o, i) => o is null ? null : new OrderEdge(Paging.Cursor(o.Id, page.FirstPosition + i), o)).OfType<OrderEdge>().ToArray();
                 return new OrderConnection(edges, new PageInfo(page.HasNextPage, edges.LastOrDefault()?.Cursor));

@@ -409,6 +409,41 @@ public sealed class SellOutAndQuotaTests : IDisposable
     }
 
     [Fact]
+    public async Task An_order_whose_saga_died_and_that_is_placed_again_for_another_dealer_is_shown_only_to_that_dealer()
+    {
+        await channel.ProductAsync("P1", onHand: 10_000);
+        await channel.DealersAsync(["D", "E"], ["P1"]);
+        var dealer = grains.GetGrain<IDealerGrain>(Keys.Of(channel.Tenant, "D"));
+
+        // The saga of X for D listed it at D and died before the order grain stored anything; the audit released D's
+        // hold and kept the reference. The requestId then comes again for E: nothing is stored under it, so X is E's.
+        await dealer.OpenOrderAsync("X", [new ChannelGrains.Ordering.OrderLine("P1", 1, 10m, null)], DateTime.UtcNow.AddMinutes(-10), confirmed: false);
+        await dealer.ApplyAuditAsync([], ["X"]);
+        Ok(await channel.PlaceAsync("X", "E", Line("P1", 2)));
+
+        // D's newest listed order is X, which is E's: D's order feed starts with none, not with E's order.
+        Assert.Null(await ChannelGrains.Api.Ordering.OrderFields.LatestOrderAsync(grains, channel.Tenant, "D"));
+        Ok(await channel.PlaceAsync("Y", "D", Line("P1", 1)));
+
+        async Task<string[]> OrdersAsync(ChannelGrains.Api.Auth.Caller caller, string dealerId, string paging) =>
+            (await api.ExecuteAsync(caller, $"{{ dealer(id: \"{dealerId}\") {{ orders({paging}) {{ edges {{ node {{ id dealerId }} }} }} }} }}"))
+                .Data("dealer", "orders").GetProperty("edges").EnumerateArray()
+                .Select(e => $"{e.GetProperty("node").GetProperty("id").GetString()}@{e.GetProperty("node").GetProperty("dealerId").GetString()}").ToArray();
+        var asDealer = Callers.Dealer(channel.Tenant, "D");
+        foreach (var paging in new[] { "first: 10", "last: 10" })
+        {
+            Assert.Equal(["Y@D"], await OrdersAsync(channel.Admin, "D", paging));
+            Assert.Equal(["Y@D"], await OrdersAsync(asDealer, "D", paging));
+            Assert.Equal(["X@E"], await OrdersAsync(channel.Admin, "E", paging));
+        }
+        Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(asDealer, "{ order(id: \"X\") { id } }")).ErrorCode());
+        // Each dealer's credit holds its own order only.
+        async Task<decimal> TotalAsync(string id) => (await api.ExecuteAsync(channel.Admin, $"{{ order(id: \"{id}\") {{ total }} }}")).Data("order", "total").GetDecimal();
+        Assert.Equal(await TotalAsync("Y"), (await dealer.GetAsync())!.CreditUsed);
+        Assert.Equal(await TotalAsync("X"), (await grains.GetGrain<IDealerGrain>(Keys.Of(channel.Tenant, "E")).GetAsync())!.CreditUsed);
+    }
+
+    [Fact]
     public async Task A_retried_hold_with_other_terms_that_is_refused_leaves_the_first_hold_as_stored()
     {
         await channel.ProductAsync("P1", onHand: 10_000);
