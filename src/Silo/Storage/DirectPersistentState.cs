@@ -21,7 +21,8 @@ public sealed partial class ChannelPersistentStateFactory(ILoggerFactory loggers
         if (cfg.StorageName != StorageNames.Channel) return orleans.Create<TState>(context, cfg);
         var storage = context.ActivationServices.GetRequiredKeyedService<IGrainStorage>(cfg.StorageName);
         var activator = context.ActivationServices.GetRequiredService<IActivatorProvider>().GetActivator<TState>();
-        var state = new DirectPersistentState<TState>(cfg.StateName, context.GrainId, storage, activator.Create(), logger);
+        var turns = context.ActivationServices.GetRequiredService<IGrainContextAccessor>();
+        var state = new DirectPersistentState<TState>(cfg.StateName, context, turns, storage, activator.Create(), logger);
         context.ObservableLifecycle.Subscribe($"{nameof(DirectPersistentState<TState>)}.{cfg.StateName}", GrainLifecycleStage.SetupState, state);
         context.ObservableLifecycle.AddMigrationParticipant(state);
         return state;
@@ -44,12 +45,14 @@ public sealed partial class ChannelPersistentStateFactory(ILoggerFactory loggers
 /// database), each starting once the one before has finished, successfully or not; a failure is logged and reaches the
 /// caller, wrapped in an <see cref="OrleansException"/> unless it is one (an <see cref="InconsistentStateException"/>
 /// stays as it is, and Orleans drops the activation for it), or a cancellation the caller asked for; a caller's
-/// cancellation token reaches the store.
+/// cancellation token reaches the store; an operation asked for outside a turn of the state's grain (code that went on
+/// after a <c>ConfigureAwait(false)</c>, or another thread) throws and does nothing.
 /// </remarks>
 public sealed class DirectPersistentState<TState> : IPersistentState<TState>, ILifecycleObserver, IGrainMigrationParticipant
 {
     private readonly string name;
-    private readonly GrainId grainId;
+    private readonly IGrainContext owner;
+    private readonly IGrainContextAccessor turns;
     private readonly IGrainStorage storage;
     private readonly ILogger logger;
     private readonly GrainState<TState> grainState;
@@ -57,11 +60,15 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
     private int issued;
     private bool loaded;
 
-    /// <summary>A state of grain <paramref name="grainId"/>, <paramref name="initial"/> until read.</summary>
-    public DirectPersistentState(string name, GrainId grainId, IGrainStorage storage, TState initial, ILogger logger)
+    /// <summary>
+    /// A state of the grain <paramref name="owner"/>, <paramref name="initial"/> until read; <paramref name="turns"/>
+    /// tells whose turn runs now.
+    /// </summary>
+    public DirectPersistentState(string name, IGrainContext owner, IGrainContextAccessor turns, IGrainStorage storage, TState initial, ILogger logger)
     {
         this.name = name;
-        this.grainId = grainId;
+        this.owner = owner;
+        this.turns = turns;
         this.storage = storage;
         this.logger = logger;
         grainState = new GrainState<TState>(initial);
@@ -135,6 +142,9 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
     /// <summary>Runs the operation now if the one before has finished, else once it has.</summary>
     private Task Enqueue(Operation operation, CancellationToken cancellationToken)
     {
+        // As Orleans' bridge: the state is the grain's, and only its turns may touch it.
+        if (!ReferenceEquals(turns.GrainContext, owner))
+            throw new InvalidOperationException($"Storage {operation} of state {name} of grain {owner.GrainId} was asked for outside a turn of that grain.");
         var ticket = ++issued;
         var task = pending is null ? RunAsync(operation, ticket, cancellationToken) : AfterAsync(pending, operation, ticket, cancellationToken);
         pending = task.IsCompleted ? null : task;
@@ -161,14 +171,14 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
             switch (operation)
             {
                 case Operation.Read:
-                    await storage.ReadStateAsync(name, grainId, grainState, cancellationToken);
+                    await storage.ReadStateAsync(name, owner.GrainId, grainState, cancellationToken);
                     loaded = true;
                     break;
                 case Operation.Write:
-                    await storage.WriteStateAsync(name, grainId, grainState, cancellationToken);
+                    await storage.WriteStateAsync(name, owner.GrainId, grainState, cancellationToken);
                     break;
                 default:
-                    await storage.ClearStateAsync(name, grainId, grainState, cancellationToken);
+                    await storage.ClearStateAsync(name, owner.GrainId, grainState, cancellationToken);
                     break;
             }
         }
@@ -178,9 +188,9 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
         }
         catch (Exception exception)
         {
-            ChannelPersistentStateFactory.LogFailed(logger, exception, operation.ToString(), name, grainId);
+            ChannelPersistentStateFactory.LogFailed(logger, exception, operation.ToString(), name, owner.GrainId);
             if (exception is OrleansException) throw;
-            throw new OrleansException($"Storage {operation} of state {name} of grain {grainId} failed: {exception.Message}", exception);
+            throw new OrleansException($"Storage {operation} of state {name} of grain {owner.GrainId} failed: {exception.Message}", exception);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using ChannelGrains.Common;
 using ChannelGrains.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -89,6 +90,29 @@ public sealed class DirectPersistentStateTests
     }
 
     [Fact]
+    public async Task An_operation_asked_for_outside_the_grains_turn_throws_and_does_nothing()
+    {
+        var store = new GatedStorage { Synchronous = true };
+        var turns = new Turns();
+        var state = NewState(store, turns);
+        state.State = new ProbeState { Text = "v1" };
+
+        foreach (var other in new[] { null, DispatchProxy.Create<IGrainContext, ProbeContext>() })
+        {
+            turns.Current = other; // no grain's turn (a thread-pool thread), or another grain's
+            await Assert.ThrowsAsync<InvalidOperationException>(() => state.WriteStateAsync());
+            await Assert.ThrowsAsync<InvalidOperationException>(() => state.ReadStateAsync());
+            await Assert.ThrowsAsync<InvalidOperationException>(() => state.ClearStateAsync());
+        }
+        Assert.Empty(store.Started);
+        Assert.False(state.Busy);
+
+        turns.Current = Owner;
+        await state.WriteStateAsync();
+        Assert.Equal(("1", "v1"), (state.Etag, store.Stored?.Text));
+    }
+
+    [Fact]
     public async Task A_version_conflict_reaches_the_caller_unwrapped_as_a_faulted_task()
     {
         var store = new GatedStorage { Synchronous = true, Conflict = true };
@@ -134,6 +158,12 @@ public sealed class DirectPersistentStateTests
         await silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel)
             .ReadStateAsync("probe", probe.GetGrainId(), stored);
         Assert.Equal(new ProbeState { Text = "two", Saves = 2 }, stored.State);
+
+        // Off the grain's turn, the write is refused and nothing is stored.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => probe.SaveOffTurnAsync("three"));
+        await silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel)
+            .ReadStateAsync("probe", probe.GetGrainId(), stored);
+        Assert.Equal(new ProbeState { Text = "two", Saves = 2 }, stored.State);
     }
 
     [Fact]
@@ -156,8 +186,25 @@ public sealed class DirectPersistentStateTests
         await silo.DisposeAsync();
     }
 
-    private static DirectPersistentState<ProbeState> NewState(IGrainStorage store) =>
-        new("probe", Grain, store, new ProbeState(), NullLogger.Instance);
+    private static DirectPersistentState<ProbeState> NewState(IGrainStorage store, Turns? turns = null) =>
+        new("probe", Owner, turns ?? new Turns(), store, new ProbeState(), NullLogger.Instance);
+
+    /// <summary>The grain the states belong to: only its id is asked for.</summary>
+    private static readonly IGrainContext Owner = DispatchProxy.Create<IGrainContext, ProbeContext>();
+
+    public class ProbeContext : DispatchProxy
+    {
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
+            targetMethod?.Name == "get_GrainId" ? Grain : throw new NotSupportedException(targetMethod?.Name);
+    }
+
+    /// <summary>Whose turn runs now: the probe grain's unless the test says otherwise.</summary>
+    private sealed class Turns : IGrainContextAccessor
+    {
+        public IGrainContext? Current { get; set; } = Owner;
+
+        public IGrainContext GrainContext => Current!;
+    }
 
     /// <summary>Starts the state's activation on a scheduler of its own: its first turn must end before the state is set up.</summary>
     private static async Task AssertActivationYieldsAsync(DirectPersistentState<ProbeState> state, GatedStorage store, bool expectRead)

@@ -16,6 +16,9 @@ public interface IStateProbeGrain : IGrainWithStringKey
     [Alias("Save")] Task SaveAsync(string text);
 
     [Alias("Read")] Task<ProbeState> ReadAsync();
+
+    /// <summary>Saves from a thread-pool thread, off the grain's turn (as code after a <c>ConfigureAwait(false)</c> runs).</summary>
+    [Alias("SaveOffTurn")] Task SaveOffTurnAsync(string text);
 }
 
 public sealed class StateProbeGrain([PersistentState("probe", StorageNames.Channel)] IPersistentState<ProbeState> state)
@@ -28,6 +31,15 @@ public sealed class StateProbeGrain([PersistentState("probe", StorageNames.Chann
     }
 
     public Task<ProbeState> ReadAsync() => Task.FromResult(state.State);
+
+    public async Task SaveOffTurnAsync(string text)
+    {
+        await Task.Run(() =>
+        {
+            state.State = state.State with { Text = text, Saves = state.State.Saves + 1 };
+            return state.WriteStateAsync();
+        });
+    }
 }
 
 /// <summary>A test-only grain that registers reminders through the configured reminder service.</summary>
