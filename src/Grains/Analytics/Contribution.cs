@@ -128,44 +128,78 @@ public static class ContributionRules
     [ThreadStatic] private static HashSet<string>? SeenSkus;
     [ThreadStatic] private static HashSet<(string, string)>? SeenWeeks;
 
-    /// <summary>The contribution if well-formed; an <see cref="ArgumentException"/> (a bug in the source) otherwise.</summary>
-    public static Contribution Validated(Contribution contribution)
+    /// <summary>
+    /// The contribution if well-formed; an <see cref="ArgumentException"/> (a bug in the source) otherwise. With
+    /// <paramref name="listsChecked"/>, its SKUs and weeks are lists that passed <see cref="ValidatedSkus"/> and
+    /// <see cref="ValidatedWeeks"/> (for its month) already, and are not checked again.
+    /// </summary>
+    public static Contribution Validated(Contribution contribution, bool listsChecked = false)
     {
         try
         {
             Validate.Id(contribution.Tenant, "tenant");
             var colon = contribution.SourceId?.IndexOf(':') ?? -1;
             if (colon <= 0) throw ChannelException.Validation($"sourceId '{contribution.SourceId}' must be kind:id, e.g. dealer:D1.");
-            Validate.Id(contribution.SourceId![..colon], "sourceId kind");
-            Validate.Id(contribution.SourceId[(colon + 1)..], "sourceId id");
+            Validate.Id(contribution.SourceId.AsSpan(0, colon), "sourceId kind");
+            Validate.Id(contribution.SourceId.AsSpan(colon + 1), "sourceId id");
             Validate.Region(contribution.Region);
             var month = Period.Parse(contribution.Month).EnsureMonth();
             if (contribution.Version < 0) throw ChannelException.Validation("version must not be negative.");
             if (contribution.Figures is null || contribution.Skus is null) throw ChannelException.Validation("figures and skus are required.");
-            if (contribution.Skus.Count > MaxSkus) throw ChannelException.Validation($"a contribution holds at most {MaxSkus} SKUs.");
-            var seen = SeenSkus ??= new(StringComparer.Ordinal);
-            seen.Clear();
-            foreach (var sku in contribution.Skus)
-                if (!seen.Add(Validate.Id(sku?.Sku, "sku"))) throw ChannelException.Validation($"sku '{sku!.Sku}' appears twice.");
-            var weeks = SeenWeeks ??= [];
-            weeks.Clear();
-            string? overlapping = null; // the week last found in the month: a month's entries name a handful of weeks
-            foreach (var week in contribution.Weeks ?? [])
-            {
-                Validate.Id(week?.Sku, "weeks sku");
-                if (overlapping is null || !string.Equals(week!.Week, overlapping, StringComparison.Ordinal)) // a null week is checked (and refused)
-                {
-                    if (!IsoWeeks.Overlaps(week!.Week, month)) throw ChannelException.Validation($"week {week.Week} has no day in {month}.");
-                    overlapping = week.Week;
-                }
-                if (week.Units < 0) throw ChannelException.Validation("weekly units must not be negative.");
-                if (!weeks.Add((week.Sku, week.Week))) throw ChannelException.Validation($"week {week.Week} of {week.Sku} appears twice.");
-            }
+            if (listsChecked) return contribution;
+            CheckSkus(contribution.Skus);
+            CheckWeeks(contribution.Weeks, month);
             return contribution;
         }
         catch (ChannelException invalid)
         {
             throw new ArgumentException($"Malformed contribution from {contribution.SourceId}: {invalid.Message}", nameof(contribution), invalid);
+        }
+    }
+
+    /// <summary>A contribution's SKUs if well-formed (at most <see cref="MaxSkus"/>, each once); an <see cref="ArgumentException"/> otherwise.</summary>
+    public static IReadOnlyList<SkuFigures> ValidatedSkus(IReadOnlyList<SkuFigures> skus) => Checked(skus, static (skus, _) => CheckSkus(skus), default);
+
+    /// <summary>A contribution's weeks if well-formed for <paramref name="month"/> (each SKU and week once, with a day in the month); an <see cref="ArgumentException"/> otherwise.</summary>
+    public static IReadOnlyList<WeeklySellOut> ValidatedWeeks(IReadOnlyList<WeeklySellOut> weeks, Period month) => Checked(weeks, static (weeks, month) => CheckWeeks(weeks, month), month);
+
+    private static T Checked<T>(T list, Action<T, Period> check, Period month)
+    {
+        try
+        {
+            check(list, month);
+            return list;
+        }
+        catch (ChannelException invalid)
+        {
+            throw new ArgumentException($"Malformed contribution: {invalid.Message}", nameof(list), invalid);
+        }
+    }
+
+    private static void CheckSkus(IReadOnlyList<SkuFigures> skus)
+    {
+        if (skus.Count > MaxSkus) throw ChannelException.Validation($"a contribution holds at most {MaxSkus} SKUs.");
+        var seen = SeenSkus ??= new(StringComparer.Ordinal);
+        seen.Clear();
+        foreach (var sku in skus)
+            if (!seen.Add(Validate.Id(sku?.Sku, "sku"))) throw ChannelException.Validation($"sku '{sku!.Sku}' appears twice.");
+    }
+
+    private static void CheckWeeks(IReadOnlyList<WeeklySellOut>? weeks, Period month)
+    {
+        var seen = SeenWeeks ??= [];
+        seen.Clear();
+        string? overlapping = null; // the week last found in the month: a month's entries name a handful of weeks
+        foreach (var week in weeks ?? [])
+        {
+            Validate.Id(week?.Sku, "weeks sku");
+            if (overlapping is null || !string.Equals(week!.Week, overlapping, StringComparison.Ordinal)) // a null week is checked (and refused)
+            {
+                if (!IsoWeeks.Overlaps(week!.Week, month)) throw ChannelException.Validation($"week {week.Week} has no day in {month}.");
+                overlapping = week.Week;
+            }
+            if (week.Units < 0) throw ChannelException.Validation("weekly units must not be negative.");
+            if (!seen.Add((week.Sku, week.Week))) throw ChannelException.Validation($"week {week.Week} of {week.Sku} appears twice.");
         }
     }
 

@@ -19,9 +19,10 @@ public static class ContributionPublisher
     public static void PublishContribution(this Grain grain, Contribution contribution) => grain.PublishContributions([contribution]);
 
     /// <inheritdoc cref="PublishContribution"/>
-    public static void PublishContributions(this Grain grain, IReadOnlyList<Contribution> contributions)
+    /// <param name="listsChecked">Whether every contribution's SKUs and weeks passed their checks already (see <see cref="ContributionRules.Validated"/>).</param>
+    public static void PublishContributions(this Grain grain, IReadOnlyList<Contribution> contributions, bool listsChecked = false)
     {
-        foreach (var contribution in contributions) ContributionRules.Validated(contribution);
+        foreach (var contribution in contributions) ContributionRules.Validated(contribution, listsChecked);
         grain.GrainContext.ActivationServices.GetRequiredService<ContributionBuffer>().Accept(contributions);
     }
 

@@ -28,6 +28,19 @@ public readonly record struct Period(PeriodKind Kind, int Year, int Number)
     /// <summary>The month of an instant, in UTC.</summary>
     public static Period MonthOf(DateTime at) => Month(at.Year, at.Month);
 
+    /// <summary>
+    /// The key (YYYY-MM) of the month of <paramref name="at"/>: one string per month of this century, made once, as
+    /// every write of every dealer asks for its current month's.
+    /// </summary>
+    public static string MonthKey(DateTime at)
+    {
+        var index = (at.Year - MinYear) * 12 + at.Month - 1;
+        if ((uint)index >= (uint)MonthKeys.Length) return MonthOf(at).ToString();
+        return MonthKeys[index] ??= MonthOf(at).ToString();
+    }
+
+    private static readonly string?[] MonthKeys = new string?[100 * 12];
+
     public Period EnsureMonth() =>
         Kind == PeriodKind.Month ? this : throw ChannelException.Validation($"'{this}' is not a month (YYYY-MM).");
 

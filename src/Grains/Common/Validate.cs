@@ -15,11 +15,18 @@ public static partial class Validate
     /// <summary>An integrator id: not blank, no surrounding spaces, no '/', no control characters.</summary>
     public static string Id(string? value, string field)
     {
-        if (string.IsNullOrWhiteSpace(value)) throw ChannelException.Validation($"{field} must not be empty.");
-        if (value.Length > MaxIdLength) throw ChannelException.Validation($"{field} must be at most {MaxIdLength} characters.");
-        if (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]) || value.AsSpan().ContainsAny(Forbidden))
-            throw ChannelException.Validation($"{field} '{value}' must not contain '/', control characters or surrounding spaces.");
+        if (value is null) throw ChannelException.Validation($"{field} must not be empty.");
+        Id(value.AsSpan(), field);
         return value;
+    }
+
+    /// <summary>The same check of a part of a string (the id in <c>kind:id</c>), without making a string of it.</summary>
+    public static void Id(ReadOnlySpan<char> value, string field)
+    {
+        if (value.IsWhiteSpace()) throw ChannelException.Validation($"{field} must not be empty.");
+        if (value.Length > MaxIdLength) throw ChannelException.Validation($"{field} must be at most {MaxIdLength} characters.");
+        if (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]) || value.ContainsAny(Forbidden))
+            throw ChannelException.Validation($"{field} '{value}' must not contain '/', control characters or surrounding spaces.");
     }
 
     public static string Name(string? value, string field)

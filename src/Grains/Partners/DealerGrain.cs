@@ -15,7 +15,28 @@ public sealed class DealerGrain(
 {
     private readonly HoldingsAudit audit = new();
 
-    private string Id => Keys.Split(this.GetPrimaryKeyString()).Id;
+    /// <summary>
+    /// The grain's key, tenant, id and source id (<see cref="Contribution.DealerSource"/>), made once: each is a new
+    /// string when taken from the grain id, and a save took them six times over. The tenant and the source id are the
+    /// very strings the contributions carry, so the shards holding those share them.
+    /// </summary>
+    private (string Key, string Tenant, string Id, string SourceId)? names;
+
+    private (string Key, string Tenant, string Id, string SourceId) Names
+    {
+        get
+        {
+            if (names is { } made) return made;
+            var key = this.GetPrimaryKeyString();
+            var (tenant, id) = Keys.Split(key);
+            names = made = (key, tenant, id, Contribution.DealerSource(id));
+            return made;
+        }
+    }
+
+    private string Key => Names.Key;
+
+    private string Id => Names.Id;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -32,7 +53,7 @@ public sealed class DealerGrain(
     {
         var recent = DealerMonthArchive.ArchivedAmong(state.State, state.State.RecentlyArchived ?? []);
         if (recent.Length == 0) return;
-        heal.Changed(this.GetPrimaryKeyString(), recent);
+        heal.Changed(Key, recent);
         try
         {
             await RepublishAsync(recent);
@@ -40,13 +61,13 @@ public sealed class DealerGrain(
         catch (Exception e)
         {
             // The heal asks again (RepublishAsync reads the archive); an archive that does not answer must not keep the dealer down.
-            logger.LogWarning(e, "Dealer {Dealer} could not publish its recently archived months {Months}", this.GetPrimaryKeyString(), string.Join(", ", recent));
+            logger.LogWarning(e, "Dealer {Dealer} could not publish its recently archived months {Months}", Key, string.Join(", ", recent));
         }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        heal.Deactivated(this.GetPrimaryKeyString());
+        heal.Deactivated(Key);
         return Task.CompletedTask;
     }
 
@@ -79,7 +100,7 @@ public sealed class DealerGrain(
         var amount = lines.Sum(l => l.Amount);
         var held = state.State.OpenOrders.GetValueOrDefault(orderId);
         if (held is not null && held.Amount == amount && held.Confirmed == confirmed) return;
-        var month = Period.MonthOf(placedAt).ToString();
+        var month = Period.MonthKey(placedAt);
         // Only a confirmed order counts in its month (a retry of an old saga may find that month archived).
         var counted = CountedMonths(confirmed ? month : null, held is { Confirmed: true } ? held.Month : null);
         await RestoreMonthsAsync(counted);
@@ -169,7 +190,7 @@ public sealed class DealerGrain(
         var info = state.State.Info ?? throw ChannelException.NotFound($"Dealer {Id}");
         DealerLedger.ValidatedSellOut(report);
         if (report.DealerId != Id) throw ChannelException.Validation("dealerId does not match the dealer addressed.");
-        var month = Period.MonthOf(report.Date).ToString();
+        var month = Period.MonthKey(report.Date);
         var digest = report.Digest();
         if (await ReceiptOfAsync(report.RequestId) is { } applied)
         {
@@ -219,7 +240,7 @@ public sealed class DealerGrain(
         {
             // Nothing changed: the receipts stay in the state, and the next report tries again. A failing archive
             // must not refuse the dealer's sell-out.
-            logger.LogWarning(e, "Dealer {Dealer} could not archive its sell-out receipts; it keeps them for now", this.GetPrimaryKeyString());
+            logger.LogWarning(e, "Dealer {Dealer} could not archive its sell-out receipts; it keeps them for now", Key);
         }
     }
 
@@ -237,9 +258,9 @@ public sealed class DealerGrain(
     }
 
     private IDealerReceiptArchiveGrain ReceiptArchive(string month) =>
-        GrainFactory.GetGrain<IDealerReceiptArchiveGrain>(DealerReceipts.ArchiveKey(this.GetPrimaryKeyString(), month));
+        GrainFactory.GetGrain<IDealerReceiptArchiveGrain>(DealerReceipts.ArchiveKey(Key, month));
 
-    private ICrossRegionAlertLogGrain AlertLog() => GrainFactory.GetGrain<ICrossRegionAlertLogGrain>(Keys.Split(this.GetPrimaryKeyString()).Tenant);
+    private ICrossRegionAlertLogGrain AlertLog() => GrainFactory.GetGrain<ICrossRegionAlertLogGrain>(Names.Tenant);
 
     public async Task<QuotaProgress> SetQuotaAsync(string month, decimal target)
     {
@@ -289,7 +310,7 @@ public sealed class DealerGrain(
         var missing = months.Where(m => !held.ContainsKey(m)).ToArray();
         if (missing.Length > 0)
         {
-            logger.LogError("Dealer {Dealer} names months {Months} as archived, and its month archive does not hold them", this.GetPrimaryKeyString(), string.Join(", ", missing));
+            logger.LogError("Dealer {Dealer} names months {Months} as archived, and its month archive does not hold them", Key, string.Join(", ", missing));
             throw new InvalidOperationException($"The month archive of dealer {Id} does not hold {string.Join(", ", missing)}.");
         }
         return held;
@@ -304,7 +325,7 @@ public sealed class DealerGrain(
     {
         var firstHeld = DealerMonthArchive.FirstHeld(current, options.Value.ClosedMonthsHeld);
         if (!DealerMonthArchive.HoldsAnyBefore(state.State, firstHeld)) return null; // most writes: nothing closed long ago
-        var months = DealerMonthArchive.ToArchive(state.State, firstHeld, changed, m => heal.IsDue(this.GetPrimaryKeyString(), m));
+        var months = DealerMonthArchive.ToArchive(state.State, firstHeld, changed, m => heal.IsDue(Key, m));
         if (months.Length == 0) return null;
         var entries = DealerMonthArchive.Entries(state.State, months);
         try
@@ -313,14 +334,14 @@ public sealed class DealerGrain(
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Dealer {Dealer} could not archive months {Months}; it keeps them for now", this.GetPrimaryKeyString(), string.Join(", ", months));
+            logger.LogWarning(e, "Dealer {Dealer} could not archive months {Months}; it keeps them for now", Key, string.Join(", ", months));
             return null;
         }
         DealerMonthArchive.MarkArchived(state.State, months);
         return entries;
     }
 
-    private IDealerMonthArchiveGrain MonthArchive => GrainFactory.GetGrain<IDealerMonthArchiveGrain>(DealerMonthArchive.Key(this.GetPrimaryKeyString()));
+    private IDealerMonthArchiveGrain MonthArchive => GrainFactory.GetGrain<IDealerMonthArchiveGrain>(DealerMonthArchive.Key(Key));
 
     public async Task<OrderRefPage> ListOrdersAsync(string? afterId, long? afterPosition, int first) =>
         await OrdersFromAsync(afterId is null ? 0 : await PositionAfterAsync(afterId, afterPosition), first);
@@ -400,7 +421,7 @@ public sealed class DealerGrain(
     }
 
     private IDealerOrderPageGrain OrderPage(int page) =>
-        GrainFactory.GetGrain<IDealerOrderPageGrain>(DealerOrderPages.Key(this.GetPrimaryKeyString(), page));
+        GrainFactory.GetGrain<IDealerOrderPageGrain>(DealerOrderPages.Key(Key, page));
 
     public async Task RequestSpecialPriceAsync(string approvalId, SpecialPrice price)
     {
@@ -436,7 +457,7 @@ public sealed class DealerGrain(
     /// <summary>串货: a line sold to a store outside the dealer's region is accepted, and raises an alert.</summary>
     private async Task<IReadOnlyList<CrossRegionAlert>> CrossRegionAlertsAsync(DealerInfo info, SellOutReport report)
     {
-        var tenant = Keys.Split(this.GetPrimaryKeyString()).Tenant;
+        var tenant = Names.Tenant;
         var storeIds = report.Lines.Select(l => l.StoreId).OfType<string>().Distinct().ToArray();
         var stores = await Task.WhenAll(storeIds.Select(id => GrainFactory.GetGrain<IStoreGrain>(Keys.Of(tenant, id)).GetAsync()));
         var regions = new Dictionary<string, string>();
@@ -454,7 +475,7 @@ public sealed class DealerGrain(
     /// </summary>
     private async Task SaveAsync(params string[] months)
     {
-        var current = Period.MonthOf(clock.GetUtcNow().UtcDateTime).ToString();
+        var current = Period.MonthKey(clock.GetUtcNow().UtcDateTime);
         try
         {
             await RestoreMonthsAsync(current); // archived by a silo whose clock ran months ahead
@@ -465,22 +486,34 @@ public sealed class DealerGrain(
             throw;
         }
         DealerLedger.SnapshotCurrentMonth(state.State, current);
-        var changed = months.Append(current).Distinct().ToArray();
+        var changed = WithCurrent(months, current);
         var archived = await TryArchiveMonthsAsync(current, changed);
         TrackRecentlyArchived(archived);
         state.State.Version++;
         await state.PersistAsync(DeactivateOnIdle);
-        await this.PublishChangeAsync(StreamNames.Dealer, this.GetPrimaryKeyString(), () => View()!, logger);
+        await this.PublishChangeAsync(StreamNames.Dealer, Key, () => View()!, logger);
         if (archived is not null) changed = [.. changed, .. archived.Keys];
-        heal.Changed(this.GetPrimaryKeyString(), changed);
+        heal.Changed(Key, changed);
         PublishMonths(changed, archived);
     }
 
     private void TrackRecentlyArchived(Dictionary<string, ArchivedMonth>? archived)
     {
         if (archived is null && state.State.RecentlyArchived is null) return;
-        var key = this.GetPrimaryKeyString();
+        var key = Key;
         DealerMonthArchive.TrackRecent(state.State, archived?.Keys, m => heal.IsDue(key, m));
+    }
+
+    /// <summary>The months and the current one, each once, in that order.</summary>
+    private static string[] WithCurrent(string[] months, string current)
+    {
+        if (months.Length == 0) return [current];
+        if (months is [var only] && only == current) return months;
+        var all = new List<string>(months.Length + 1);
+        foreach (var month in months)
+            if (!all.Contains(month)) all.Add(month);
+        if (!all.Contains(current)) all.Add(current);
+        return [.. all];
     }
 
     /// <summary>The months whose figures an order change touches, each once: those of confirmed orders (sell-in), given or null.</summary>
@@ -491,14 +524,14 @@ public sealed class DealerGrain(
     private void PublishMonths(IEnumerable<string> months, IReadOnlyDictionary<string, ArchivedMonth>? archived = null)
     {
         if (state.State.Info is null) return;
-        var tenant = Keys.Split(this.GetPrimaryKeyString()).Tenant;
+        var (_, tenant, _, source) = Names;
         var contributions = new List<Contribution>();
         foreach (var month in months)
         {
-            if (state.State.Months.ContainsKey(month)) contributions.Add(DealerLedger.Contribution(state.State, tenant, Id, month));
-            else if (archived?.GetValueOrDefault(month) is { } gone) contributions.Add(DealerLedger.Contribution(tenant, Id, state.State.Version, month, gone.Figures, gone.QuotaTarget));
+            if (state.State.Months.ContainsKey(month)) contributions.Add(DealerLedger.Contribution(state.State, tenant, source, month));
+            else if (archived?.GetValueOrDefault(month) is { } gone) contributions.Add(DealerLedger.Contribution(tenant, source, state.State.Version, month, gone.Figures, gone.QuotaTarget));
         }
-        if (contributions.Count > 0) this.PublishContributions(contributions);
+        if (contributions.Count > 0) this.PublishContributions(contributions, listsChecked: true); // the months' lists are checked as taken
     }
 
     private static bool SameInfo(DealerInfo a, DealerInfo b) =>

@@ -231,13 +231,16 @@ public static class DealerLedger
         return figures;
     }
 
-    /// <summary>What the dealer contributes to the live aggregates for one month it holds (rule 17: current totals, versioned).</summary>
-    public static Analytics.Contribution Contribution(DealerState state, string tenant, string dealerId, string month) =>
-        Contribution(tenant, dealerId, state.Version, month, state.Months[month], state.Quotas?.GetValueOrDefault(month) ?? 0m);
+    /// <summary>
+    /// What the dealer contributes to the live aggregates for one month it holds (rule 17: current totals, versioned),
+    /// as the source <paramref name="sourceId"/> (<see cref="Analytics.Contribution.DealerSource"/>).
+    /// </summary>
+    public static Analytics.Contribution Contribution(DealerState state, string tenant, string sourceId, string month) =>
+        Contribution(tenant, sourceId, state.Version, month, state.Months[month], state.Quotas?.GetValueOrDefault(month) ?? 0m);
 
     /// <summary>What the dealer contributes for one month, held or archived, at the dealer's version <paramref name="version"/>.</summary>
-    public static Analytics.Contribution Contribution(string tenant, string dealerId, long version, string month, DealerMonth figures, decimal quotaTarget) =>
-        new Analytics.Contribution(tenant, Analytics.Contribution.DealerSource(dealerId), version, figures.Region, figures.Tier, month,
+    public static Analytics.Contribution Contribution(string tenant, string sourceId, long version, string month, DealerMonth figures, decimal quotaTarget) =>
+        new Analytics.Contribution(tenant, sourceId, version, figures.Region, figures.Tier, month,
             new Analytics.ChannelFigures
             {
                 OrderCount = figures.OrderCount,
@@ -248,8 +251,8 @@ public static class DealerLedger
                 QuotaAchieved = figures.OrderValue,
                 CrossRegionAlerts = figures.CrossRegionAlerts,
             },
-            [.. figures.Skus.Values],
-            [.. figures.Weeks.Values]);
+            figures.CheckedSkus(),
+            figures.CheckedWeeks(month));
 
     private static void AddToSku(DealerMonth month, string sku, Func<Analytics.SkuFigures, Analytics.SkuFigures> change) =>
         month.Skus[sku] = change(month.Skus.GetValueOrDefault(sku) ?? Analytics.SkuFigures.Empty(sku));
@@ -277,7 +280,7 @@ public static class DealerLedger
             if (sold > onHand)
                 throw new ChannelException(ErrorCodes.InsufficientStock, $"Dealer {report.DealerId} holds {onHand} of {line.Key} and reports {sold} sold.");
         }
-        var month = Month(state, Period.MonthOf(report.Date).ToString());
+        var month = Month(state, Period.MonthKey(report.Date));
         var week = Analytics.IsoWeeks.Of(DateOnly.FromDateTime(report.Date));
         foreach (var line in report.Lines)
         {

@@ -174,6 +174,33 @@ public sealed class DealerMonth
     /// <summary>Weekly units keyed <c>sku|2026-W48</c> as states written before <see cref="Weeks"/> kept them (see <see cref="FoldEarlierVersion"/>).</summary>
     [Id(6), JsonPropertyName("WeeklySellOut")] public Dictionary<string, int>? LegacyWeeklySellOut { get; set; }
 
+    /// <summary>
+    /// <see cref="Skus"/>' values, checked (<see cref="Analytics.ContributionRules.ValidatedSkus"/>), as an array that
+    /// stays the same until they change: the month is published at every write of its dealer, and most writes change
+    /// its weeks, and a third of them its SKUs, not at all. The array is shared (with the contributions and the shards
+    /// holding them) and never changed.
+    /// </summary>
+    public IReadOnlyList<Analytics.SkuFigures> CheckedSkus() =>
+        Snapshot(Skus, ref skuValues, null, static (values, _) => Analytics.ContributionRules.ValidatedSkus(values));
+
+    /// <summary><see cref="Weeks"/>' values as <see cref="CheckedSkus"/> gives the SKUs', checked as weeks of <paramref name="month"/>.</summary>
+    public IReadOnlyList<Analytics.WeeklySellOut> CheckedWeeks(string month) =>
+        Snapshot(Weeks, ref weekValues, month, static (values, month) => Analytics.ContributionRules.ValidatedWeeks(values, Period.Parse(month).EnsureMonth()));
+
+    /// <summary>The values last taken, with the dictionary, its version and the month they were checked for then (not stored).</summary>
+    [NonSerialized] private (object? Of, int At, string? Month, Array? Values) skuValues, weekValues;
+
+    private static T[] Snapshot<T>(PackedDictionary<T> dictionary, ref (object? Of, int At, string? Month, Array? Values) held, string? month,
+        Action<T[], string> check) where T : IPackable<T>
+    {
+        var at = dictionary.Kept.At;
+        if (held.Values is T[] values && ReferenceEquals(held.Of, dictionary) && held.At == at && held.Month == month) return values;
+        values = dictionary.Count == 0 ? [] : [.. dictionary.Values];
+        check(values, month!);
+        held = (dictionary, at, month, values);
+        return values;
+    }
+
     /// <summary>Moves the figures an earlier version stored into <see cref="Skus"/> and <see cref="Weeks"/>.</summary>
     public void FoldEarlierVersion()
     {

@@ -48,4 +48,28 @@ public sealed class ContributionRulesTests
         Assert.Contains(fault, bug.Message, StringComparison.Ordinal);
         Assert.Equal(ErrorCodes.Validation, Assert.IsType<ChannelException>(bug.InnerException).Code);
     }
+
+    [Fact]
+    public void Lists_checked_already_are_not_checked_again_but_the_rest_is()
+    {
+        var duplicateSku = November() with { Skus = [new SkuFigures("P1", 1, 1m, 1, 1m, 1), new SkuFigures("P1", 2, 2m, 2, 2m, 2)] };
+
+        Assert.Same(duplicateSku, ContributionRules.Validated(duplicateSku, listsChecked: true));
+        Assert.Throws<ArgumentException>(() => ContributionRules.Validated(duplicateSku with { SourceId = "D1" }, listsChecked: true));
+        Assert.Throws<ArgumentException>(() => ContributionRules.Validated(duplicateSku with { SourceId = "dealer:D/1" }, listsChecked: true));
+        Assert.Throws<ArgumentException>(() => ContributionRules.Validated(duplicateSku with { Month = "2026-13" }, listsChecked: true));
+    }
+
+    [Fact]
+    public void A_sources_lists_are_checked_on_their_own_as_the_contribution_checks_them()
+    {
+        var november = Period.Parse("2026-11");
+        Assert.Throws<ArgumentException>(() => ContributionRules.ValidatedSkus([new SkuFigures("P1", 1, 1m, 1, 1m, 1), new SkuFigures("P1", 2, 2m, 2, 2m, 2)]));
+        Assert.Throws<ArgumentException>(() => ContributionRules.ValidatedSkus([new SkuFigures("P/1", 1, 1m, 1, 1m, 1)]));
+        Assert.Throws<ArgumentException>(() => ContributionRules.ValidatedWeeks([W("P1", "2026-W50", 1)], november));
+        Assert.Throws<ArgumentException>(() => ContributionRules.ValidatedWeeks([W("P1", "2026-W45", 1), W("P1", "2026-W45", 2)], november));
+
+        IReadOnlyList<WeeklySellOut> weeks = [W("P1", "2026-W44", 1), W("P1", "2026-W49", 1)];
+        Assert.Same(weeks, ContributionRules.ValidatedWeeks(weeks, november));
+    }
 }

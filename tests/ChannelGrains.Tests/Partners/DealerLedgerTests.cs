@@ -22,6 +22,51 @@ public sealed class DealerLedgerTests
     }
 
     [Fact]
+    public void A_months_contribution_shares_its_lists_until_they_change_and_holds_them_as_they_are_now()
+    {
+        var state = new DealerState { Info = new DealerInfo("D1", "D1", "CN/East", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["TEA", "RICE"]) };
+        DealerLedger.Ship(state, "O1", [new SkuQuantity("TEA", 10), new SkuQuantity("RICE", 4)]);
+        DealerLedger.Receive(state, "O1");
+        DealerLedger.SnapshotCurrentMonth(state, "2026-11");
+        var first = DealerLedger.Contribution(state, "t1", "dealer:D1", "2026-11");
+
+        // Nothing changed: the very same lists (a quota write publishes the month again).
+        state.Version++;
+        var again = DealerLedger.Contribution(state, "t1", "dealer:D1", "2026-11");
+        Assert.Same(first.Skus, again.Skus);
+        Assert.Same(first.Weeks, again.Weeks);
+
+        // A sell-out changes both: new lists with the new figures; the first contribution's lists stay as they were.
+        DealerLedger.SellOut(state, new SellOutReport("S1", "D1", new DateTime(2026, 11, 20), [new SellOutLine("TEA", 3, 30m, null)]));
+        DealerLedger.SnapshotCurrentMonth(state, "2026-11");
+        var sold = DealerLedger.Contribution(state, "t1", "dealer:D1", "2026-11");
+        Assert.NotSame(first.Skus, sold.Skus);
+        Assert.Equal((10, 7), (first.Skus.Single(s => s.Sku == "TEA").StockUnits, sold.Skus.Single(s => s.Sku == "TEA").StockUnits));
+        Assert.Equal([], first.Weeks!);
+        Assert.Equal([new ChannelGrains.Analytics.WeeklySellOut("TEA", "2026-W47", 3)], sold.Weeks!);
+
+        // A stock move alone changes the SKUs, not the weeks.
+        DealerLedger.Ship(state, "O2", [new SkuQuantity("RICE", 1)]);
+        DealerLedger.SnapshotCurrentMonth(state, "2026-11");
+        var shipped = DealerLedger.Contribution(state, "t1", "dealer:D1", "2026-11");
+        Assert.NotSame(sold.Skus, shipped.Skus);
+        Assert.Same(sold.Weeks, shipped.Weeks);
+        Assert.Equal(5, shipped.Skus.Single(s => s.Sku == "RICE").StockUnits);
+    }
+
+    [Fact]
+    public void A_months_lists_are_checked_when_taken_so_a_malformed_entry_is_never_published()
+    {
+        var month = new DealerMonth();
+        month.Skus["P/1"] = ChannelGrains.Analytics.SkuFigures.Empty("P/1");
+        Assert.Throws<ArgumentException>(() => month.CheckedSkus());
+
+        month.Weeks[ChannelGrains.Analytics.WeeklySellOut.KeyOf("P1", "2026-W47")] = new ChannelGrains.Analytics.WeeklySellOut("P1", "2026-W47", 1);
+        Assert.Single(month.CheckedWeeks("2026-11"));
+        Assert.Throws<ArgumentException>(() => month.CheckedWeeks("2026-12")); // the lists taken for November are no answer for December
+    }
+
+    [Fact]
     public void Months_archived_are_the_closed_ones_before_the_held_window_that_neither_this_write_nor_the_heal_still_holds()
     {
         var state = new DealerState { Info = new DealerInfo("D1", "D1", "CN/East", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["TEA"]) };

@@ -100,4 +100,17 @@ public sealed class CommonRulesTests
     [InlineData(DealerStatus.Admitted, DealerStatus.Pending, false)]
     public void Dealer_admission_moves_only_along_its_lifecycle(DealerStatus from, DealerStatus to, bool allowed) =>
         Assert.Equal(allowed, DealerRules.CanMove(from, to));
+
+    [Fact]
+    public void A_moments_month_key_is_its_month_as_text_one_string_per_month()
+    {
+        var key = Period.MonthKey(new DateTime(2026, 11, 30, 23, 59, 59, DateTimeKind.Utc));
+
+        Assert.Equal("2026-11", key);
+        Assert.Same(key, Period.MonthKey(new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc)));
+        Assert.Equal("2026-12", Period.MonthKey(new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc)));
+        Assert.Equal("2000-01", Period.MonthKey(new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
+        Assert.Equal("2100-01", Period.MonthKey(new DateTime(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc))); // past the kept keys: made each time
+        Assert.Equal("1999-12", Period.MonthKey(new DateTime(1999, 12, 31, 0, 0, 0, DateTimeKind.Utc)));
+    }
 }
