@@ -18,6 +18,12 @@ public sealed record class WeeklySellOut(
 
     public static bool KeyedByItself => true;
 
+    /// <summary>
+    /// A dealer's month writes its weeks at every write of the dealer and changes them only with a sell-out: their
+    /// bytes are kept from the first write after a change, not packed again at the second.
+    /// </summary>
+    public static bool KeepPacked => true;
+
     public static string OwnKey(WeeklySellOut item) => KeyOf(item.Sku, item.Week);
 
     public static bool IsOwnKey(string key, WeeklySellOut item) =>

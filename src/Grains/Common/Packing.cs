@@ -104,6 +104,29 @@ public sealed class PackedList<T> : IReadOnlyList<T>, IPackedCollection where T 
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>
+    /// False when no entry can hold <paramref name="text"/> in a string field it packs as it is (<see cref="PackedWriter.String"/>):
+    /// told by one scan of the bytes kept from the last write, which hold every entry's bytes one after another,
+    /// instead of a visit to each entry and its strings. True when one may, or when no bytes kept hold every entry:
+    /// the caller then looks at the entries.
+    /// </summary>
+    public bool MayHold(string text)
+    {
+        if (Kept.Current is not { } kept) return true;
+        var length = Encoding.UTF8.GetByteCount(text);
+        var rented = length > 256 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        try
+        {
+            var utf8 = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+            Encoding.UTF8.GetBytes(text, utf8);
+            return kept.Entries.IndexOf(utf8) >= 0;
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
     private static List<T>? NullIfEmpty(List<T> items) => items.Count > 0 ? items : null;
 }
 

@@ -111,7 +111,8 @@ public sealed class DealerGrain(
             DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
             // An order that held credit got its reference with that hold. The retry of one whose saga died, released by the
             // audit since, is placed again: it was listed then, perhaps on a page sealed since.
-            listed = held is not null || state.State.ReleasedListed?.Remove(orderId) == true || DealerOrderPages.IndexOf(state.State.Orders, orderId) >= 0;
+            listed = held is not null || state.State.ReleasedListed?.Remove(orderId) == true
+                || (state.State.Orders.MayHold(orderId) && DealerOrderPages.IndexOf(state.State.Orders, orderId) >= 0);
             if (!listed) await SealFullOrderPagesAsync();
         }
         catch

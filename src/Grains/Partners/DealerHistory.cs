@@ -81,7 +81,11 @@ public static class DealerHistoryRules
             if (state.Orders.Count > 0 || state.SealedOrderPages > 0 || DealerReceipts.Any(state))
                 throw new ChannelException(ErrorCodes.InvalidTransition,
                     $"Dealer {info.Id} has live stock movements (orders or sell-out): its opening stock can no longer be set.");
-            foreach (var level in opening) state.Inventory[level.Sku] = new StockLevel(level.Sku, level.Quantity, 0);
+            foreach (var level in opening)
+            {
+                state.Inventory[level.Sku] = new StockLevel(level.Sku, level.Quantity, 0);
+                state.MovedStock(level.Sku);
+            }
         }
         foreach (var month in import.Months)
         {

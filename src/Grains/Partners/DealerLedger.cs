@@ -197,23 +197,44 @@ public static class DealerLedger
 
     /// <summary>
     /// The current month follows the dealer: its stock figures become the dealer's stock now (its end-of-month stock
-    /// once the month is over), and it is booked in the dealer's region and tier.
+    /// once the month is over), and it is booked in the dealer's region and tier. Runs at every save: after the first
+    /// snapshot of a month, the next one of the same month looks only at the SKUs whose stock moved since (see
+    /// <see cref="DealerState.SnapshotMonth"/>), unless the region or tier changed. The others' records hold still: a
+    /// snapshot leaves a record for every SKU in stock, records are never taken out, and a record a flow adds later
+    /// (a SKU ordered or sold for the first time in the month) is of a SKU whose stock has not moved, so none.
     /// </summary>
     public static void SnapshotCurrentMonth(DealerState state, string monthKey)
     {
         var month = Month(state, monthKey);
-        month.Region = state.Info!.Region;
-        month.Tier = state.Info.Tier;
-        var units = 0;
-        foreach (var level in state.Inventory.Values)
+        var info = state.Info!;
+        if (ReferenceEquals(state.SnapshotMonth, month) && month.Region == info.Region && month.Tier == info.Tier)
         {
-            // Runs at every save: a SKU whose stock did not move keeps its record (no closure, no copy).
-            var stock = level.OnHand + level.InTransit;
-            units = checked(units + stock);
-            if (!month.Skus.TryGetValue(level.Sku, out var held)) month.Skus[level.Sku] = Analytics.SkuFigures.Empty(level.Sku, stock);
-            else if (held.StockUnits != stock) month.Skus[level.Sku] = held with { StockUnits = stock };
+            foreach (var sku in state.StockMoved ?? [])
+            {
+                var stock = state.Inventory.GetValueOrDefault(sku) is { } level ? level.OnHand + level.InTransit : 0;
+                var held = month.Skus.GetValueOrDefault(sku);
+                if (held is null) month.Skus[sku] = Analytics.SkuFigures.Empty(sku, stock);
+                else if (held.StockUnits != stock) month.Skus[sku] = held with { StockUnits = stock };
+                month.StockUnits = checked(month.StockUnits - (held?.StockUnits ?? 0) + stock);
+            }
         }
-        month.StockUnits = units;
+        else
+        {
+            month.Region = info.Region;
+            month.Tier = info.Tier;
+            var units = 0;
+            foreach (var level in state.Inventory.Values)
+            {
+                // A SKU whose stock did not move keeps its record (no closure, no copy).
+                var stock = level.OnHand + level.InTransit;
+                units = checked(units + stock);
+                if (!month.Skus.TryGetValue(level.Sku, out var held)) month.Skus[level.Sku] = Analytics.SkuFigures.Empty(level.Sku, stock);
+                else if (held.StockUnits != stock) month.Skus[level.Sku] = held with { StockUnits = stock };
+            }
+            month.StockUnits = units;
+        }
+        state.StockMoved?.Clear();
+        state.SnapshotMonth = month;
     }
 
     /// <summary>
@@ -334,5 +355,6 @@ public static class DealerLedger
     {
         var level = state.Inventory.GetValueOrDefault(sku) ?? new StockLevel(sku, 0, 0);
         state.Inventory[sku] = level with { OnHand = level.OnHand + onHand, InTransit = level.InTransit + inTransit };
+        state.MovedStock(sku);
     }
 }

@@ -118,6 +118,18 @@ public sealed class DealerState
     [Id(16)] public Dictionary<string, byte[]>? ReceiptFilters { get; set; }
 
     /// <summary>
+    /// The month the last <see cref="DealerLedger.SnapshotCurrentMonth"/> left following the stock, and the SKUs whose
+    /// stock moved since: the next snapshot of that month redoes only those. Not stored: a state just read is
+    /// snapshotted whole.
+    /// </summary>
+    [NonSerialized] internal DealerMonth? SnapshotMonth;
+
+    [NonSerialized] internal List<string>? StockMoved;
+
+    /// <summary>Notes a SKU whose stock changed (see <see cref="SnapshotMonth"/>); every change of <see cref="Inventory"/> comes here.</summary>
+    internal void MovedStock(string sku) => (StockMoved ??= new(4)).Add(sku);
+
+    /// <summary>
     /// Brings what earlier versions stored to this version's shape (written with the next change): whole sell-out
     /// reports become their digests, and months' SKU and weekly figures become the records contributions carry.
     /// </summary>

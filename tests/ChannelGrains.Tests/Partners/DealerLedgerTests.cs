@@ -22,6 +22,56 @@ public sealed class DealerLedgerTests
     }
 
     [Fact]
+    public void Every_snapshot_after_a_change_is_the_one_taken_whole()
+    {
+        // Snapshots after the first of a month redo only the SKUs whose stock moved; this one checks each against the
+        // month taken whole from the stock, through stock moves, SKUs a flow adds without stock, a region or tier
+        // changed and the month turning.
+        var random = new Random(20261207);
+        string[] skus = ["A", "B", "C", "D", "E", "F"];
+        var state = new DealerState { Info = new DealerInfo("D1", "D1", "CN/East", DealerTier.Value, DealerStatus.Admitted, 1_000_000m, skus) };
+        var month = "2026-11";
+        var inTransit = new List<string>();
+        for (var step = 0; step < 3000; step++)
+        {
+            string Sku() => skus[random.Next(skus.Length)];
+            switch (random.Next(7))
+            {
+                case 0 or 1:
+                    DealerLedger.Ship(state, $"O{step}", [new SkuQuantity(Sku(), random.Next(1, 9)), new SkuQuantity(Sku(), random.Next(1, 9))]);
+                    inTransit.Add($"O{step}");
+                    break;
+                case 2 when inTransit.Count > 0:
+                    var received = inTransit[random.Next(inTransit.Count)];
+                    inTransit.Remove(received);
+                    DealerLedger.Receive(state, received);
+                    break;
+                case 3 when state.Inventory.Values.FirstOrDefault(l => l.OnHand > 0) is { } held:
+                    DealerLedger.SellOut(state, new SellOutReport($"S{step}", "D1", new DateTime(2026, 11, 20), [new SellOutLine(held.Sku, random.Next(1, held.OnHand + 1), 1m, null)]));
+                    break;
+                case 4:
+                    // A confirmed order adds its SKUs to the month, with no stock, when they are new there.
+                    var sku = random.Next(4) == 0 ? $"N{step}" : Sku();
+                    DealerLedger.CountSellIn(state, new OpenOrder(5m, month, true, DateTime.UtcNow, false, [new ChannelGrains.Ordering.OrderLine(sku, 1, 5m, null)]), sign: 1);
+                    break;
+                case 5 when random.Next(20) == 0:
+                    state.Info = state.Info! with { Region = state.Info.Region == "CN/East" ? "CN/North" : "CN/East", Tier = (DealerTier)random.Next(3) };
+                    break;
+                case 6 when random.Next(200) == 0:
+                    month = month == "2026-11" ? "2026-12" : "2027-01";
+                    break;
+            }
+            DealerLedger.SnapshotCurrentMonth(state, month);
+
+            var figures = state.Months[month];
+            foreach (var level in state.Inventory.Values) Assert.Equal(level.OnHand + level.InTransit, figures.Skus[level.Sku].StockUnits);
+            foreach (var (sku, f) in figures.Skus) Assert.Equal(state.Inventory.GetValueOrDefault(sku) is { } l ? l.OnHand + l.InTransit : 0, f.StockUnits);
+            Assert.Equal(state.Inventory.Values.Sum(l => l.OnHand + l.InTransit), figures.StockUnits);
+            Assert.Equal((state.Info!.Region, state.Info.Tier), (figures.Region, figures.Tier));
+        }
+    }
+
+    [Fact]
     public void A_months_contribution_shares_its_lists_until_they_change_and_holds_them_as_they_are_now()
     {
         var state = new DealerState { Info = new DealerInfo("D1", "D1", "CN/East", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["TEA", "RICE"]) };

@@ -94,6 +94,25 @@ public sealed class PackedStateTests : IDisposable
     }
 
     [Fact]
+    public void A_list_tells_from_its_kept_bytes_that_no_entry_names_a_text()
+    {
+        var state = Dealer(orders: 100, receipts: 0);
+        Assert.True(state.Orders.MayHold("nowhere")); // nothing kept yet: it cannot tell
+
+        Serializer.SerializeToArray(state);
+        Assert.False(state.Orders.MayHold("nowhere"));
+        Assert.False(state.Orders.MayHold(new string('x', 300))); // longer than the bytes it encodes on the stack
+        Assert.True(state.Orders.MayHold(state.Orders[42].Id));
+        Assert.True(state.Orders.MayHold(state.Orders[^1].Id));
+
+        state.Orders.Add(new OrderRef("added", At));
+        Assert.True(state.Orders.MayHold("nowhere")); // an entry added since the write is not in the bytes
+        Serializer.SerializeToArray(state);
+        Assert.True(state.Orders.MayHold("added"));
+        Assert.False(state.Orders.MayHold("nowhere"));
+    }
+
+    [Fact]
     public void A_month_that_stopped_changing_keeps_its_bytes_from_its_second_write_and_a_change_is_written_all_the_same()
     {
         var state = Dealer(orders: 0, receipts: 0);
