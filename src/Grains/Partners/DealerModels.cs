@@ -188,9 +188,9 @@ public sealed class DealerMonth
 
     /// <summary>
     /// <see cref="Skus"/>' values, checked (<see cref="Analytics.ContributionRules.ValidatedSkus"/>), as an array that
-    /// stays the same until they change: the month is published at every write of its dealer, and most writes change
-    /// its weeks, and a third of them its SKUs, not at all. The array is shared (with the contributions and the shards
-    /// holding them) and never changed.
+    /// stays the same until they change: the month is published at every write of its dealer, and most writes leave
+    /// its weeks as they were, and a third of them its SKUs too. The array is shared (with the contributions and the
+    /// shards holding them) and never changed.
     /// </summary>
     public IReadOnlyList<Analytics.SkuFigures> CheckedSkus() =>
         Snapshot(Skus, ref skuValues, null, static (values, _) => Analytics.ContributionRules.ValidatedSkus(values));
