@@ -67,6 +67,24 @@ public sealed record class ChannelFigures
     /// <summary>These figures less <paramref name="other"/> (exact: every field is an integer or a decimal).</summary>
     public ChannelFigures Minus(ChannelFigures other) => Combined(other, -1);
 
+    /// <summary>These figures with <paramref name="was"/> (added before) replaced by <paramref name="now"/>: one record, not two.</summary>
+    public ChannelFigures Replaced(ChannelFigures was, ChannelFigures now) => new()
+    {
+        OrderCount = OrderCount - was.OrderCount + now.OrderCount,
+        OrderValue = OrderValue - was.OrderValue + now.OrderValue,
+        SellOutValue = SellOutValue - was.SellOutValue + now.SellOutValue,
+        ChannelStockUnits = ChannelStockUnits - was.ChannelStockUnits + now.ChannelStockUnits,
+        QuotaTarget = QuotaTarget - was.QuotaTarget + now.QuotaTarget,
+        QuotaAchieved = QuotaAchieved - was.QuotaAchieved + now.QuotaAchieved,
+        VisitsPlanned = VisitsPlanned - was.VisitsPlanned + now.VisitsPlanned,
+        VisitsCompleted = VisitsCompleted - was.VisitsCompleted + now.VisitsCompleted,
+        LeadsRegistered = LeadsRegistered - was.LeadsRegistered + now.LeadsRegistered,
+        LeadsConverted = LeadsConverted - was.LeadsConverted + now.LeadsConverted,
+        PromotionCommitted = PromotionCommitted - was.PromotionCommitted + now.PromotionCommitted,
+        PromotionSpent = PromotionSpent - was.PromotionSpent + now.PromotionSpent,
+        CrossRegionAlerts = CrossRegionAlerts - was.CrossRegionAlerts + now.CrossRegionAlerts,
+    };
+
     private ChannelFigures Combined(ChannelFigures other, int sign) => new()
     {
         OrderCount = OrderCount + sign * other.OrderCount,

@@ -168,7 +168,7 @@ public static class Rollup
             }
             if (old.Figures != now.Figures)
             {
-                figures = figures.Minus(old.Figures).Plus(now.Figures);
+                figures = figures.Replaced(old.Figures, now.Figures);
                 if (now.Tier is DealerTier tier) ReplaceTier(tier.ToString(), old.Figures, now.Figures);
             }
             for (var i = 0; i < now.Skus.Count; i++)
@@ -194,7 +194,7 @@ public static class Rollup
         public void Replace(ChannelTotals old, ChannelTotals now)
         {
             if (ReferenceEquals(old, now)) return;
-            if (old.Figures != now.Figures) figures = figures.Minus(old.Figures).Plus(now.Figures);
+            if (old.Figures != now.Figures) figures = figures.Replaced(old.Figures, now.Figures);
             sources += now.Sources - old.Sources;
             if (!ReferenceEquals(old.ByTier, now.ByTier))
             {
@@ -279,7 +279,7 @@ public static class Rollup
                 AddTier(tier, now, 1); // not held: was never added (a bug), so only the new figures count
                 return;
             }
-            held.Figures = held.Figures.Minus(was).Plus(now);
+            held.Figures = held.Figures.Replaced(was, now);
         }
 
         private void AddSku(SkuFigures s, int sign)

@@ -459,15 +459,21 @@ public sealed class DealerGrain(
     private async Task<IReadOnlyList<CrossRegionAlert>> CrossRegionAlertsAsync(DealerInfo info, SellOutReport report)
     {
         var tenant = Names.Tenant;
-        var storeIds = report.Lines.Select(l => l.StoreId).OfType<string>().Distinct().ToArray();
+        // Each store once, without a set for the few stores most reports name (a set and LINQ's Distinct were 4 % of
+        // the ceiling's bytes allocated).
+        var storeIds = new List<string>(report.Lines.Count);
+        HashSet<string>? seen = report.Lines.Count > 16 ? new(StringComparer.Ordinal) : null;
+        foreach (var line in report.Lines)
+            if (line.StoreId is { } store && (seen?.Add(store) ?? !storeIds.Contains(store))) storeIds.Add(store);
         var stores = await Task.WhenAll(storeIds.Select(id => GrainFactory.GetGrain<IStoreGrain>(Keys.Of(tenant, id)).GetAsync()));
-        var regions = new Dictionary<string, string>();
-        for (var i = 0; i < storeIds.Length; i++)
+        var regions = new Dictionary<string, string>(storeIds.Count, StringComparer.Ordinal);
+        for (var i = 0; i < storeIds.Count; i++)
             regions[storeIds[i]] = stores[i]?.Region ?? throw ChannelException.Validation($"store {storeIds[i]} does not exist.");
-        return report.Lines
-            .Where(l => l.StoreId is not null && !RegionPath.IsWithin(regions[l.StoreId], info.Region))
-            .Select(l => new CrossRegionAlert(Id, info.Region, l.StoreId!, regions[l.StoreId!], l.Sku, l.Quantity, report.Date, report.RequestId))
-            .ToArray();
+        List<CrossRegionAlert>? alerts = null;
+        foreach (var line in report.Lines)
+            if (line.StoreId is { } store && !RegionPath.IsWithin(regions[store], info.Region))
+                (alerts ??= []).Add(new CrossRegionAlert(Id, info.Region, store, regions[store], line.Sku, line.Quantity, report.Date, report.RequestId));
+        return alerts ?? [];
     }
 
     /// <summary>
