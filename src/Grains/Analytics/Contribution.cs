@@ -62,10 +62,10 @@ public sealed record class ChannelFigures
     [Id(11)] public decimal PromotionSpent { get; init; }
     [Id(12)] public int CrossRegionAlerts { get; init; }
 
-    public ChannelFigures Plus(ChannelFigures other) => Combined(other, 1);
+    public ChannelFigures Plus(ChannelFigures other) => Replaced(Zero, other);
 
     /// <summary>These figures less <paramref name="other"/> (exact: every field is an integer or a decimal).</summary>
-    public ChannelFigures Minus(ChannelFigures other) => Combined(other, -1);
+    public ChannelFigures Minus(ChannelFigures other) => Replaced(other, Zero);
 
     /// <summary>These figures with <paramref name="was"/> (added before) replaced by <paramref name="now"/>: one record, not two.</summary>
     public ChannelFigures Replaced(ChannelFigures was, ChannelFigures now) => new()
@@ -83,23 +83,6 @@ public sealed record class ChannelFigures
         PromotionCommitted = PromotionCommitted - was.PromotionCommitted + now.PromotionCommitted,
         PromotionSpent = PromotionSpent - was.PromotionSpent + now.PromotionSpent,
         CrossRegionAlerts = CrossRegionAlerts - was.CrossRegionAlerts + now.CrossRegionAlerts,
-    };
-
-    private ChannelFigures Combined(ChannelFigures other, int sign) => new()
-    {
-        OrderCount = OrderCount + sign * other.OrderCount,
-        OrderValue = OrderValue + sign * other.OrderValue,
-        SellOutValue = SellOutValue + sign * other.SellOutValue,
-        ChannelStockUnits = ChannelStockUnits + sign * other.ChannelStockUnits,
-        QuotaTarget = QuotaTarget + sign * other.QuotaTarget,
-        QuotaAchieved = QuotaAchieved + sign * other.QuotaAchieved,
-        VisitsPlanned = VisitsPlanned + sign * other.VisitsPlanned,
-        VisitsCompleted = VisitsCompleted + sign * other.VisitsCompleted,
-        LeadsRegistered = LeadsRegistered + sign * other.LeadsRegistered,
-        LeadsConverted = LeadsConverted + sign * other.LeadsConverted,
-        PromotionCommitted = PromotionCommitted + sign * other.PromotionCommitted,
-        PromotionSpent = PromotionSpent + sign * other.PromotionSpent,
-        CrossRegionAlerts = CrossRegionAlerts + sign * other.CrossRegionAlerts,
     };
 }
 
