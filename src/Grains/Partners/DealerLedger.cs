@@ -201,7 +201,8 @@ public static class DealerLedger
     /// snapshot of a month, the next one of the same month looks only at the SKUs whose stock moved since (see
     /// <see cref="DealerState.SnapshotMonth"/>), unless the region or tier changed. The others' records hold still: a
     /// snapshot leaves a record for every SKU in stock, records are never taken out, and a record a flow adds later
-    /// (a SKU ordered or sold for the first time in the month) is of a SKU whose stock has not moved, so none.
+    /// (a SKU ordered or sold for the first time in the month) starts with no stock, which is right for a SKU not in
+    /// stock; one whose stock moved since is redone.
     /// </summary>
     public static void SnapshotCurrentMonth(DealerState state, string monthKey)
     {
