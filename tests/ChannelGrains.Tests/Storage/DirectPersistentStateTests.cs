@@ -192,6 +192,7 @@ public sealed class DirectPersistentStateTests
     /// <summary>The grain the states belong to: only its id is asked for.</summary>
     private static readonly IGrainContext Owner = DispatchProxy.Create<IGrainContext, ProbeContext>();
 
+    /// <summary>A stand-in for a grain's context that answers its id and nothing else (public: the proxy derives from it).</summary>
     public class ProbeContext : DispatchProxy
     {
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
