@@ -7,7 +7,7 @@ public sealed record class ProductInfo(
     [property: Id(2)] decimal ListPrice,
     [property: Id(3)] decimal FloorPrice);
 
-[GenerateSerializer, Alias("ChannelGrains.ProductView")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.ProductView")]
 public sealed record class ProductView(
     [property: Id(0)] string Sku,
     [property: Id(1)] string Name,

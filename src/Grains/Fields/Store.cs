@@ -1,7 +1,7 @@
 namespace ChannelGrains.Fields;
 
 /// <summary>A retail store (终端), optionally supplied by a dealer; its coordinates anchor the geofence for check-ins.</summary>
-[GenerateSerializer, Alias("ChannelGrains.StoreInfo")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.StoreInfo")]
 public sealed record class StoreInfo(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,

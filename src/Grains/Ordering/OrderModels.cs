@@ -41,7 +41,7 @@ public sealed record class OrderLine(
     public decimal Amount => Quantity * UnitPrice;
 }
 
-[GenerateSerializer, Alias("ChannelGrains.OrderView")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.OrderView")]
 public sealed record class OrderView(
     [property: Id(0)] string Id,
     [property: Id(1)] string DealerId,

@@ -34,7 +34,7 @@ public sealed record class StockLevel([property: Id(0)] string Sku, [property: I
     public static string OwnKey(StockLevel item) => item.Sku;
 }
 
-[GenerateSerializer, Alias("ChannelGrains.DealerView")]
+[GenerateSerializer, Immutable, Alias("ChannelGrains.DealerView")]
 public sealed record class DealerView(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
