@@ -32,14 +32,11 @@ public sealed class StateProbeGrain([PersistentState("probe", StorageNames.Chann
 
     public Task<ProbeState> ReadAsync() => Task.FromResult(state.State);
 
-    public async Task SaveOffTurnAsync(string text)
+    public Task SaveOffTurnAsync(string text) => Task.Run(() =>
     {
-        await Task.Run(() =>
-        {
-            state.State = state.State with { Text = text, Saves = state.State.Saves + 1 };
-            return state.WriteStateAsync();
-        });
-    }
+        state.State = state.State with { Text = text, Saves = state.State.Saves + 1 };
+        return state.WriteStateAsync();
+    });
 }
 
 /// <summary>A test-only grain that registers reminders through the configured reminder service.</summary>
