@@ -14,7 +14,9 @@ namespace ChannelGrains.Ordering;
 /// <remarks>
 /// Every order is a new activation, and its next step (approval, shipment, receipt) usually comes hours later: kept for
 /// Orleans' default 15 minutes, orders placed at 1,000/s would hold 900,000 idle activations. Two minutes covers a
-/// client's retries and the saga's own calls.
+/// client's retries and the saga's own calls. An order that reaches a final status (received, cancelled, rejected) or
+/// is refused is deactivated at once: under load its activation, alive for two minutes more, was copied from one GC generation to the
+/// next and marked at every full collection, for nothing but an occasional read or a retry, which reactivate it.
 /// </remarks>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class OrderGrain(
@@ -127,6 +129,7 @@ public sealed class OrderGrain(
             state.State.RefusalCode = refused.Code;
             state.State.RefusalMessage = refused.Message;
             await state.PersistAsync(DeactivateOnIdle);
+            DeactivateOnIdle(); // final too: a retry of the request reads the refusal back
             throw;
         }
         state.State.Phase = SagaPhase.Done;
@@ -200,6 +203,8 @@ public sealed class OrderGrain(
         state.State.Version++;
         await state.PersistAsync(DeactivateOnIdle);
         await PublishAsync();
+        // Nothing moves a final order again: its activation goes now, not after its collection age (see the remarks).
+        if (OrderRules.IsFinal(target)) DeactivateOnIdle();
         return View();
     }
 

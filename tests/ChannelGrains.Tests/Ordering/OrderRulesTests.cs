@@ -1,3 +1,4 @@
+using ChannelGrains.Common;
 using ChannelGrains.Tests.Infrastructure;
 using static ChannelGrains.Tests.Ordering.OrderingScenario;
 
@@ -10,8 +11,11 @@ public sealed class OrderRulesTests : IDisposable
     private readonly InProcessGraphQL api;
     private readonly OrderingScenario channel;
 
+    private readonly ClusterFixture fixture;
+
     public OrderRulesTests(ClusterFixture fixture)
     {
+        this.fixture = fixture;
         api = new(fixture.Grains, fixture.Cluster.Client);
         channel = new(api, TestTenant.New());
     }
@@ -158,6 +162,37 @@ public sealed class OrderRulesTests : IDisposable
         Assert.Equal((4, 0), Stock(afterReceipt, "P1"));
         Assert.Equal(0m, afterReceipt.GetProperty("creditUsed").GetDecimal());
     }
+
+    [Fact]
+    public async Task A_final_or_refused_order_leaves_memory_at_once_and_reads_back_from_storage_and_an_open_one_stays()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.DealersAsync(["D"], ["P1"]);
+        foreach (var id in new[] { "R-RECEIVED", "R-CANCELLED", "R-OPEN" }) Ok(await channel.PlaceAsync(id, "D", Line("P1", 1)));
+        Ok(await channel.MoveAsync("shipOrder", "R-RECEIVED"));
+        Ok(await channel.MoveAsync("receiveOrder", "R-RECEIVED"));
+        Ok(await channel.MoveAsync("cancelOrder", "R-CANCELLED"));
+        Assert.Equal("INSUFFICIENT_STOCK", (await channel.PlaceAsync("R-REFUSED", "D", Line("P1", 100))).ErrorCode());
+
+        string[] final = [.. new[] { "R-RECEIVED", "R-CANCELLED", "R-REFUSED" }.Select(id => Keys.Of(channel.Tenant, id))];
+        await Eventually.TrueAsync(async () => !(await ActiveOrdersAsync()).Overlaps(final), TimeSpan.FromSeconds(20),
+            async () => $"active orders of the tenant: {string.Join(", ", (await ActiveOrdersAsync()).Where(k => k.StartsWith(channel.Tenant, StringComparison.Ordinal)))}");
+
+        // An open order is kept for its next step (its collection age is two minutes).
+        Assert.Contains(Keys.Of(channel.Tenant, "R-OPEN"), await ActiveOrdersAsync());
+        foreach (var (id, status) in new[] { ("R-RECEIVED", "RECEIVED"), ("R-CANCELLED", "CANCELLED") })
+        {
+            var read = await api.ExecuteAsync(channel.Admin, "query($id: ID!) { order(id: $id) { status } }", new { id });
+            Assert.Equal(status, read.Data("order", "status").GetString());
+            Assert.Equal("INVALID_TRANSITION", (await channel.MoveAsync("receiveOrder", id)).ErrorCode());
+        }
+        Assert.Equal("INSUFFICIENT_STOCK", (await channel.PlaceAsync("R-REFUSED", "D", Line("P1", 100))).ErrorCode()); // the retry reads it back
+        Assert.Equal(1, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32()); // R-OPEN's unit only
+    }
+
+    private async Task<HashSet<string>> ActiveOrdersAsync() =>
+        [.. (await fixture.Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics())
+            .Where(s => s.GrainType.Contains(nameof(ChannelGrains.Ordering.OrderGrain), StringComparison.Ordinal)).Select(s => s.GrainId.Key.ToString()!)];
 
     [Fact]
     public async Task Cancelling_releases_the_reservation_and_the_credit()
