@@ -15,8 +15,9 @@ namespace ChannelGrains.Ordering;
 /// Every order is a new activation, and its next step (approval, shipment, receipt) usually comes hours later: kept for
 /// Orleans' default 15 minutes, orders placed at 1,000/s would hold 900,000 idle activations. Two minutes covers a
 /// client's retries and the saga's own calls. An order that reaches a final status (received, cancelled, rejected) or
-/// is refused is deactivated at once: under load its activation, alive for two minutes more, was copied from one GC generation to the
-/// next and marked at every full collection, for nothing but an occasional read or a retry, which reactivate it.
+/// is refused is deactivated at once: under load its activation, alive for two minutes more, was copied from one GC
+/// generation to the next and marked at every full collection, for nothing but an occasional read or a retry, which
+/// reactivate it.
 /// </remarks>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class OrderGrain(

@@ -8,10 +8,9 @@ namespace ChannelGrains.Tests.Ordering;
 [Collection(ClusterCollection.Name)]
 public sealed class OrderRulesTests : IDisposable
 {
+    private readonly ClusterFixture fixture;
     private readonly InProcessGraphQL api;
     private readonly OrderingScenario channel;
-
-    private readonly ClusterFixture fixture;
 
     public OrderRulesTests(ClusterFixture fixture)
     {
