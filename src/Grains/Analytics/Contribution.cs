@@ -159,21 +159,30 @@ public static class ContributionRules
     }
 
     /// <summary>A contribution's SKUs if well-formed (at most <see cref="MaxSkus"/>, each once); an <see cref="ArgumentException"/> otherwise.</summary>
-    public static IReadOnlyList<SkuFigures> ValidatedSkus(IReadOnlyList<SkuFigures> skus) => Checked(skus, static (skus, _) => CheckSkus(skus), default);
-
-    /// <summary>A contribution's weeks if well-formed for <paramref name="month"/> (each SKU and week once, with a day in the month); an <see cref="ArgumentException"/> otherwise.</summary>
-    public static IReadOnlyList<WeeklySellOut> ValidatedWeeks(IReadOnlyList<WeeklySellOut> weeks, Period month) => Checked(weeks, static (weeks, month) => CheckWeeks(weeks, month), month);
-
-    private static T Checked<T>(T list, Action<T, Period> check, Period month)
+    public static IReadOnlyList<SkuFigures> ValidatedSkus(IReadOnlyList<SkuFigures> skus)
     {
         try
         {
-            check(list, month);
-            return list;
+            CheckSkus(skus);
+            return skus;
         }
         catch (ChannelException invalid)
         {
-            throw new ArgumentException($"Malformed contribution: {invalid.Message}", nameof(list), invalid);
+            throw new ArgumentException($"Malformed contribution: {invalid.Message}", nameof(skus), invalid);
+        }
+    }
+
+    /// <summary>A contribution's weeks if well-formed for <paramref name="month"/> (each SKU and week once, with a day in the month); an <see cref="ArgumentException"/> otherwise.</summary>
+    public static IReadOnlyList<WeeklySellOut> ValidatedWeeks(IReadOnlyList<WeeklySellOut> weeks, Period month)
+    {
+        try
+        {
+            CheckWeeks(weeks, month);
+            return weeks;
+        }
+        catch (ChannelException invalid)
+        {
+            throw new ArgumentException($"Malformed contribution: {invalid.Message}", nameof(weeks), invalid);
         }
     }
 

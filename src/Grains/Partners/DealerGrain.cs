@@ -22,16 +22,12 @@ public sealed class DealerGrain(
     /// </summary>
     private (string Key, string Tenant, string Id, string SourceId)? names;
 
-    private (string Key, string Tenant, string Id, string SourceId) Names
+    private (string Key, string Tenant, string Id, string SourceId) Names => names ??= NamesOf(this.GetPrimaryKeyString());
+
+    private static (string Key, string Tenant, string Id, string SourceId) NamesOf(string key)
     {
-        get
-        {
-            if (names is { } made) return made;
-            var key = this.GetPrimaryKeyString();
-            var (tenant, id) = Keys.Split(key);
-            names = made = (key, tenant, id, Contribution.DealerSource(id));
-            return made;
-        }
+        var (tenant, id) = Keys.Split(key);
+        return (key, tenant, id, Contribution.DealerSource(id));
     }
 
     private string Key => Names.Key;

@@ -213,10 +213,7 @@ public static class DealerLedger
             foreach (var sku in state.StockMoved ?? [])
             {
                 var stock = state.Inventory.GetValueOrDefault(sku) is { } level ? level.OnHand + level.InTransit : 0;
-                var held = month.Skus.GetValueOrDefault(sku);
-                if (held is null) month.Skus[sku] = Analytics.SkuFigures.Empty(sku, stock);
-                else if (held.StockUnits != stock) month.Skus[sku] = held with { StockUnits = stock };
-                month.StockUnits = checked(month.StockUnits - (held?.StockUnits ?? 0) + stock);
+                month.StockUnits = checked(month.StockUnits - SetStock(month, sku, stock) + stock);
             }
         }
         else
@@ -226,16 +223,23 @@ public static class DealerLedger
             var units = 0;
             foreach (var level in state.Inventory.Values)
             {
-                // A SKU whose stock did not move keeps its record (no closure, no copy).
                 var stock = level.OnHand + level.InTransit;
                 units = checked(units + stock);
-                if (!month.Skus.TryGetValue(level.Sku, out var held)) month.Skus[level.Sku] = Analytics.SkuFigures.Empty(level.Sku, stock);
-                else if (held.StockUnits != stock) month.Skus[level.Sku] = held with { StockUnits = stock };
+                SetStock(month, level.Sku, stock);
             }
             month.StockUnits = units;
         }
         state.StockMoved?.Clear();
         state.SnapshotMonth = month;
+    }
+
+    /// <summary>Sets a SKU's stock in the month; the stock its record held before (0 if none). A SKU whose stock did not move keeps its record.</summary>
+    private static int SetStock(DealerMonth month, string sku, int stock)
+    {
+        var held = month.Skus.GetValueOrDefault(sku);
+        if (held is null) month.Skus[sku] = Analytics.SkuFigures.Empty(sku, stock);
+        else if (held.StockUnits != stock) month.Skus[sku] = held with { StockUnits = stock };
+        return held?.StockUnits ?? 0;
     }
 
     /// <summary>
