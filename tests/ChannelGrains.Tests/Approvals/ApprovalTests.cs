@@ -1,5 +1,7 @@
 using System.Text.Json;
 using ChannelGrains.Api.Auth;
+using ChannelGrains.Common;
+using ChannelGrains.Ordering;
 using ChannelGrains.Tests.Infrastructure;
 using ChannelGrains.Tests.Ordering;
 using static ChannelGrains.Tests.Ordering.OrderingScenario;
@@ -81,6 +83,10 @@ public sealed class ApprovalTests : IDisposable
 
         Assert.Equal("REJECTED", (await ApproveOrderAsync(eastManager, false, "credit risk")).Data("approveOrder", "status").GetString());
 
+        // Final: the order leaves memory at once, and what follows reads it back from storage.
+        var order = Keys.Of(channel.Tenant, "R1");
+        await Eventually.TrueAsync(async () => !(await ActiveGrains.KeysAsync<OrderGrain>(grains)).Contains(order), TimeSpan.FromSeconds(20),
+            () => Task.FromResult($"order {order} is still active"));
         Assert.Equal(0, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
         Assert.Equal(0m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
         var approval = (await ApprovalAsync("order-R1")).Data("approval");
