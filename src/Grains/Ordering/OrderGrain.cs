@@ -16,8 +16,8 @@ namespace ChannelGrains.Ordering;
 /// Orleans' default 15 minutes, orders placed at 1,000/s would hold 900,000 idle activations. Two minutes covers a
 /// client's retries and the saga's own calls. An order that reaches a final status (received, cancelled, rejected) or
 /// is refused is deactivated at once: under load its activation, alive for two minutes more, was copied from one GC
-/// generation to the next and marked at every full collection, for nothing. A read or a retry that brings a final
-/// order back from storage has it for a second (every rejected order came back so, read by the approveOrder mutation
+/// generation to the next and marked at every full collection, for nothing. A final order that a read or a retry
+/// brings back from storage stays for a second (every rejected order came back so, read by the approveOrder mutation
 /// that rejected it). A grain call filter on the order would say all of this in one place, but it runs for every call
 /// to every order: in the ceiling benchmark it allocated 0.9 KB more per mutation and lost a fifth of the throughput.
 /// </remarks>

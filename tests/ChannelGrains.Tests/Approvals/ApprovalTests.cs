@@ -83,7 +83,7 @@ public sealed class ApprovalTests : IDisposable
 
         Assert.Equal("REJECTED", (await ApproveOrderAsync(eastManager, false, "credit risk")).Data("approveOrder", "status").GetString());
 
-        // Final: the order leaves memory at once, and what follows reads it back from storage.
+        // Final: the order leaves memory, also after the mutation's own read brought it back; what follows reads it from storage.
         var order = Keys.Of(channel.Tenant, "R1");
         await Eventually.TrueAsync(async () => !(await ActiveGrains.KeysAsync<OrderGrain>(grains)).Contains(order), TimeSpan.FromSeconds(20),
             () => Task.FromResult($"order {order} is still active"));

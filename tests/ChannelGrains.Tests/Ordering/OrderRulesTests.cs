@@ -189,7 +189,7 @@ public sealed class OrderRulesTests : IDisposable
         Assert.Equal("INSUFFICIENT_STOCK", (await channel.PlaceAsync("R-REFUSED", "D", Line("P1", 100))).ErrorCode()); // the retry reads it back
         Assert.Equal(1, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32()); // R-OPEN's unit only
 
-        // The reads and retries brought them back from storage; they leave again at the end of each.
+        // The reads and retries brought them back from storage; each leaves again a second later.
         await NoneActiveAsync();
     }
 
