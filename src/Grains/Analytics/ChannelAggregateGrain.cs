@@ -36,6 +36,9 @@ public sealed class ChannelAggregateGrain(
     private string tenant = "", region = "";
     private Period period;
     private long pushedVersion;
+
+    /// <summary>What <see cref="Children"/> found, until an input is added or names other children: every push read it.</summary>
+    private string[]? children;
     private readonly Dictionary<int, (long Version, long ReadAt, Task<IReadOnlyList<DealerSellOut>> List)> topDealers = [];
 
     public static string ShardInput(int shard) => ShardPrefix + shard;
@@ -61,6 +64,7 @@ public sealed class ChannelAggregateGrain(
     {
         if (inputs.TryGetValue(input, out var held) && held.Version >= part.Version) return Task.CompletedTask;
         inputs[input] = part;
+        if (held is null || !held.Children.SequenceEqual(part.Children)) children = null;
         if (period.Kind == PeriodKind.Month)
         {
             // A month is the plain sum of its inputs (often 16 shards and a few children), kept up to date input by
@@ -132,7 +136,7 @@ public sealed class ChannelAggregateGrain(
         : accumulator.OverMonths(inputs.Select(i => (i.Key[MonthPrefix.Length..], i.Value.Totals)));
 
     /// <summary>Child regions with data: those that pushed a total, and those a shard or month names.</summary>
-    private string[] Children() => inputs
+    private string[] Children() => children ??= inputs
         .SelectMany(i => i.Key.StartsWith(ChildPrefix, StringComparison.Ordinal) ? [i.Key[ChildPrefix.Length..]] : i.Value.Children)
         .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
 

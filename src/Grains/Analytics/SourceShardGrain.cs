@@ -28,6 +28,10 @@ public sealed class SourceShardGrain(
     /// <summary>The parts computed from <see cref="regions"/>, until the region's sum changes: every aggregate re-reads
     /// its part of each shard periodically, mostly while nothing changed.</summary>
     private readonly Dictionary<string, AggregatePart> parts = new(StringComparer.Ordinal);
+
+    /// <summary>The regions just below each region that hold sources here, until the regions with sources change: a
+    /// part is made again at every change of its region, and its children were found again each time.</summary>
+    private readonly Dictionary<string, string[]> children = new(StringComparer.Ordinal);
     /// <summary>
     /// Top lists given since the last change to a dealer's sell-out or region here, by region and length. Dashboards
     /// ask for them far more often than sell-out changes: orders, shipments and quotas leave them as they are.
@@ -191,6 +195,7 @@ public sealed class SourceShardGrain(
         {
             if (sum.Sources == 0) regions.Remove(source.Region);
             parts.Clear(); // the regions with sources changed, and with them the children of others
+            children.Clear();
         }
     }
 
@@ -205,7 +210,13 @@ public sealed class SourceShardGrain(
     {
         if (parts.TryGetValue(region, out var cached)) return cached;
         var totals = regions.TryGetValue(region, out var own) ? own.ToTotals(null) : ChannelTotals.Empty;
-        var children = regions.Keys.Select(r => Rollup.ChildOn(r, region)).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        return parts[region] = new AggregatePart(version, DateTime.UtcNow, totals, children);
+        return parts[region] = new AggregatePart(version, DateTime.UtcNow, totals, ChildrenOf(region));
+    }
+
+    private string[] ChildrenOf(string region)
+    {
+        if (!children.TryGetValue(region, out var below))
+            children[region] = below = regions.Keys.Select(r => Rollup.ChildOn(r, region)).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return below;
     }
 }

@@ -165,6 +165,24 @@ public sealed class ChannelSummaryApiTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_shards_parts_name_the_child_regions_that_hold_its_sources_as_they_come_and_go()
+    {
+        // The shard keeps each region's children until the regions holding sources change: each step below must show.
+        var shard = fixture.Grains.GetGrain<ISourceShardGrain>(AnalyticsKeys.Shard(sources.Tenant, "2026-09", 2));
+        var version = 0L;
+        Contribution Dealer(string id, string region) =>
+            sources.Contribution($"dealer:{id}", region, "2026-09", DealerTier.Value) with { Version = ++version };
+        async Task<string> ChildrenAsync(string region) => string.Join(" ", (await shard.GetRegionPartAsync(region)).Children);
+
+        await shard.AcceptAsync([Dealer("A", "CN/R0/C1")]);
+        Assert.Equal(("CN/R0", "CN/R0/C1"), (await ChildrenAsync("CN"), await ChildrenAsync("CN/R0")));
+        await shard.AcceptAsync([Dealer("B", "CN/R1/C2"), Dealer("C", "CN/R0/C3")]); // new regions under both
+        Assert.Equal(("CN/R0 CN/R1", "CN/R0/C1 CN/R0/C3"), (await ChildrenAsync("CN"), await ChildrenAsync("CN/R0")));
+        await shard.AcceptAsync([Dealer("A", "CN/R1/C2")]);                        // C1 loses its only dealer
+        Assert.Equal(("CN/R0 CN/R1", "CN/R0/C3", "CN/R1/C2"), (await ChildrenAsync("CN"), await ChildrenAsync("CN/R0"), await ChildrenAsync("CN/R1")));
+    }
+
+    [Fact]
     public async Task A_shards_top_list_read_before_follows_every_later_sell_out_region_and_dealer()
     {
         // The shard keeps the lists it gave until a dealer's sell-out or region changes: each step below must show.
