@@ -39,6 +39,7 @@ public sealed class ChannelAggregateGrain(
 
     /// <summary>What <see cref="Children"/> found, until an input is added or names other children: every push read it.</summary>
     private string[]? children;
+
     private readonly Dictionary<int, (long Version, long ReadAt, Task<IReadOnlyList<DealerSellOut>> List)> topDealers = [];
 
     public static string ShardInput(int shard) => ShardPrefix + shard;

@@ -32,6 +32,7 @@ public sealed class SourceShardGrain(
     /// <summary>The regions just below each region that hold sources here, until the regions with sources change: a
     /// part is made again at every change of its region, and its children were found again each time.</summary>
     private readonly Dictionary<string, string[]> children = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Top lists given since the last change to a dealer's sell-out or region here, by region and length. Dashboards
     /// ask for them far more often than sell-out changes: orders, shipments and quotas leave them as they are.
