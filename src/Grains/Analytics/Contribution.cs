@@ -154,7 +154,7 @@ public static class ContributionRules
         }
         catch (ChannelException invalid)
         {
-            throw new ArgumentException($"Malformed contribution from {contribution.SourceId}: {invalid.Message}", nameof(contribution), invalid);
+            throw Malformed(contribution.SourceId, invalid, nameof(contribution));
         }
     }
 
@@ -168,7 +168,7 @@ public static class ContributionRules
         }
         catch (ChannelException invalid)
         {
-            throw new ArgumentException($"Malformed contribution: {invalid.Message}", nameof(skus), invalid);
+            throw Malformed(null, invalid, nameof(skus));
         }
     }
 
@@ -182,9 +182,13 @@ public static class ContributionRules
         }
         catch (ChannelException invalid)
         {
-            throw new ArgumentException($"Malformed contribution: {invalid.Message}", nameof(weeks), invalid);
+            throw Malformed(null, invalid, nameof(weeks));
         }
     }
+
+    /// <summary>A contribution that breaks a rule is a bug in its source, not a caller's bad input.</summary>
+    private static ArgumentException Malformed(string? source, ChannelException invalid, string parameter) =>
+        new($"Malformed contribution{(source is null ? "" : $" from {source}")}: {invalid.Message}", parameter, invalid);
 
     private static void CheckSkus(IReadOnlyList<SkuFigures> skus)
     {

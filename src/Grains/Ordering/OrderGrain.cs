@@ -52,8 +52,14 @@ public sealed class OrderGrain(
 
     private Task LeaveAsync()
     {
-        DeactivateOnIdle();
+        LeaveIfFinal();
         return Task.CompletedTask;
+    }
+
+    /// <summary>Nothing moves a final order again: its activation goes after this call, not after its collection age (see the remarks).</summary>
+    private void LeaveIfFinal()
+    {
+        if (IsFinal) DeactivateOnIdle();
     }
 
     /// <summary>Refused, or in a status no order leaves: nothing moves it again, and a read or retry finds it in storage.</summary>
@@ -147,7 +153,7 @@ public sealed class OrderGrain(
             state.State.RefusalCode = refused.Code;
             state.State.RefusalMessage = refused.Message;
             await state.PersistAsync(DeactivateOnIdle);
-            DeactivateOnIdle(); // final too: a retry of the request reads the refusal back
+            LeaveIfFinal(); // refused: a retry of the request reads the refusal back
             throw;
         }
         state.State.Phase = SagaPhase.Done;
@@ -221,8 +227,7 @@ public sealed class OrderGrain(
         state.State.Version++;
         await state.PersistAsync(DeactivateOnIdle);
         await PublishAsync();
-        // Nothing moves a final order again: its activation goes now, not after its collection age (see the remarks).
-        if (IsFinal) DeactivateOnIdle();
+        LeaveIfFinal();
         return View();
     }
 
