@@ -204,7 +204,7 @@ public sealed class ChannelAggregateGrain(
     private async Task StoreFloorAsync(long version)
     {
         stored.State.VersionFloor = RisingVersions.FloorAbove(version);
-        await stored.PersistAsync(DeactivateOnIdle);
+        await stored.PersistAsync(this);
     }
 
     private IChannelAggregateGrain Aggregate(Period of, string inRegion) => GrainFactory.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(tenant, of, inRegion));

@@ -169,7 +169,7 @@ public static class Rollup
             if (old.Figures != now.Figures)
             {
                 figures = figures.Replaced(old.Figures, now.Figures);
-                if (now.Tier is DealerTier tier) ReplaceTier(tier.ToString(), old.Figures, now.Figures);
+                if (now.Tier is DealerTier tier) ReplaceTier(TierName(tier), old.Figures, now.Figures);
             }
             for (var i = 0; i < now.Skus.Count; i++)
             {
@@ -260,9 +260,18 @@ public static class Rollup
         {
             figures = sign > 0 ? figures.Plus(c.Figures) : figures.Minus(c.Figures);
             sources += sign;
-            if (c.Tier is DealerTier tier) AddTier(tier.ToString(), c.Figures, sign);
+            if (c.Tier is DealerTier tier) AddTier(TierName(tier), c.Figures, sign);
             foreach (var sku in c.Skus) AddSku(sku, sign);
         }
+
+        /// <summary>The tier's name, the key of <see cref="ChannelTotals.ByTier"/>, without boxing the enum as its ToString does.</summary>
+        private static string TierName(DealerTier tier) => tier switch
+        {
+            DealerTier.Strategic => nameof(DealerTier.Strategic),
+            DealerTier.Value => nameof(DealerTier.Value),
+            DealerTier.Potential => nameof(DealerTier.Potential),
+            _ => tier.ToString(),
+        };
 
         private void AddTier(string tier, ChannelFigures f, int sign)
         {

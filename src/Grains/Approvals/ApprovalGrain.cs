@@ -24,7 +24,7 @@ public sealed class ApprovalGrain(
             Chain = [.. ApprovalRules.Chain(settings.Thresholds, request.Kind, request.Amount)],
             RequestedAt = clock.GetUtcNow().UtcDateTime,
         };
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
         await Inbox.PutAsync(View()!);
         return View()!;
     }
@@ -38,7 +38,7 @@ public sealed class ApprovalGrain(
         state.State.History.Add(new ApprovalDecision(state.State.History.Count + 1, step, approver.Id, approved, reason, clock.GetUtcNow().UtcDateTime));
         if (!approved) state.State.Status = ApprovalStatus.Rejected;
         else if (state.State.History.Count == state.State.Chain.Count) state.State.Status = ApprovalStatus.Approved;
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
         await ApplyOutcomeIfDueAsync();
         await Inbox.PutAsync(View()!);
         return View()!;
@@ -53,7 +53,7 @@ public sealed class ApprovalGrain(
         if (state.State.Status == ApprovalStatus.Pending || state.State.OutcomeApplied) return;
         await outcomes.ApplyAsync(Tenant, Keys.Split(this.GetPrimaryKeyString()).Id, state.State.Request!, state.State.Status == ApprovalStatus.Approved);
         state.State.OutcomeApplied = true;
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
     }
 
     private IApprovalInboxGrain Inbox => GrainFactory.GetGrain<IApprovalInboxGrain>(Tenant);

@@ -79,7 +79,7 @@ public sealed class ApprovalInboxGrain(
             if (!state.State.Entries.Remove(approval.Id) && state.State.Decided.Contains(entry)) return;
             Remember(entry);
         }
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
     }
 
     private void Remember(ApprovalInboxEntry decided)

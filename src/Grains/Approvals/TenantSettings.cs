@@ -42,7 +42,7 @@ public sealed class TenantSettingsGrain(
     public async Task<TenantSettings> UpdateAsync(TenantSettings settings)
     {
         state.State.Settings = settings.Validated();
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
         cache.Forget(this.GetPrimaryKeyString());
         return settings;
     }

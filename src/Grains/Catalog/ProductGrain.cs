@@ -20,7 +20,7 @@ public sealed class ProductGrain(
         if (state.State.Info != validated)
         {
             state.State.Info = validated;
-            await state.PersistAsync(DeactivateOnIdle);
+            await state.PersistAsync(this);
         }
         return View()!;
     }
@@ -29,7 +29,7 @@ public sealed class ProductGrain(
     {
         EnsureExists();
         state.State.OnHand = ProductRules.AdjustedOnHand(state.State.OnHand, state.State.Reserved, delta, reason);
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
         return View()!;
     }
 
@@ -43,20 +43,20 @@ public sealed class ProductGrain(
         if (quantity > available)
             throw new ChannelException(ErrorCodes.InsufficientStock, $"{Sku} has {available} available, {quantity} ordered.");
         state.State.Reservations[orderId] = new Reservation(quantity, clock.GetUtcNow().UtcDateTime, Settled: false);
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
         await audit.ScheduleAsync(this, options.Value);
     }
 
     public async Task ReleaseAsync(string orderId)
     {
-        if (state.State.Reservations.Remove(orderId)) await state.PersistAsync(DeactivateOnIdle);
+        if (state.State.Reservations.Remove(orderId)) await state.PersistAsync(this);
     }
 
     public async Task ShipAsync(string orderId)
     {
         if (!state.State.Reservations.Remove(orderId, out var reservation)) return;
         state.State.OnHand -= reservation.Quantity;
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
     }
 
     public async Task ApplyAuditAsync(IReadOnlyList<string> keep, IReadOnlyList<string> release)
@@ -71,7 +71,7 @@ public sealed class ProductGrain(
             }
         }
         foreach (var orderId in release) changed |= state.State.Reservations.Remove(orderId);
-        if (changed) await state.PersistAsync(DeactivateOnIdle);
+        if (changed) await state.PersistAsync(this);
     }
 
     /// <summary>

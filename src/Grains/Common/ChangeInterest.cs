@@ -104,7 +104,7 @@ public sealed class ChangeInterestGrain(
         activatedAt = clock.GetTimestamp();
         Recompute();
         state.State.VersionFloor = RisingVersions.FloorAbove(version);
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
     }
 
     public async Task WatchAsync(string watcher, IReadOnlyList<string> keys)
@@ -113,7 +113,7 @@ public sealed class ChangeInterestGrain(
         var added = Recompute();
         // Between two watches the version rises only by expiries, at most once per watcher.
         state.State.VersionFloor = RisingVersions.FloorAbove(version);
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
         if (added) await UntilReadersHoldAsync(version);
     }
 

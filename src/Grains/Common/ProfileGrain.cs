@@ -40,7 +40,7 @@ public abstract class ProfileGrain<TInfo>(IPersistentState<ProfileState<TInfo>> 
         if (!Equals(state.State.Info, validated))
         {
             state.State.Info = validated;
-            await state.PersistAsync(DeactivateOnIdle);
+            await state.PersistAsync(this);
         }
         return validated;
     }

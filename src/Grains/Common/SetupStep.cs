@@ -28,6 +28,6 @@ public sealed class SetupStepGrain([PersistentState("setup-step", StorageNames.C
     {
         if (state.State.CompletedAt is not null) return;
         state.State.CompletedAt = clock.GetUtcNow().UtcDateTime;
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
     }
 }

@@ -152,13 +152,13 @@ public sealed class OrderGrain(
             state.State.Phase = SagaPhase.Refused;
             state.State.RefusalCode = refused.Code;
             state.State.RefusalMessage = refused.Message;
-            await state.PersistAsync(DeactivateOnIdle);
+            await state.PersistAsync(this);
             LeaveIfFinal(); // refused: a retry of the request reads the refusal back
             throw;
         }
         state.State.Phase = SagaPhase.Done;
         state.State.Version++;
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
         await PublishAsync();
         return await WithApprovalOpenedAsync();
     }
@@ -225,7 +225,7 @@ public sealed class OrderGrain(
     {
         state.State.Status = target;
         state.State.Version++;
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
         await PublishAsync();
         LeaveIfFinal();
         return View();

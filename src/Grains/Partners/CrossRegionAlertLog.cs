@@ -32,7 +32,7 @@ public sealed class CrossRegionAlertLogGrain(
         if (fresh.Length == 0) return;
         state.State.Alerts.AddRange(fresh);
         if (state.State.Alerts.Count > Capacity) state.State.Alerts.RemoveRange(0, state.State.Alerts.Count - Capacity);
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
     }
 
     public Task<IReadOnlyList<CrossRegionAlert>> ListAsync(string? region, int first) =>

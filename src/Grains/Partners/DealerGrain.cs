@@ -493,7 +493,7 @@ public sealed class DealerGrain(
         var archived = await TryArchiveMonthsAsync(current, changed);
         TrackRecentlyArchived(archived);
         state.State.Version++;
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
         await this.PublishChangeAsync(StreamNames.Dealer, Key, () => View()!, logger);
         if (archived is not null) changed = [.. changed, .. archived.Keys];
         heal.Changed(Key, changed);

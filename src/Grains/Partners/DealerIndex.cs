@@ -77,7 +77,7 @@ public sealed class DealerIndexGrain(
             state.State.Entries[entry.Id] = entry;
             changed = true;
         }
-        if (changed) await state.PersistAsync(DeactivateOnIdle);
+        if (changed) await state.PersistAsync(this);
     }
 
     public Task<DealerIndexPage> ListAsync(string? region, DealerTier? tier, string? afterId, int take)

@@ -154,7 +154,7 @@ public sealed class DealerMonthArchiveGrain(
     public async Task PutAsync(Dictionary<string, ArchivedMonth> months)
     {
         foreach (var (month, archived) in months) state.State.Months[month] = archived;
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
     }
 
     public Task<Dictionary<string, ArchivedMonth>> GetAsync(string[] months) =>

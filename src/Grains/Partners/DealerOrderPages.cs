@@ -55,7 +55,7 @@ public sealed class DealerOrderPageGrain(
             logger.LogError("Order page {Page} sealed again with other orders; it held {Orders}", this.GetPrimaryKeyString(),
                 string.Join(", ", state.State.Orders.Select(o => o.Id)));
         state.State.Orders = [.. orders];
-        await state.PersistAsync(DeactivateOnIdle);
+        await state.PersistAsync(this);
     }
 
     public Task<IReadOnlyList<OrderRef>> GetAsync() => Task.FromResult<IReadOnlyList<OrderRef>>(state.State.Orders);

@@ -237,7 +237,7 @@ public sealed class DealerReceiptArchiveGrain(
                 logger.LogError("Receipt archive {Archive} was given another report under requestId {RequestId}; the first one is kept",
                     this.GetPrimaryKeyString(), requestId);
         }
-        if (added) await state.PersistAsync(DeactivateOnIdle);
+        if (added) await state.PersistAsync(this);
         return ReceiptFilter.Build(state.State.Receipts.Keys);
     }
 }
