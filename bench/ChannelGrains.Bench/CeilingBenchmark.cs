@@ -42,10 +42,28 @@ public static class CeilingBenchmark
         Console.WriteLine($"-- {bench}");
         report.Print(Console.Out);
         Console.WriteLine($"  allocated {allocatedPerMutation:F1} KB and GC pauses {pausedPerMutation:F1} µs per mutation (reads included), driver included");
+        var driver = await DriverMicrosecondsPerOperationAsync(options);
+        var cpuPerMutation = report.DriverCpu.TotalMicroseconds / mutations;
+        var siloPerMutation = cpuPerMutation - driver * report.OpsPerSecond / report.MutationsPerSecond;
+        Console.WriteLine($"  CPU per mutation (reads included): {cpuPerMutation:F0} µs, of which the driver's own work {cpuPerMutation - siloPerMutation:F1} µs "
+            + $"({driver:F1} µs per operation against a no-op executor, a floor): on 2 cores of their own the grains would do about {2e6 / siloPerMutation:N0} mutations/s");
         sampler?.Print(Console.Out, mutations);
         calls?.Print(Console.Out, mutations);
         report.AddTo(results, bench);
         results.Add(bench, "allocated per mutation", allocatedPerMutation, "KB");
         results.Add(bench, "GC pause per mutation", pausedPerMutation, "µs");
+        results.Add(bench, "CPU per mutation", cpuPerMutation, "µs");
+        results.Add(bench, "CPU per mutation without the driver", siloPerMutation, "µs");
     });
+
+    /// <summary>
+    /// The driver's own CPU per operation: the same mix against <see cref="NullMixExecutor"/>, one worker for 1 s. Its
+    /// operations complete at once, so the worker keeps one thread busy and the wall time is that thread's CPU time. A
+    /// floor: against grains, each operation's awaits also suspend and resume the driver, which this does not count.
+    /// </summary>
+    private static async Task<double> DriverMicrosecondsPerOperationAsync(BenchOptions options)
+    {
+        var report = await MixRunner.RunAsync(new Mix("driver", options), new NullMixExecutor(), new MixSettings(1, TimeSpan.FromSeconds(1)));
+        return report.Seconds * 1e6 / Math.Max(1, report.OpsPerSecond * report.Seconds);
+    }
 }
