@@ -64,6 +64,6 @@ public static class CeilingBenchmark
     private static async Task<double> DriverMicrosecondsPerOperationAsync(BenchOptions options)
     {
         var report = await MixRunner.RunAsync(new Mix("driver", options), new NullMixExecutor(), new MixSettings(1, TimeSpan.FromSeconds(1)));
-        return report.Seconds * 1e6 / Math.Max(1, report.OpsPerSecond * report.Seconds);
+        return 1e6 / Math.Max(1, report.OpsPerSecond);
     }
 }
