@@ -17,13 +17,5 @@ public sealed class ShortRemindersSilo : ISiloConfigurator
     }
 
     /// <summary>A deployed one-silo cluster of these silos, with the given configuration properties (the periods).</summary>
-    public static async Task<TestCluster> StartAsync(params (string Key, string Value)[] properties)
-    {
-        var builder = new TestClusterBuilder(initialSilosCount: 1);
-        foreach (var (key, value) in properties) builder.Properties[key] = value;
-        builder.AddSiloBuilderConfigurator<ShortRemindersSilo>();
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
-        return cluster;
-    }
+    public static Task<TestCluster> StartAsync(params (string Key, string Value)[] properties) => OneSiloCluster.StartAsync<ShortRemindersSilo>(properties);
 }

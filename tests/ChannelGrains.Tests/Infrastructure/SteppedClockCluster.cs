@@ -18,13 +18,7 @@ public sealed class SteppedClockCluster : IAsyncLifetime
 
     public TestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(initialSilosCount: 1);
-        builder.AddSiloBuilderConfigurator<Configurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() => Cluster = await OneSiloCluster.StartAsync<Configurator>();
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 

@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using ChannelGrains.Catalog;
+using ChannelGrains.Common;
+using ChannelGrains.Silo.Hosting;
+using ChannelGrains.Silo.Storage;
+using ChannelGrains.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using StorageNames = ChannelGrains.Common.StorageNames;
+
+namespace ChannelGrains.Tests.Storage;
+
+/// <summary>
+/// A change whose write fails was never acknowledged, so it must not be served afterwards: the activation that made it
+/// in memory leaves, and the next call reads what the store holds (<see cref="PersistenceExtensions.PersistAsync"/>).
+/// A conflict would not tell: Orleans drops an activation that throws <see cref="InconsistentStateException"/> by
+/// itself. So this silo's store refuses the writes of the grains a test names, as a database that went away would.
+/// </summary>
+public sealed class FailedWriteTests : IAsyncLifetime
+{
+    private TestCluster cluster = null!;
+
+    public async Task InitializeAsync() => cluster = await OneSiloCluster.StartAsync<UnreliableStoreSilo>();
+
+    public async Task DisposeAsync() => await cluster.DisposeAsync();
+
+    [Fact]
+    public async Task A_change_whose_write_fails_is_not_served_afterwards_and_the_grain_goes_on_from_what_is_stored()
+    {
+        var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(TestTenant.New(), "P1"));
+        await product.UpsertAsync(new ProductInfo("P1", "Product 1", 100m, 80m));
+        await product.AdjustStockAsync(100, "received");
+
+        UnreliableStore.Refuse(product.GetGrainId());
+        await Assert.ThrowsAnyAsync<Exception>(() => product.AdjustStockAsync(5, "never stored"));
+        UnreliableStore.Allow(product.GetGrainId());
+
+        Assert.Equal(100, (await product.GetAsync())!.OnHand);
+        Assert.Equal(107, (await product.AdjustStockAsync(7, "counted")).OnHand);
+        var stored = new GrainState<ProductState>();
+        await Assert.IsType<InProcessSiloHandle>(cluster.Primary).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel)
+            .ReadStateAsync("product", product.GetGrainId(), stored);
+        Assert.Equal(107, stored.State!.OnHand);
+    }
+
+    private sealed class UnreliableStoreSilo : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddChannelProviders(connectionString: null);
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Channel, (services, _) => new UnreliableStore(new ProcessMemoryGrainStorage(
+                StorageNames.Channel, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+                services.GetRequiredService<IGrainStorageSerializer>(), services.GetRequiredService<IActivatorProvider>())));
+        }
+    }
+
+    /// <summary>The memory store, except that the writes of the grains named by <see cref="Refuse"/> fail.</summary>
+    private sealed class UnreliableStore(IGrainStorage store) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+    {
+        private static readonly ConcurrentDictionary<GrainId, bool> Refused = new();
+
+        public static void Refuse(GrainId grain) => Refused[grain] = true;
+
+        public static void Allow(GrainId grain) => Refused.TryRemove(grain, out _);
+
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => store.ReadStateAsync(stateName, grainId, grainState);
+
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Refused.ContainsKey(grainId)
+            ? Task.FromException(new IOException($"The store did not answer (a test refuses the writes of {grainId})."))
+            : store.WriteStateAsync(stateName, grainId, grainState);
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => store.ClearStateAsync(stateName, grainId, grainState);
+
+        public void Participate(ISiloLifecycle lifecycle)
+        {
+        }
+    }
+}
