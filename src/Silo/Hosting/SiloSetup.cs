@@ -84,9 +84,7 @@ public static class SiloSetup
         }
         else
         {
-            silo.Services.AddGrainStorage(StorageNames.Channel, (services, name) => new ProcessMemoryGrainStorage(
-                name, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
-                services.GetRequiredService<IGrainStorageSerializer>(), services.GetRequiredService<IActivatorProvider>()));
+            silo.Services.AddGrainStorage(StorageNames.Channel, ProcessMemoryGrainStorage.Create);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
             silo.UseInMemoryReminderService();
         }

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
@@ -42,6 +45,11 @@ public sealed class ProcessMemoryGrainStorage : IGrainStorage, IDisposable
             table.Users++;
         }
     }
+
+    /// <summary>The store <paramref name="name"/> of the silo whose services these are (its service id, serializer and activators).</summary>
+    public static ProcessMemoryGrainStorage Create(IServiceProvider services, string name) => new(
+        name, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+        services.GetRequiredService<IGrainStorageSerializer>(), services.GetRequiredService<IActivatorProvider>());
 
     /// <summary>States held for this service and store, for tests.</summary>
     public int Count => table.Rows.Values.Count(r => r.Length >= 0 || r.Version > 0);

@@ -5,9 +5,6 @@ using ChannelGrains.Silo.Hosting;
 using ChannelGrains.Silo.Storage;
 using ChannelGrains.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Orleans.Configuration;
-using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using StorageNames = ChannelGrains.Common.StorageNames;
@@ -36,7 +33,8 @@ public sealed class FailedWriteTests : IAsyncLifetime
         await product.AdjustStockAsync(100, "received");
 
         UnreliableStore.Refuse(product.GetGrainId());
-        await Assert.ThrowsAnyAsync<Exception>(() => product.AdjustStockAsync(5, "never stored"));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => product.AdjustStockAsync(5, "never stored"));
+        Assert.Contains("The store did not answer", refused.ToString());
         UnreliableStore.Allow(product.GetGrainId());
 
         Assert.Equal(100, (await product.GetAsync())!.OnHand);
@@ -52,9 +50,8 @@ public sealed class FailedWriteTests : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.AddChannelProviders(connectionString: null);
-            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Channel, (services, _) => new UnreliableStore(new ProcessMemoryGrainStorage(
-                StorageNames.Channel, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
-                services.GetRequiredService<IGrainStorageSerializer>(), services.GetRequiredService<IActivatorProvider>())));
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Channel,
+                (services, _) => new UnreliableStore(ProcessMemoryGrainStorage.Create(services, StorageNames.Channel)));
         }
     }
 
