@@ -16,14 +16,8 @@ public sealed class ContributionBufferTests : IAsyncLifetime
     private const string Month = "2026-11", Region = "CN/East/Shanghai";
     private TestCluster cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(initialSilosCount: 2);
-        builder.Properties["Analytics:BufferFlushInterval"] = "01:00:00";
-        builder.AddSiloBuilderConfigurator<ShortRemindersSilo>();
-        cluster = builder.Build();
-        await cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() =>
+        cluster = await OwnCluster<ShortRemindersSilo>.StartAsync(silos: 2, ("Analytics:BufferFlushInterval", "01:00:00"));
 
     public async Task DisposeAsync() => await cluster.DisposeAsync();
 

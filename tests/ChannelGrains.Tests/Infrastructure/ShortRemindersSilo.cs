@@ -17,5 +17,5 @@ public sealed class ShortRemindersSilo : ISiloConfigurator
     }
 
     /// <summary>A deployed one-silo cluster of these silos, with the given configuration properties (the periods).</summary>
-    public static Task<TestCluster> StartAsync(params (string Key, string Value)[] properties) => OneSiloCluster.StartAsync<ShortRemindersSilo>(properties);
+    public static Task<TestCluster> StartAsync(params (string Key, string Value)[] properties) => OwnCluster<ShortRemindersSilo>.StartAsync(silos: 1, properties);
 }

@@ -18,7 +18,7 @@ public sealed class SteppedClockCluster : IAsyncLifetime
 
     public TestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await OneSiloCluster.StartAsync<Configurator>();
+    public async Task InitializeAsync() => Cluster = await OwnCluster<Configurator>.StartAsync(silos: 1);
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 

@@ -21,7 +21,7 @@ public sealed class FailedWriteTests : IAsyncLifetime
 {
     private TestCluster cluster = null!;
 
-    public async Task InitializeAsync() => cluster = await OneSiloCluster.StartAsync<UnreliableStoreSilo>();
+    public async Task InitializeAsync() => cluster = await OwnCluster<UnreliableStoreSilo>.StartAsync(silos: 1);
 
     public async Task DisposeAsync() => await cluster.DisposeAsync();
 
