@@ -36,13 +36,20 @@ public sealed class ProductGrain(
     public async Task ReserveAsync(string orderId, int quantity)
     {
         EnsureExists();
+        var now = clock.GetUtcNow().UtcDateTime;
         var heldQuantity = state.State.Reservations.TryGetValue(orderId, out var held) ? held.Quantity : (int?)null;
-        if (heldQuantity == quantity) return;
+        if (heldQuantity == quantity)
+        {
+            // A retry of the order: the holding is taken again, and an audit that asked the order before is not of it.
+            state.State.Reservations[orderId] = held with { At = HoldingsAudit.TakenAgainAt(held.At, now) };
+            await state.PersistAsync(this);
+            return;
+        }
         // A retry holding something already (its first attempt died) takes what it holds into account.
         var available = state.State.OnHand - state.State.Reserved + (heldQuantity ?? 0);
         if (quantity > available)
             throw new ChannelException(ErrorCodes.InsufficientStock, $"{Sku} has {available} available, {quantity} ordered.");
-        state.State.Reservations[orderId] = new Reservation(quantity, clock.GetUtcNow().UtcDateTime, Settled: false);
+        state.State.Reservations[orderId] = new Reservation(quantity, heldQuantity is null ? now : HoldingsAudit.TakenAgainAt(held.At, now), Settled: false);
         await state.PersistAsync(this);
         await audit.ScheduleAsync(this, options.Value);
     }
@@ -59,7 +66,7 @@ public sealed class ProductGrain(
         await state.PersistAsync(this);
     }
 
-    public async Task ApplyAuditAsync(IReadOnlyList<string> keep, IReadOnlyList<string> release)
+    public async Task ApplyAuditAsync(IReadOnlyList<string> keep, IReadOnlyList<AuditedHolding> release)
     {
         var changed = false;
         foreach (var orderId in keep)
@@ -70,7 +77,11 @@ public sealed class ProductGrain(
                 changed = true;
             }
         }
-        foreach (var orderId in release) changed |= state.State.Reservations.Remove(orderId);
+        foreach (var holding in release)
+        {
+            if (state.State.Reservations.TryGetValue(holding.OrderId, out var reservation) && reservation.At == holding.At)
+                changed |= state.State.Reservations.Remove(holding.OrderId);
+        }
         if (changed) await state.PersistAsync(this);
     }
 

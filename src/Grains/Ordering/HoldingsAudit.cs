@@ -23,6 +23,12 @@ public sealed class HoldingsAudit
         scheduled = true;
     }
 
+    /// <summary>
+    /// When a holding for an order that holds it already is taken again (its saga retried): later than it was, so that an
+    /// audit that asked the order before the retry does not release it (see <see cref="IOrderHoldings.ApplyAuditAsync"/>).
+    /// </summary>
+    public static DateTime TakenAgainAt(DateTime before, DateTime now) => now > before ? now : before.AddTicks(1);
+
     public async Task RunAsync(Grain holder, IGrainFactory grains, IReadOnlyCollection<(string OrderId, DateTime At)> unsettled, DateTime now, OrderingOptions options)
     {
         if (unsettled.Count == 0)
@@ -31,7 +37,7 @@ public sealed class HoldingsAudit
             scheduled = false;
             return;
         }
-        var stale = unsettled.Where(h => h.At <= now - options.AuditReservationsAfter).Select(h => h.OrderId).ToArray();
+        var stale = unsettled.Where(h => h.At <= now - options.AuditReservationsAfter).Select(h => new AuditedHolding(h.OrderId, h.At)).ToArray();
         if (stale.Length > 0) await grains.GetGrain<IReservationAuditorGrain>(0).AuditAsync(holder.GetGrainId(), stale);
     }
 }

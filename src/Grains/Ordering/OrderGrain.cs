@@ -105,6 +105,7 @@ public sealed class OrderGrain(
 
     public async Task<OrderView> CancelAsync()
     {
+        await FinishInterruptedShippingAsync(); // then shipped, which no order leaves for cancelled
         EnsureCanMove(OrderStatus.Cancelled);
         await ReleaseAsync();
         return await MoveAsync(OrderStatus.Cancelled);
@@ -113,13 +114,34 @@ public sealed class OrderGrain(
     public async Task<OrderView> ShipAsync()
     {
         EnsureCanMove(OrderStatus.Shipped);
+        if (!state.State.Shipping)
+        {
+            state.State.Shipping = true;
+            await state.PersistAsync(this);
+        }
+        return await ShipLinesAsync();
+    }
+
+    /// <summary>Every step of shipping lets each product and the dealer apply it once, so a shipment stopped midway is finished by doing them all again.</summary>
+    private async Task<OrderView> ShipLinesAsync()
+    {
         await Task.WhenAll(state.State.Lines.Select(l => Product(l.Sku).ShipAsync(Id)));
         await Dealer.OrderShippedAsync(Id, state.State.Lines.Select(l => new SkuQuantity(l.Sku, l.Quantity)).ToArray());
         return await MoveAsync(OrderStatus.Shipped);
     }
 
+    /// <summary>
+    /// Finishes a shipment that began and did not end (<see cref="OrderState.Shipping"/>): calls to an order do not
+    /// interleave, so one found confirmed and shipping is not being shipped now.
+    /// </summary>
+    private async Task FinishInterruptedShippingAsync()
+    {
+        if (state.State is { Phase: SagaPhase.Done, Status: OrderStatus.Confirmed, Shipping: true }) await ShipLinesAsync();
+    }
+
     public async Task<OrderView> ReceiveAsync()
     {
+        await FinishInterruptedShippingAsync();
         EnsureCanMove(OrderStatus.Received);
         await Dealer.OrderReceivedAsync(Id);
         return await MoveAsync(OrderStatus.Received);
@@ -129,6 +151,8 @@ public sealed class OrderGrain(
     {
         if (state.State.Phase == SagaPhase.Done)
             return Task.FromResult(state.State.Status is OrderStatus.PendingApproval or OrderStatus.Confirmed or OrderStatus.Shipped);
+        // Refused and stored so (the refusal is what a retry gets back): it holds nothing, and stays refused.
+        if (state.State.Phase == SagaPhase.Refused) return Task.FromResult(false);
         // Calls to this grain are not interleaved, so no saga runs now: one without a persisted outcome died or failed.
         if (state.State.Request is not null)
         {

@@ -95,7 +95,14 @@ public sealed class DealerGrain(
     {
         var amount = lines.Sum(l => l.Amount);
         var held = state.State.OpenOrders.GetValueOrDefault(orderId);
-        if (held is not null && held.Amount == amount && held.Confirmed == confirmed) return;
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (held is not null && held.Amount == amount && held.Confirmed == confirmed)
+        {
+            // A retry of the order: the hold is taken again, and an audit that asked the order before is not of it.
+            state.State.OpenOrders[orderId] = held with { At = HoldingsAudit.TakenAgainAt(held.At, now) };
+            await SaveAsync();
+            return;
+        }
         var month = Period.MonthKey(placedAt);
         // Only a confirmed order counts in its month (a retry of an old saga may find that month archived).
         var counted = CountedMonths(confirmed ? month : null, held is { Confirmed: true } ? held.Month : null);
@@ -117,7 +124,7 @@ public sealed class DealerGrain(
             if (held is not null) DeactivateOnIdle();
             throw;
         }
-        var open = new OpenOrder(amount, month, confirmed, clock.GetUtcNow().UtcDateTime, Settled: false, lines);
+        var open = new OpenOrder(amount, month, confirmed, held is null ? now : HoldingsAudit.TakenAgainAt(held.At, now), Settled: false, lines);
         state.State.OpenOrders[orderId] = open;
         if (!listed) state.State.Orders.Add(new OrderRef(orderId, placedAt));
         if (confirmed) DealerLedger.CountSellIn(state.State, open, sign: 1);
@@ -141,9 +148,11 @@ public sealed class DealerGrain(
         if (DealerLedger.Close(state.State, orderId)) await SaveAsync(months);
     }
 
-    public async Task ApplyAuditAsync(IReadOnlyList<string> keep, IReadOnlyList<string> release)
+    public async Task ApplyAuditAsync(IReadOnlyList<string> keep, IReadOnlyList<AuditedHolding> release)
     {
-        string[] months = [.. release.Select(id => state.State.OpenOrders.GetValueOrDefault(id)).OfType<OpenOrder>().Where(o => o.Confirmed).Select(o => o.Month).Distinct(StringComparer.Ordinal)];
+        // Only the holds audited: one its order's retry took again since is that order's now (see IOrderHoldings).
+        string[] releasing = [.. release.Where(h => state.State.OpenOrders.GetValueOrDefault(h.OrderId)?.At == h.At).Select(h => h.OrderId)];
+        string[] months = [.. releasing.Select(id => state.State.OpenOrders[id]).Where(o => o.Confirmed).Select(o => o.Month).Distinct(StringComparer.Ordinal)];
         await RestoreMonthsAsync(months);
         var changed = false;
         foreach (var orderId in keep)
@@ -154,7 +163,7 @@ public sealed class DealerGrain(
                 changed = true;
             }
         }
-        foreach (var orderId in release)
+        foreach (var orderId in releasing)
         {
             if (!DealerLedger.Close(state.State, orderId)) continue;
             changed = true;

@@ -1,5 +1,9 @@
+using ChannelGrains.Catalog;
 using ChannelGrains.Common;
+using ChannelGrains.Ordering;
+using ChannelGrains.Partners;
 using ChannelGrains.Tests.Infrastructure;
+using Orleans.Storage;
 using static ChannelGrains.Tests.Ordering.OrderingScenario;
 
 namespace ChannelGrains.Tests.Ordering;
@@ -191,6 +195,59 @@ public sealed class OrderRulesTests : IDisposable
 
         // The reads and retries brought them back from storage; each leaves again a second later.
         await NoneActiveAsync();
+    }
+
+    /// <summary>
+    /// Rules 1–3 and 5 when a holder's audit and an order's retry cross: the audit asked the order, which had stored no
+    /// outcome (its saga died holding the dealer's credit and the stock), and before the audit's release arrived the
+    /// client's retry placed the order, taking the same holdings again. The release must leave them to the order.
+    /// </summary>
+    [Fact]
+    public async Task A_retry_placed_between_an_audits_question_and_its_release_keeps_its_credit_and_stock()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.DealersAsync(["D"], ["P1"]);
+        var order = fixture.Grains.GetGrain<IOrderGrain>(Keys.Of(channel.Tenant, "R1"));
+        var product = fixture.Grains.GetGrain<IProductGrain>(Keys.Of(channel.Tenant, "P1"));
+        var dealer = fixture.Grains.GetGrain<IDealerGrain>(Keys.Of(channel.Tenant, "D"));
+        await dealer.OpenOrderAsync("R1", [new OrderLine("P1", 4, 10m, null)], DateTime.UtcNow, confirmed: true);
+        await product.ReserveAsync("R1", 4);
+        AuditedHolding[] credit = [new("R1", (await StoredDealer.ReadAsync(fixture.ChannelStorage, dealer)).OpenOrders["R1"].At)];
+        var storedProduct = new GrainState<ProductState>();
+        await fixture.ChannelStorage.ReadStateAsync("product", product.GetGrainId(), storedProduct);
+        AuditedHolding[] stock = [new("R1", storedProduct.State!.Reservations["R1"].At)];
+
+        Assert.False(await order.HoldsReservationsAsync());
+        Assert.Equal("CONFIRMED", (await channel.PlaceAsync("R1", "D", Line("P1", 4))).Data("placeOrder", "status").GetString());
+        await product.ApplyAuditAsync([], stock);
+        await dealer.ApplyAuditAsync([], credit);
+
+        Assert.Equal(4, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+        Assert.Equal(40m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
+        Ok(await channel.MoveAsync("shipOrder", "R1"));
+        Assert.Equal(6, (await channel.ProductOf("P1")).GetProperty("onHand").GetInt32());
+        Assert.Equal((0, 4), Stock(await channel.DealerOf("D"), "P1"));
+
+        // A holding nobody took again since it was audited is released, as before.
+        await product.ReserveAsync("GONE", 2);
+        await fixture.ChannelStorage.ReadStateAsync("product", product.GetGrainId(), storedProduct);
+        await product.ApplyAuditAsync([], [new("GONE", storedProduct.State!.Reservations["GONE"].At)]);
+        Assert.Equal(0, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+    }
+
+    /// <summary>Rule 7: a refusal is the answer to every retry, also after an audit asked the refused order whether it holds anything.</summary>
+    [Fact]
+    public async Task An_audit_that_asks_a_refused_order_leaves_it_refused()
+    {
+        await channel.ProductAsync("P1", onHand: 1);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Assert.Equal("INSUFFICIENT_STOCK", (await channel.PlaceAsync("R1", "D", Line("P1", 3))).ErrorCode());
+
+        Assert.False(await fixture.Grains.GetGrain<IOrderGrain>(Keys.Of(channel.Tenant, "R1")).HoldsReservationsAsync());
+        Ok(await api.ExecuteAsync(channel.Admin, "mutation { adjustStock(sku: \"P1\", delta: 10, reason: \"received\") { sku } }"));
+
+        Assert.Equal("INSUFFICIENT_STOCK", (await channel.PlaceAsync("R1", "D", Line("P1", 3))).ErrorCode());
+        Assert.Equal(0, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
     }
 
     private Task<HashSet<string>> ActiveOrdersAsync() => ActiveGrains.KeysAsync<ChannelGrains.Ordering.OrderGrain>(fixture.Grains);

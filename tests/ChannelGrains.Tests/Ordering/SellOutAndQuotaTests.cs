@@ -391,7 +391,7 @@ public sealed class SellOutAndQuotaTests : IDisposable
         // The saga of X listed it at the dealer and died before the order grain stored anything; the audit then
         // released its credit (the order grain holds nothing), keeping its reference.
         await dealer.OpenOrderAsync("X", [new ChannelGrains.Ordering.OrderLine("P1", 1, 10m, null)], DateTime.UtcNow.AddMinutes(-10), confirmed: false);
-        await dealer.ApplyAuditAsync([], ["X"]);
+        await dealer.ApplyAuditAsync([], [new ChannelGrains.Ordering.AuditedHolding("X", (await StoredDealerAsync(dealer)).OpenOrders["X"].At)]);
         // Newer orders fill the page X is on, and it is sealed; then X's client retries, and X is placed anew.
         for (var i = 0; i < 2 * DealerOrderPages.PageSize + 10; i++) Ok(await channel.PlaceAsync($"N{i}", "D", Line("P1", 1)));
         Ok(await channel.PlaceAsync("X", "D", Line("P1", 1)));
@@ -418,7 +418,7 @@ public sealed class SellOutAndQuotaTests : IDisposable
         // The saga of X for D listed it at D and died before the order grain stored anything; the audit released D's
         // hold and kept the reference. The requestId then comes again for E: nothing is stored under it, so X is E's.
         await dealer.OpenOrderAsync("X", [new ChannelGrains.Ordering.OrderLine("P1", 1, 10m, null)], DateTime.UtcNow.AddMinutes(-10), confirmed: false);
-        await dealer.ApplyAuditAsync([], ["X"]);
+        await dealer.ApplyAuditAsync([], [new ChannelGrains.Ordering.AuditedHolding("X", (await StoredDealerAsync(dealer)).OpenOrders["X"].At)]);
         Ok(await channel.PlaceAsync("X", "E", Line("P1", 2)));
 
         // D's newest listed order is X, which is E's: D's order feed starts with none, not with E's order.

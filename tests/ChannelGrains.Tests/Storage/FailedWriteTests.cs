@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using ChannelGrains.Catalog;
 using ChannelGrains.Common;
+using ChannelGrains.Ordering;
+using ChannelGrains.Partners;
 using ChannelGrains.Silo.Hosting;
 using ChannelGrains.Silo.Storage;
 using ChannelGrains.Tests.Infrastructure;
@@ -43,6 +45,37 @@ public sealed class FailedWriteTests : IAsyncLifetime
         await Assert.IsType<InProcessSiloHandle>(cluster.Primary).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel)
             .ReadStateAsync("product", product.GetGrainId(), stored);
         Assert.Equal(107, stored.State!.OnHand);
+    }
+
+    /// <summary>
+    /// Rule 5: a shipment that stopped after its products let the units go (the dealer's write failed here; a silo that
+    /// died would do the same) is finished by the order's next call. Cancelling it instead would release nothing, as
+    /// the products hold nothing for it any more, and the units would be gone from the manufacturer and never reach the dealer.
+    /// </summary>
+    [Fact]
+    public async Task A_shipment_stopped_midway_is_finished_by_the_next_call_and_not_cancelled()
+    {
+        var tenant = TestTenant.New();
+        var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, "P1"));
+        await product.UpsertAsync(new ProductInfo("P1", "Product 1", 10m, 8m));
+        await product.AdjustStockAsync(10, "received");
+        var dealer = cluster.Client.GetGrain<IDealerGrain>(Keys.Of(tenant, "D"));
+        await dealer.UpsertAsync(new DealerInfo("D", "Dealer D", "CN/East/Shanghai", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["P1"]));
+        var order = cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, "R1"));
+        await order.PlaceAsync(new PlaceOrder("R1", "D", [new OrderLineInput("P1", 4, null, null)]));
+
+        UnreliableStore.Refuse(dealer.GetGrainId());
+        await Assert.ThrowsAnyAsync<Exception>(() => order.ShipAsync());
+        UnreliableStore.Allow(dealer.GetGrainId());
+        Assert.Equal(6, (await product.GetAsync())!.OnHand); // the units left the manufacturer
+
+        var cancel = await Assert.ThrowsAsync<ChannelException>(() => order.CancelAsync());
+        Assert.Equal(ErrorCodes.InvalidTransition, cancel.Code);
+        Assert.Equal(OrderStatus.Shipped, (await order.GetAsync())!.Status);
+        Assert.Equal((6, 0), ((await product.GetAsync())!.OnHand, (await product.GetAsync())!.Reserved));
+        var stock = Assert.Single((await dealer.GetAsync())!.Inventory);
+        Assert.Equal((0, 4), (stock.OnHand, stock.InTransit));
+        Assert.Equal(OrderStatus.Received, (await order.ReceiveAsync()).Status);
     }
 
     private sealed class UnreliableStoreSilo : ISiloConfigurator
