@@ -31,10 +31,13 @@ public static class Access
             if (current is not null) EnsureCanManage(caller, current);
     }
 
-    /// <summary>Read a record in <paramref name="region"/> owned by the partners in <paramref name="owners"/>.</summary>
-    public static void EnsureCanSee(Caller caller, string region, params string?[] owners)
+    /// <summary>
+    /// Read a record in <paramref name="region"/> owned by the partners in <paramref name="owners"/>, each a partner of
+    /// <paramref name="ownerRole"/>: ids are the integrator's own, and a rep may have a dealer's id.
+    /// </summary>
+    public static void EnsureCanSee(Caller caller, string region, Role ownerRole, params string?[] owners)
     {
-        if (!CanSee(caller, region, owners)) throw Forbidden("This record is outside what the token may see.");
+        if (!CanSee(caller, region, ownerRole, owners)) throw Forbidden("This record is outside what the token may see.");
     }
 
     public static bool CanManage(Caller caller, string region) => caller.Role switch
@@ -44,8 +47,8 @@ public static class Access
         _ => false,
     };
 
-    public static bool CanSee(Caller caller, string region, params string?[] owners) =>
-        CanManage(caller, region) || (caller.Role is Role.Dealer or Role.Agent or Role.Rep && owners.Contains(caller.Subject));
+    public static bool CanSee(Caller caller, string region, Role ownerRole, params string?[] owners) =>
+        CanManage(caller, region) || (caller.Role == ownerRole && ownerRole is Role.Dealer or Role.Agent or Role.Rep && owners.Contains(caller.Subject));
 
     /// <summary>The region a listing is confined to: the one asked for, which a MANAGER may only narrow.</summary>
     public static string? ListingRegion(Caller caller, string? requested) => caller.Role switch

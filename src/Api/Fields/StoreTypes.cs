@@ -27,7 +27,7 @@ public sealed class StoreInputType : InputObjectGraphType<StoreInfo>
 public static class StoreFields
 {
     /// <summary>A store belongs to its dealer; a rep sees the stores of the region its token names, the ones it visits.</summary>
-    public static readonly ProfileKind<StoreInfo> Kind = new("Store", s => s.Region, s => [s.DealerId],
+    public static readonly ProfileKind<StoreInfo> Kind = new("Store", s => s.Region, Role.Dealer, s => [s.DealerId],
         (caller, store) => caller.Role == Role.Rep && caller.Region.Length > 0 && RegionPath.IsWithin(store.Region, caller.Region));
 
     public static void Add(ComplexGraphType<StoreInfo> type)

@@ -1,3 +1,4 @@
+using ChannelGrains.Api.Auth;
 using ChannelGrains.Api.Schema;
 using ChannelGrains.Partners;
 using GraphQL.Types;
@@ -42,8 +43,8 @@ public sealed class RepInputType : InputObjectGraphType<PartnerInfo>
 
 public static class PartnerFields
 {
-    public static readonly ProfileKind<PartnerInfo> Agent = new("Agent", a => a.Region, a => [a.Id]);
-    public static readonly ProfileKind<PartnerInfo> Rep = new("Rep", r => r.Region, r => [r.Id]);
+    public static readonly ProfileKind<PartnerInfo> Agent = new("Agent", a => a.Region, Role.Agent, a => [a.Id]);
+    public static readonly ProfileKind<PartnerInfo> Rep = new("Rep", r => r.Region, Role.Rep, r => [r.Id]);
 
     public static void Add(ComplexGraphType<PartnerInfo> type)
     {

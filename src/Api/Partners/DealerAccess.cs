@@ -24,7 +24,7 @@ public static class DealerAccess
     {
         var caller = EnsureNotOtherPartner(context, dealerId);
         var dealer = await context.Grain<IDealerGrain>(dealerId).GetAsync();
-        if (dealer is not null) Access.EnsureCanSee(caller, dealer.Region, dealer.Id);
+        if (dealer is not null) Access.EnsureCanSee(caller, dealer.Region, Role.Dealer, dealer.Id);
         return dealer;
     }
 
@@ -77,15 +77,15 @@ public static class DealerAccess
     {
         var caller = EnsureNotOtherPartner(context, dealerId);
         var region = await context.Grain<IDealerGrain>(dealerId).GetRegionAsync() ?? throw ChannelException.NotFound($"Dealer {dealerId}");
-        Access.EnsureCanSee(caller, region, dealerId);
+        Access.EnsureCanSee(caller, region, Role.Dealer, dealerId);
         return region;
     }
 
-    /// <summary>A partner token learns nothing about other dealers, not even whether they exist.</summary>
+    /// <summary>A partner token learns nothing about other dealers, not even whether they exist; an agent's or a rep's about none.</summary>
     private static Caller EnsureNotOtherPartner(IResolveFieldContext context, string dealerId)
     {
         var caller = context.Caller();
-        if (caller.Role is Role.Dealer or Role.Agent or Role.Rep && caller.Subject != dealerId)
+        if (caller.Role is Role.Agent or Role.Rep || caller.Role == Role.Dealer && caller.Subject != dealerId)
             throw Access.Forbidden("This record is outside what the token may see.");
         return caller;
     }

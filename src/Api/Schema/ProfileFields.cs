@@ -6,7 +6,7 @@ using GraphQL.Types;
 namespace ChannelGrains.Api.Schema;
 
 /// <summary>How the API exposes one kind of master-data record: who may see it and who may change it.</summary>
-public sealed record ProfileKind<TInfo>(string Name, Func<TInfo, string> Region, Func<TInfo, string?[]> Owners, Func<Caller, TInfo, bool>? AlsoVisible = null);
+public sealed record ProfileKind<TInfo>(string Name, Func<TInfo, string> Region, Role OwnerRole, Func<TInfo, string?[]> Owners, Func<Caller, TInfo, bool>? AlsoVisible = null);
 
 /// <summary>A query by id, an upsert and its bulk form, for a master-data record held by an <see cref="IProfileGrain{TInfo}"/>.</summary>
 public static class ProfileFields
@@ -21,7 +21,7 @@ public static class ProfileFields
                 var caller = context.Caller();
                 var record = await context.Grain<TGrain>(context.GetArgument<string>("id")).GetAsync();
                 if (record is not null && kind.AlsoVisible?.Invoke(caller, record) != true)
-                    Access.EnsureCanSee(caller, kind.Region(record), kind.Owners(record));
+                    Access.EnsureCanSee(caller, kind.Region(record), kind.OwnerRole, kind.Owners(record));
                 return record;
             });
     }

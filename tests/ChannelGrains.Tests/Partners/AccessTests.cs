@@ -88,6 +88,27 @@ public sealed class AccessTests(ClusterFixture fixture) : IDisposable
         Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), read, new { id = "S2" })).ErrorCode());
     }
 
+    /// <summary>Ids are the integrator's own, so a rep or an agent may have a dealer's id: a token is its role's partner only.</summary>
+    [Fact]
+    public async Task A_partner_token_sees_only_records_of_its_own_kind_under_its_id()
+    {
+        await SeedAsync();
+        const string upsertStore = "mutation($input: StoreInput!) { upsertStore(input: $input) { id } }";
+        await api.ExecuteAsync(Callers.Admin(tenant), upsertStore, new { input = new { id = "S1", name = "Shop 1", dealerId = "SH1", region = "CN/North/Beijing" } });
+        await api.ExecuteAsync(Callers.Admin(tenant), "mutation($input: AgentInput!) { upsertAgent(input: $input) { id } }", new { input = new { id = "SH1", name = "Agent SH1", region = "CN/East" } });
+        var rep = new ChannelGrains.Api.Auth.Caller(tenant, ChannelGrains.Api.Auth.Role.Rep, "SH1", "");
+        var agent = new ChannelGrains.Api.Auth.Caller(tenant, ChannelGrains.Api.Auth.Role.Agent, "SH1", "");
+
+        foreach (var partner in new[] { rep, agent })
+        {
+            Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(partner, Read, new { id = "SH1" })).ErrorCode());
+            Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(partner, "{ store(id: \"S1\") { id } }")).ErrorCode());
+        }
+        Assert.Equal("SH1", (await api.ExecuteAsync(agent, "{ agent(id: \"SH1\") { id } }")).Data("agent", "id").GetString());
+        Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), "{ agent(id: \"SH1\") { id } }")).ErrorCode());
+        Assert.Equal("S1", (await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), "{ store(id: \"S1\") { id } }")).Data("store", "id").GetString());
+    }
+
     [Fact]
     public async Task Agent_token_reads_only_its_own_agent_record()
     {
