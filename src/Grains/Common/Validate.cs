@@ -29,6 +29,10 @@ public static partial class Validate
             throw ChannelException.Validation($"{field} '{value}' must not contain '/', control characters or surrounding spaces.");
     }
 
+    /// <summary>A date in the years the channel's periods name (<see cref="Period.MinYear"/> to <see cref="Period.MaxYear"/>).</summary>
+    public static DateTime Date(DateTime value, string field) => value.Year is >= Period.MinYear and <= Period.MaxYear ? value
+        : throw ChannelException.Validation($"{field} {value:yyyy-MM-dd} must be in the years {Period.MinYear} to {Period.MaxYear}.");
+
     public static string Name(string? value, string field)
     {
         if (string.IsNullOrWhiteSpace(value)) throw ChannelException.Validation($"{field} must not be empty.");

@@ -196,6 +196,9 @@ public sealed class DealerGrain(
         var info = state.State.Info ?? throw ChannelException.NotFound($"Dealer {Id}");
         DealerLedger.ValidatedSellOut(report);
         if (report.DealerId != Id) throw ChannelException.Validation("dealerId does not match the dealer addressed.");
+        // A day's grace for the reporter's time zone and clock: a sale is reported once it happened.
+        if (report.Date > clock.GetUtcNow().UtcDateTime.AddDays(1))
+            throw ChannelException.Validation($"date {report.Date:yyyy-MM-dd} is after today: a sell-out is reported once it happened.");
         var month = Period.MonthKey(report.Date);
         var digest = report.Digest();
         if (await ReceiptOfAsync(report.RequestId) is { } applied)

@@ -322,6 +322,7 @@ public static class DealerLedger
     {
         Validate.Id(report.RequestId, "requestId");
         Validate.Id(report.DealerId, "dealerId");
+        Validate.Date(report.Date, "date");
         if (report.Lines is null || report.Lines.Count == 0) throw ChannelException.Validation("A sell-out report needs at least one line.");
         if (report.Lines.Count > MaxSellOutLines) throw ChannelException.Validation($"A sell-out report holds at most {MaxSellOutLines} lines.");
         foreach (var line in report.Lines)

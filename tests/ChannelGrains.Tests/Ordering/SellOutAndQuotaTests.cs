@@ -225,6 +225,27 @@ public sealed class SellOutAndQuotaTests : IDisposable
         Assert.Equal((10, 0), Stock(await channel.DealerOf("D"), "P1"));
     }
 
+    /// <summary>Found by a bad-input pass: a report dated 1900 took the stock and then failed, and its retry succeeded.</summary>
+    [Theory]
+    [InlineData("1900-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T00:00:00Z")]
+    [InlineData("next week")]
+    public async Task Sell_out_dated_outside_the_channels_years_or_ahead_of_today_is_refused_and_changes_nothing(string date)
+    {
+        await StockedDealerAsync();
+        if (date == "next week") date = DateTime.UtcNow.AddDays(7).ToString("o", CultureInfo.InvariantCulture);
+        var report = new { input = new { requestId = "S1", dealerId = "D", date, lines = new[] { Sold("P1", 1, 15m) } } };
+
+        var refused = await api.ExecuteAsync(channel.Admin, SellOut, report);
+        var retried = await api.ExecuteAsync(channel.Admin, SellOut, report);
+
+        Assert.Equal(("VALIDATION", "VALIDATION"), (refused.ErrorCode(), retried.ErrorCode()));
+        Assert.StartsWith("date ", refused.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal((10, 0), Stock(await channel.DealerOf("D"), "P1"));
+        Ok(await api.ExecuteAsync(channel.Admin, SellOut, Report("S1", Sold("P1", 1, 15m)))); // the requestId was never used
+        Assert.Equal((9, 0), Stock(await channel.DealerOf("D"), "P1"));
+    }
+
     [Fact]
     public async Task Sell_out_that_would_make_any_stock_negative_is_refused_whole()
     {
