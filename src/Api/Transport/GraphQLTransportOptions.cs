@@ -14,6 +14,12 @@ public sealed class GraphQLTransportOptions
     /// <summary>Highest accepted complexity (each field 1, list children multiplied by <c>first</c>/<c>last</c> or 5).</summary>
     public int MaxComplexity { get; set; } = 5000;
 
+    /// <summary>Most fields, inline fragments and fragment spreads a document holds (see <see cref="DocumentWidth"/>).</summary>
+    public int MaxSelections { get; set; } = 2000;
+
+    /// <summary>Most fields of one response name in one selection set, its fragments' included (see <see cref="DocumentWidth"/>).</summary>
+    public int MaxSameName { get; set; } = 32;
+
     /// <summary>How many parsed documents are kept, keyed by query text; 0 disables the cache.</summary>
     public int DocumentCacheSize { get; set; } = 1000;
 
@@ -43,6 +49,8 @@ public sealed class GraphQLTransportOptions
         if (MaxRequestBytes < 1024) yield return "GraphQL:MaxRequestBytes must be at least 1024.";
         if (MaxDepth < 1) yield return "GraphQL:MaxDepth must be at least 1.";
         if (MaxComplexity < 1) yield return "GraphQL:MaxComplexity must be at least 1.";
+        if (MaxSelections < 1) yield return "GraphQL:MaxSelections must be at least 1.";
+        if (MaxSameName < 1) yield return "GraphQL:MaxSameName must be at least 1.";
         if (DocumentCacheSize < 0) yield return "GraphQL:DocumentCacheSize must not be negative.";
         if (ConnectionInitTimeout <= TimeSpan.Zero) yield return "GraphQL:ConnectionInitTimeout must be positive.";
         if (KeepAlive < TimeSpan.Zero) yield return "GraphQL:KeepAlive must not be negative.";

@@ -29,11 +29,13 @@ public sealed class OperationExecutor
     private readonly IValidationRule[] _fullRules;
     private readonly IValidationRule[] _cachedDocumentRules;
     private readonly IValidationRule[] _fixedComplexityRules;
+    private readonly GraphQLTransportOptions _options;
 
     public OperationExecutor(DocumentCache cache, IOptions<GraphQLTransportOptions> options, ILogger<OperationExecutor> logger)
     {
         _cache = cache;
         _logger = logger;
+        _options = options.Value;
         var complexity = new ComplexityValidationRule(new ComplexityOptions
         {
             MaxDepth = options.Value.MaxDepth,
@@ -97,6 +99,11 @@ public sealed class OperationExecutor
             catch (GraphQLMaxDepthExceededException)
             {
                 parseError = new DocumentTooDeepError();
+                return null;
+            }
+            if (DocumentWidth.Excess(document, _options.MaxSelections, _options.MaxSameName) is { } excess)
+            {
+                parseError = new DocumentTooWideError(excess);
                 return null;
             }
             entry = _cache.Add(query, document);

@@ -231,6 +231,31 @@ public sealed class HttpTransportTests(TransportServer server) : IDisposable
         Assert.Contains("nested", response.FirstError.GetProperty("message").GetString());
     }
 
+    /// <summary>
+    /// Found by a bad-input pass: 3,000 fields of one name with different arguments (100 KB) held a core for minutes in
+    /// GraphQL.NET's check that such fields merge, which compares every pair, before the complexity limit could refuse.
+    /// </summary>
+    [Fact]
+    public async Task A_name_selected_more_often_than_the_limit_is_refused_before_validation_also_through_fragments_and_aliases_pass()
+    {
+        var repeated = "{ " + string.Join(" ", Enumerable.Range(0, 500).Select(i => $"hello(name: \"{i}\")")) + " }";
+        var spread = "{ " + string.Join(" ", Enumerable.Range(0, 40).Select(i => $"...F{i}")) + " } "
+            + string.Join(" ", Enumerable.Range(0, 40).Select(i => $"fragment F{i} on Query {{ hello(name: \"{i}\") }}"));
+        var wide = "{ " + string.Join(" ", Enumerable.Range(0, 2001).Select(i => $"a{i}: hello")) + " }";
+
+        foreach (var (query, says) in new[] { (repeated, "'hello' is selected more than 32 times"), (spread, "'hello' is selected more than 32 times"), (wide, "more than 2000") })
+        {
+            var response = await PostAsync(new { query });
+            Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+            Assert.Equal("VALIDATION", response.FirstErrorCode);
+            Assert.Equal("DOCUMENT_TOO_WIDE", response.FirstError.GetProperty("extensions").GetProperty("reason").GetString());
+            Assert.Contains(says, response.FirstError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+        var aliased = await PostAsync(new { query = "{ " + string.Join(" ", Enumerable.Range(0, 200).Select(i => $"a{i}: hello(name: \"{i}\")")) + " }" });
+        Assert.Equal(HttpStatusCode.OK, aliased.Status);
+        Assert.Equal("Hello, 199", aliased.Json.GetProperty("data").GetProperty("a199").GetString());
+    }
+
     [Fact]
     public async Task Query_within_the_depth_limit_runs()
     {
