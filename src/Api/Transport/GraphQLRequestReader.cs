@@ -19,6 +19,19 @@ public static class GraphQLRequestReader
     {
         if (json.ValueKind != JsonValueKind.Object)
             return RequestReadResult.Fail("The request must be a JSON object.");
+        try
+        {
+            return ReadObject(json, serializer);
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json checks a string's UTF-8 (and its escapes) only when the string is read.
+            return RequestReadResult.Fail("The request holds a string that is not valid UTF-8 or escapes half a surrogate pair.");
+        }
+    }
+
+    private static RequestReadResult ReadObject(JsonElement json, IGraphQLSerializer serializer)
+    {
 
         var request = new GraphQLRequest();
         foreach (var property in json.EnumerateObject())

@@ -114,6 +114,7 @@ public sealed class WebSocketTransportTests(TransportServer server)
     [InlineData("""{"type":"subscribe","id":"1"}""")]
     [InlineData("""{"type":"complete"}""")]
     [InlineData("""{"type":"ping","payload":"text"}""")]
+    [InlineData("""{"type":"subscribe","id":"1","payload":{"query":"{ hello(name: \"\ud800\") }"}}""")] // closed 1011 before
     public async Task Invalid_message_closes_4400(string message)
     {
         await using var client = await WsClient.ConnectAndInitAsync(server.WebSocketUri);
