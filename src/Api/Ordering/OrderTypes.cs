@@ -44,7 +44,8 @@ public sealed class OrderLineInputType : InputObjectGraphType<OrderLineInput>
         Field(x => x.Sku, type: typeof(NonNullGraphType<IdGraphType>));
         Field(x => x.Quantity);
         Field(x => x.UnitPrice, nullable: true);
-        Field(x => x.PromotionId, type: typeof(IdGraphType));
+        Field(x => x.PromotionId, type: typeof(IdGraphType))
+            .Description("A promotion the line uses, checked for eligibility (rule 15). Promotions are not served yet, so a line naming one is refused with NOT_FOUND.");
     }
 }
 

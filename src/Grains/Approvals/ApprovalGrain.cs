@@ -32,7 +32,7 @@ public sealed class ApprovalGrain(
     public async Task<ApprovalView> DecideAsync(Approver approver, bool approved, string reason)
     {
         if (state.State.Request is null) throw ChannelException.NotFound("Approval");
-        reason = Validate.Name(reason, "reason");
+        reason = Validate.Reason(reason, "reason");
         ApprovalRules.EnsureMayDecide(state.State, approver);
         var step = state.State.Chain[state.State.History.Count];
         state.State.History.Add(new ApprovalDecision(state.State.History.Count + 1, step, approver.Id, approved, reason, clock.GetUtcNow().UtcDateTime));

@@ -53,7 +53,7 @@ public static class ProductRules
     public static int AdjustedOnHand(int onHand, int reserved, int delta, string reason)
     {
         if (delta == 0) throw ChannelException.Validation("delta must not be zero.");
-        Validate.Name(reason, "reason");
+        Validate.Reason(reason, "reason");
         var next = (long)onHand + delta;
         if (next > int.MaxValue) throw ChannelException.Validation("delta would overflow on-hand stock.");
         if (next < reserved)

@@ -33,10 +33,28 @@ public static partial class Validate
     public static DateTime Date(DateTime value, string field) => value.Year is >= Period.MinYear and <= Period.MaxYear ? value
         : throw ChannelException.Validation($"{field} {value:yyyy-MM-dd} must be in the years {Period.MinYear} to {Period.MaxYear}.");
 
-    public static string Name(string? value, string field)
+    /// <summary>
+    /// The control characters, and the bidirectional embeddings, overrides and isolates, which <see cref="Name"/> refuses:
+    /// a name is shown on dashboards and lists, where they would hide or reorder what is shown after them. A reason
+    /// (<see cref="Reason"/>), written by a person, may hold tabs and line breaks.
+    /// </summary>
+    private static readonly System.Buffers.SearchValues<char> NotInNames = TextControls(lineBreaks: false), NotInReasons = TextControls(lineBreaks: true);
+
+    private static System.Buffers.SearchValues<char> TextControls(bool lineBreaks) => System.Buffers.SearchValues.Create(new string([..
+        Enumerable.Range(0, 32).Where(c => !lineBreaks || c is not ('\t' or '\n' or '\r')).Concat(Enumerable.Range(127, 33))
+            .Concat(Enumerable.Range(0x202A, 5)).Concat(Enumerable.Range(0x2066, 4)).Select(c => (char)c)]));
+
+    public static string Name(string? value, string field) => Text(value, field, NotInNames);
+
+    /// <summary>Why a person decided or changed something (<see cref="Name"/>, with tabs and line breaks).</summary>
+    public static string Reason(string? value, string field) => Text(value, field, NotInReasons);
+
+    private static string Text(string? value, string field, System.Buffers.SearchValues<char> refused)
     {
         if (string.IsNullOrWhiteSpace(value)) throw ChannelException.Validation($"{field} must not be empty.");
         if (value.Length > MaxNameLength) throw ChannelException.Validation($"{field} must be at most {MaxNameLength} characters.");
+        if (value.AsSpan().ContainsAny(refused))
+            throw ChannelException.Validation($"{field} must not contain control characters or bidirectional overrides.");
         return value.Trim();
     }
 

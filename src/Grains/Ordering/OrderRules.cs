@@ -18,7 +18,9 @@ public static class OrderRules
             Validate.Id(line.Sku, "lines.sku");
             if (line.Quantity is <= 0 or > MaxQuantity) throw ChannelException.Validation($"lines.quantity of {line.Sku} must be within 1..{MaxQuantity}.");
             if (line.UnitPrice is { } price) Validate.Money(price, "lines.unitPrice");
-            if (line.PromotionId is not null) Validate.Id(line.PromotionId, "lines.promotionId");
+            // Rule 15 checks a promotion's eligibility when an order uses it. No promotion exists yet (promotions are not
+            // served): an order naming one would keep a promotion nobody checked, so it is refused.
+            if (line.PromotionId is not null) throw ChannelException.NotFound($"Promotion {Validate.Id(line.PromotionId, "lines.promotionId")}");
         }
         if (order.Lines.Select(l => l.Sku).Distinct(StringComparer.Ordinal).Count() != order.Lines.Count)
             throw ChannelException.Validation("Each SKU appears once per order; add up the quantities.");

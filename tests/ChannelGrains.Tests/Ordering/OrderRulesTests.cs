@@ -103,6 +103,21 @@ public sealed class OrderRulesTests : IDisposable
         Assert.Equal(2, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
     }
 
+    /// <summary>Rule 15, found by a bad-input pass: a line naming a promotion was confirmed and kept it, unchecked.</summary>
+    [Fact]
+    public async Task A_line_naming_a_promotion_that_does_not_exist_is_refused_and_takes_nothing()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.DealersAsync(["D"], ["P1"]);
+
+        var refused = await channel.PlaceAsync("R1", "D", new { sku = "P1", quantity = 2, promotionId = "NOPE" });
+
+        Assert.Equal("NOT_FOUND", refused.ErrorCode());
+        Assert.Equal(0, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+        Assert.Equal(0m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 2))); // nothing was stored under the requestId
+    }
+
     [Theory]
     [InlineData("PENDING", "P1")]
     [InlineData("SUSPENDED", "P1")]

@@ -33,6 +33,36 @@ public sealed class CommonRulesTests
         }
     }
 
+    /// <summary>Found by a bad-input pass: a product name kept NUL, ESC and a right-to-left override.</summary>
+    [Fact]
+    public void A_name_with_a_control_character_or_a_bidirectional_override_is_refused_and_a_reason_may_break_lines()
+    {
+        char[] bidi = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069'];
+        for (var c = char.MinValue; ; c++)
+        {
+            var control = char.IsControl(c) || bidi.Contains(c);
+            Assert.Equal(control, Refused(() => Validate.Name($"a{c}b", "name")));
+            Assert.Equal(control && c is not ('\t' or '\n' or '\r'), Refused(() => Validate.Reason($"a{c}b", "reason")));
+            if (c == char.MaxValue) break;
+        }
+        Assert.Equal("上海 A/B Trading", Validate.Name(" 上海 A/B Trading ", "name"));
+        Assert.Equal("Approved.\nOnly for Q4.", Validate.Reason("Approved.\nOnly for Q4.", "reason"));
+        Assert.Throws<ChannelException>(() => ProductRules.Validated(new ProductInfo("P1", "a\u0000\u001b[31mred\u202e", 10m, 8m)));
+
+        static bool Refused(Action check)
+        {
+            try
+            {
+                check();
+                return false;
+            }
+            catch (ChannelException e) when (e.Code == ErrorCodes.Validation)
+            {
+                return true;
+            }
+        }
+    }
+
     [Theory]
     [InlineData("CN/East/Shanghai", "CN", true)]
     [InlineData("CN/East/Shanghai", "CN/East", true)]
