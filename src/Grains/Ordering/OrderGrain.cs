@@ -98,9 +98,9 @@ public sealed class OrderGrain(
     {
         // The outcome of an approval may arrive again, or after the order was cancelled meanwhile: then it changes nothing.
         if (state.State.Phase != SagaPhase.Done || state.State.Status != OrderStatus.PendingApproval) return View();
-        if (approved) await Dealer.ConfirmOrderAsync(Id);
-        else await ReleaseAsync();
-        return await MoveAsync(approved ? OrderStatus.Confirmed : OrderStatus.Rejected);
+        if (approved && await Dealer.ConfirmOrderAsync(Id)) return await MoveAsync(OrderStatus.Confirmed);
+        await ReleaseAsync(); // rejected, or approved for a dealer no longer admitted
+        return await MoveAsync(OrderStatus.Rejected);
     }
 
     public async Task<OrderView> CancelAsync()

@@ -132,13 +132,16 @@ public sealed class DealerGrain(
         await audit.ScheduleAsync(this, options.Value);
     }
 
-    public async Task ConfirmOrderAsync(string orderId)
+    public async Task<bool> ConfirmOrderAsync(string orderId)
     {
-        if (state.State.OpenOrders.GetValueOrDefault(orderId) is not { Confirmed: false } open) return;
+        if (state.State.OpenOrders.GetValueOrDefault(orderId) is not { Confirmed: false } open) return true;
+        // Rule 6 when the approval comes: a dealer suspended or terminated since the order was placed orders nothing.
+        if (state.State.Info?.Status != DealerStatus.Admitted) return false;
         await RestoreMonthsAsync(open.Month);
         state.State.OpenOrders[orderId] = open with { Confirmed = true };
         DealerLedger.CountSellIn(state.State, open with { Confirmed = true }, sign: 1);
         await SaveAsync(open.Month);
+        return true;
     }
 
     public async Task CloseOrderAsync(string orderId)

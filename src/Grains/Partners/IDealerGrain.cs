@@ -18,8 +18,11 @@ public interface IDealerGrain : Ordering.IOrderHoldings
     /// <summary>Takes credit for an order (rules 3 and 6); taking it again for the same order sets what it holds.</summary>
     [Alias("OpenOrder")] Task OpenOrderAsync(string orderId, IReadOnlyList<Ordering.OrderLine> lines, DateTime placedAt, bool confirmed);
 
-    /// <summary>An order waiting for approval was approved: it now counts as sell-in.</summary>
-    [Alias("ConfirmOrder")] Task ConfirmOrderAsync(string orderId);
+    /// <summary>
+    /// An order waiting for approval was approved: it now counts as sell-in. False, and nothing confirmed, when the
+    /// dealer is no longer ADMITTED (rule 6): the order is then rejected.
+    /// </summary>
+    [Alias("ConfirmOrderIfAdmitted")] Task<bool> ConfirmOrderAsync(string orderId);
 
     /// <summary>An order was cancelled, rejected or abandoned: its credit is released and it no longer counts.</summary>
     [Alias("CloseOrder")] Task CloseOrderAsync(string orderId);

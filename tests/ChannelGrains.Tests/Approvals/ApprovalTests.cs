@@ -95,6 +95,20 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal("INVALID_TRANSITION", (await ApproveOrderAsync(channel.Admin, true)).ErrorCode());
     }
 
+    /// <summary>Rule 6 when the approval comes: a dealer suspended while its order waited orders nothing.</summary>
+    [Fact]
+    public async Task An_order_approved_after_its_dealer_was_suspended_is_rejected_and_releases_what_it_held()
+    {
+        await OrderAwaitingApprovalAsync();
+        await channel.DealersAsync(["D"], ["P1"], status: "SUSPENDED");
+
+        Assert.Equal("REJECTED", (await ApproveOrderAsync(eastManager, true, "looks fine")).Data("approveOrder", "status").GetString());
+
+        Assert.Equal(0, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+        Assert.Equal(0m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
+        Assert.Equal(0m, await AchievedAsync());
+    }
+
     [Theory]
     [InlineData(40_000, new[] { "REGIONAL_MANAGER" })]
     [InlineData(400_000, new[] { "REGIONAL_MANAGER", "ADMIN" })]
@@ -127,21 +141,29 @@ public sealed class ApprovalTests : IDisposable
     [Fact]
     public async Task Special_price_below_the_floor_covers_orders_only_once_approved_and_within_its_dates()
     {
-        await channel.ProductAsync("P1", onHand: 1_000, listPrice: 10m, floorPrice: 8m);
-        await channel.DealersAsync(["D"], ["P1"]);
-        var request = await api.ExecuteAsync(Callers.Dealer(channel.Tenant, "D"),
+        foreach (var sku in new[] { "P1", "P2", "P3" }) await channel.ProductAsync(sku, onHand: 1_000, listPrice: 10m, floorPrice: 8m);
+        await channel.DealersAsync(["D", "E"], ["P1", "P2", "P3"]);
+        async Task<string?> RequestSpecialPriceAsync(string requestId, string sku, DateTime validFrom) => (await api.ExecuteAsync(Callers.Dealer(channel.Tenant, "D"),
             "mutation($input: SpecialPriceInput!) { requestSpecialPrice(input: $input) { id status chain } }",
-            new { input = new { requestId = "SP1", dealerId = "D", sku = "P1", price = 7m, validFrom = DateTime.UtcNow.AddDays(-1), validTo = DateTime.UtcNow.AddDays(30), expectedQuantity = 100 } });
-        var approvalId = request.Data("requestSpecialPrice", "id").GetString();
+            new { input = new { requestId, dealerId = "D", sku, price = 7m, validFrom, validTo = validFrom.AddDays(30), expectedQuantity = 100 } }))
+            .Data("requestSpecialPrice", "id").GetString();
+        async Task ApproveAsync(string? id) =>
+            Ok(await api.ExecuteAsync(eastManager, "mutation($id: ID!) { decideApproval(id: $id, approved: true, reason: \"volume deal\") { status } }", new { id }));
+        var approvalId = await RequestSpecialPriceAsync("SP1", "P1", DateTime.UtcNow.AddDays(-1));
 
         Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R1", "D", Line("P1", 10, 7m))).ErrorCode());
-        Ok(await api.ExecuteAsync(eastManager, "mutation($id: ID!) { decideApproval(id: $id, approved: true, reason: \"volume deal\") { status } }", new { id = approvalId }));
+        await ApproveAsync(approvalId);
+        await ApproveAsync(await RequestSpecialPriceAsync("SP3", "P3", DateTime.UtcNow.AddDays(5))); // not yet valid
 
         var covered = await channel.PlaceAsync("R2", "D", Line("P1", 10, 7m));
         var underSpecial = await channel.PlaceAsync("R3", "D", Line("P1", 10, 6.5m));
         Assert.Equal("PENDING_APPROVAL", covered.Data("placeOrder", "status").GetString());
         Assert.Equal(70m, covered.Data("placeOrder", "total").GetDecimal());
         Assert.Equal("PRICE_BELOW_FLOOR", underSpecial.ErrorCode());
+        // Only that dealer, that SKU, those dates.
+        Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R4", "E", Line("P1", 10, 7m))).ErrorCode());
+        Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R5", "D", Line("P2", 10, 7m))).ErrorCode());
+        Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R6", "D", Line("P3", 10, 7m))).ErrorCode());
     }
 
     [Fact]
