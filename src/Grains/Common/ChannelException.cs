@@ -29,4 +29,17 @@ public sealed class ChannelException : Exception
     public static ChannelException Validation(string message) => new(ErrorCodes.Validation, message);
 
     public static ChannelException NotFound(string what) => new(ErrorCodes.NotFound, $"{what} does not exist.");
+
+    /// <summary>An enum value as the API names it (<c>PendingApproval</c> is <c>PENDING_APPROVAL</c>), for messages.</summary>
+    public static string ApiName<T>(T value) where T : struct, Enum
+    {
+        var name = value.ToString();
+        var text = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(name[i]) && !char.IsUpper(name[i - 1])) text.Append('_');
+            text.Append(char.ToUpperInvariant(name[i]));
+        }
+        return text.ToString();
+    }
 }

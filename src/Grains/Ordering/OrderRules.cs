@@ -60,5 +60,5 @@ public static class OrderRules
     };
 
     public static ChannelException InvalidTransition(string orderId, OrderStatus from, OrderStatus to) =>
-        new(ErrorCodes.InvalidTransition, $"Order {orderId} is {from} and cannot become {to}.");
+        new(ErrorCodes.InvalidTransition, $"Order {orderId} is {ChannelException.ApiName(from)} and cannot become {ChannelException.ApiName(to)}.");
 }

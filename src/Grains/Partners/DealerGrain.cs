@@ -82,7 +82,7 @@ public sealed class DealerGrain(
         var validated = DealerRules.Validated(info);
         if (validated.Id != Id) throw ChannelException.Validation("id does not match the dealer addressed.");
         if (state.State.Info is { } current && !DealerRules.CanMove(current.Status, validated.Status))
-            throw new ChannelException(ErrorCodes.InvalidTransition, $"Dealer {Id} cannot move from {current.Status} to {validated.Status}.");
+            throw new ChannelException(ErrorCodes.InvalidTransition, $"Dealer {Id} cannot move from {ChannelException.ApiName(current.Status)} to {ChannelException.ApiName(validated.Status)}.");
         if (state.State.Info is null || !SameInfo(state.State.Info, validated))
         {
             state.State.Info = validated;

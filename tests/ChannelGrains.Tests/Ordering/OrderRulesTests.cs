@@ -322,6 +322,7 @@ public sealed class OrderRulesTests : IDisposable
         var last = await channel.MoveAsync(moves[^1], "R1");
 
         Assert.Equal("INVALID_TRANSITION", last.ErrorCode());
+        Assert.Matches("^Order R1 is [A-Z_]+ and cannot become (SHIPPED|RECEIVED|CANCELLED)\\.$", last.GetProperty("errors")[0].GetProperty("message").GetString());
     }
 
     public void Dispose() => api.Dispose();

@@ -63,6 +63,11 @@ public sealed class CommonRulesTests
         }
     }
 
+    [Fact]
+    public void Messages_name_a_status_as_the_api_does() =>
+        Assert.Equal(["PENDING_APPROVAL", "CONFIRMED", "SHIPPED", "RECEIVED", "CANCELLED", "REJECTED"],
+            Enum.GetValues<ChannelGrains.Ordering.OrderStatus>().Select(ChannelException.ApiName));
+
     [Theory]
     [InlineData("CN/East/Shanghai", "CN", true)]
     [InlineData("CN/East/Shanghai", "CN/East", true)]
