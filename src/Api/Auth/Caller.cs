@@ -12,9 +12,11 @@ public sealed record Caller(string Tenant, Role Role, string Subject, string Reg
     public const string SubjectClaim = "sub";
     public const string RegionClaim = "region";
 
-    /// <summary>The caller of a principal whose token carried every claim we need, or null.</summary>
-    /// <remarks>Read on every request: one pass over the claims, the first of each type winning (as
-    /// <see cref="ClaimsPrincipal.FindFirst(string)"/> would, without its closure and enumerator per lookup).</remarks>
+    /// <summary>
+    /// The caller of a principal whose token carried every claim we need, each with one value, or null: a token naming
+    /// two tenants (a JSON array is read as two claims) or two roles is ambiguous, and no caller.
+    /// </summary>
+    /// <remarks>Read on every request: one pass over the claims, without a closure and enumerator per lookup.</remarks>
     public static Caller? From(ClaimsPrincipal? principal)
     {
         if (principal?.Identity?.IsAuthenticated != true) return null;
@@ -22,10 +24,11 @@ public sealed record Caller(string Tenant, Role Role, string Subject, string Reg
         foreach (var identity in principal.Identities)
             foreach (var claim in identity.Claims)
             {
-                if (tenant is null && Is(claim, TenantClaim)) tenant = claim.Value;
-                else if (subject is null && Is(claim, SubjectClaim)) subject = claim.Value;
-                else if (roleText is null && Is(claim, RoleClaim)) roleText = claim.Value;
-                else if (region is null && Is(claim, RegionClaim)) region = claim.Value;
+                var single = Is(claim, TenantClaim) ? Take(ref tenant, claim.Value)
+                    : Is(claim, SubjectClaim) ? Take(ref subject, claim.Value)
+                    : Is(claim, RoleClaim) ? Take(ref roleText, claim.Value)
+                    : !Is(claim, RegionClaim) || Take(ref region, claim.Value);
+                if (!single) return null;
             }
         if (string.IsNullOrWhiteSpace(tenant) || string.IsNullOrWhiteSpace(subject) || !TryParseRole(roleText, out var role))
             return null;
@@ -33,6 +36,13 @@ public sealed record Caller(string Tenant, Role Role, string Subject, string Reg
     }
 
     private static bool Is(Claim claim, string type) => string.Equals(claim.Type, type, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Takes a claim's value; false if the claim came before with another value.</summary>
+    private static bool Take(ref string? held, string value)
+    {
+        if (held is null) held = value;
+        return held == value;
+    }
 
     public static bool TryParseRole(string? text, out Role role)
     {
