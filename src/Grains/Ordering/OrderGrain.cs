@@ -105,43 +105,44 @@ public sealed class OrderGrain(
 
     public async Task<OrderView> CancelAsync()
     {
-        await FinishInterruptedShippingAsync(); // then shipped, which no order leaves for cancelled
+        await ApplyShipmentAsync(); // a shipped order is not cancelled: its products may have let the units go
         EnsureCanMove(OrderStatus.Cancelled);
         await ReleaseAsync();
         return await MoveAsync(OrderStatus.Cancelled);
     }
 
+    /// <summary>
+    /// Stores the order SHIPPED before any product lets its units go, then has its products and its dealer apply the
+    /// shipment. One stopped midway (a silo died, a write failed) is finished by the order's next call, never cancelled,
+    /// which would leave the units neither at the manufacturer nor at the dealer.
+    /// </summary>
     public async Task<OrderView> ShipAsync()
     {
+        await ApplyShipmentAsync();
         EnsureCanMove(OrderStatus.Shipped);
-        if (!state.State.Shipping)
-        {
-            state.State.Shipping = true;
-            await state.PersistAsync(this);
-        }
-        return await ShipLinesAsync();
-    }
-
-    /// <summary>Every step of shipping lets each product and the dealer apply it once, so a shipment stopped midway is finished by doing them all again.</summary>
-    private async Task<OrderView> ShipLinesAsync()
-    {
-        await Task.WhenAll(state.State.Lines.Select(l => Product(l.Sku).ShipAsync(Id)));
-        await Dealer.OrderShippedAsync(Id, state.State.Lines.Select(l => new SkuQuantity(l.Sku, l.Quantity)).ToArray());
-        return await MoveAsync(OrderStatus.Shipped);
+        var shipped = await MoveAsync(OrderStatus.Shipped);
+        await ApplyShipmentAsync();
+        return shipped;
     }
 
     /// <summary>
-    /// Finishes a shipment that began and did not end (<see cref="OrderState.Shipping"/>): calls to an order do not
-    /// interleave, so one found confirmed and shipping is not being shipped now.
+    /// Whether this activation saw the products and the dealer apply the order's shipment. An order stored SHIPPED
+    /// without it (its shipment stopped midway, or this is a later activation) has them apply it again at its next call:
+    /// each applies a shipment once, so that finishes one stopped midway and changes nothing otherwise.
     /// </summary>
-    private async Task FinishInterruptedShippingAsync()
+    private bool shipmentApplied;
+
+    private async Task ApplyShipmentAsync()
     {
-        if (state.State is { Phase: SagaPhase.Done, Status: OrderStatus.Confirmed, Shipping: true }) await ShipLinesAsync();
+        if (shipmentApplied || state.State is not { Phase: SagaPhase.Done, Status: OrderStatus.Shipped }) return;
+        await Task.WhenAll(state.State.Lines.Select(l => Product(l.Sku).ShipAsync(Id)));
+        await Dealer.OrderShippedAsync(Id, state.State.Lines.Select(l => new SkuQuantity(l.Sku, l.Quantity)).ToArray());
+        shipmentApplied = true;
     }
 
     public async Task<OrderView> ReceiveAsync()
     {
-        await FinishInterruptedShippingAsync();
+        await ApplyShipmentAsync();
         EnsureCanMove(OrderStatus.Received);
         await Dealer.OrderReceivedAsync(Id);
         return await MoveAsync(OrderStatus.Received);

@@ -67,10 +67,4 @@ public sealed class OrderState
     [Id(5)] public string? RefusalCode { get; set; }
     [Id(6)] public string? RefusalMessage { get; set; }
     [Id(7)] public long Version { get; set; }
-
-    /// <summary>
-    /// Shipping began: stored before any product lets its units go, so that a shipment stopped midway (a silo died, a
-    /// write failed) is finished by the order's next call rather than cancelled, which would lose those units.
-    /// </summary>
-    [Id(8)] public bool Shipping { get; set; }
 }
