@@ -32,7 +32,6 @@ public static class GraphQLRequestReader
 
     private static RequestReadResult ReadObject(JsonElement json, IGraphQLSerializer serializer)
     {
-
         var request = new GraphQLRequest();
         foreach (var property in json.EnumerateObject())
         {
