@@ -25,8 +25,9 @@ public static class ApprovalFields
             .ResolveAsync(async context =>
             {
                 var approval = await context.Grain<IApprovalGrain>(context.GetArgument<string>("id")).GetAsync();
-                if (approval is not null && approval.Request.RequestedBy != context.Caller().Subject)
-                    Access.EnsureCanManage(context.Caller(), approval.Request.Region);
+                var caller = context.Caller();
+                var requester = approval is not null && approval.Request.RequestedBy == caller.Subject && approval.Request.RequestedByRole == Caller.RoleName(caller.Role);
+                if (approval is not null && !requester) Access.EnsureCanManage(caller, approval.Request.Region);
                 return approval;
             });
 
@@ -89,7 +90,8 @@ public static class ApprovalFields
                 await context.Grain<IDealerGrain>(dealer.Id).RequestSpecialPriceAsync(approvalId,
                     new SpecialPrice(product.Sku, input.Price, input.ValidFrom.ToUniversalTime(), input.ValidTo.ToUniversalTime(), ApprovalStatus.Pending));
                 return await context.Grain<IApprovalGrain>(approvalId).OpenAsync(new ApprovalRequest(ApprovalKind.SpecialPrice, dealer.Id, dealer.Region,
-                    Math.Max(0, product.ListPrice - input.Price) * quantity, context.Caller().Subject, $"{product.Sku} at {input.Price} for {dealer.Name}"));
+                    Math.Max(0, product.ListPrice - input.Price) * quantity, context.Caller().Subject, $"{product.Sku} at {input.Price} for {dealer.Name}",
+                    Caller.RoleName(context.Caller().Role)));
             });
 
         mutation.Field<NonNullGraphType<ApprovalType>>("requestDealerAdmission")
@@ -101,7 +103,8 @@ public static class ApprovalFields
                 if (dealer.Status != DealerStatus.Pending)
                     throw new ChannelException(ErrorCodes.InvalidTransition, $"Dealer {dealer.Id} is {dealer.Status}; only a PENDING dealer is admitted.");
                 return await context.Grain<IApprovalGrain>(ApprovalOutcomes.AdmissionApprovalId(dealer.Id)).OpenAsync(
-                    new ApprovalRequest(ApprovalKind.DealerAdmission, dealer.Id, dealer.Region, 0m, context.Caller().Subject, $"Admission of {dealer.Name}"));
+                    new ApprovalRequest(ApprovalKind.DealerAdmission, dealer.Id, dealer.Region, 0m, context.Caller().Subject, $"Admission of {dealer.Name}",
+                        Caller.RoleName(context.Caller().Role)));
             });
 
         mutation.Field<NonNullGraphType<TenantSettingsType>>("updateTenantSettings")

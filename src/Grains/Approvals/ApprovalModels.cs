@@ -7,6 +7,11 @@ public enum ApprovalStatus { Pending, Approved, Rejected }
 /// <summary>Who may decide a step: the MANAGER of the subject's region (or an ADMIN), or only an ADMIN.</summary>
 public enum ApproverRole { RegionalManager, Admin }
 
+/// <param name="RequestedByRole">
+/// The role <see cref="RequestedBy"/> requested it in (DEALER, MANAGER, ADMIN): ids are the integrator's own, so a rep
+/// may have a dealer's id, and only the requester in its own role reads the approval as its requester. Null in
+/// approvals stored before it was kept: those are read by who manages their region.
+/// </param>
 [GenerateSerializer, Alias("ChannelGrains.ApprovalRequest")]
 public sealed record class ApprovalRequest(
     [property: Id(0)] ApprovalKind Kind,
@@ -14,7 +19,12 @@ public sealed record class ApprovalRequest(
     [property: Id(2)] string Region,
     [property: Id(3)] decimal Amount,
     [property: Id(4)] string RequestedBy,
-    [property: Id(5)] string Summary);
+    [property: Id(5)] string Summary,
+    [property: Id(6)] string? RequestedByRole = null)
+{
+    /// <summary>The role name an order's approval is requested in: its dealer's.</summary>
+    public const string DealerRole = "DEALER";
+}
 
 [GenerateSerializer, Alias("ChannelGrains.ApprovalDecision")]
 public sealed record class ApprovalDecision(

@@ -195,7 +195,7 @@ public sealed class OrderGrain(
         {
             var dealer = await Dealer.GetAsync() ?? throw ChannelException.NotFound($"Dealer {state.State.Request!.DealerId}");
             await GrainFactory.GetGrain<IApprovalGrain>(Keys.Of(Tenant, ApprovalOutcomes.OrderApprovalId(Id))).OpenAsync(new ApprovalRequest(
-                ApprovalKind.Order, Id, dealer.Region, Total, dealer.Id, $"Order {Id} of {dealer.Name}: {state.State.Lines.Count} lines, {Total}"));
+                ApprovalKind.Order, Id, dealer.Region, Total, dealer.Id, $"Order {Id} of {dealer.Name}: {state.State.Lines.Count} lines, {Total}", ApprovalRequest.DealerRole));
         }
         return View();
     }

@@ -105,6 +105,16 @@ public sealed class AccessTests(ClusterFixture fixture) : IDisposable
             Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(partner, "{ store(id: \"S1\") { id } }")).ErrorCode());
         }
         Assert.Equal("SH1", (await api.ExecuteAsync(agent, "{ agent(id: \"SH1\") { id } }")).Data("agent", "id").GetString());
+        // An approval its dealer requested is read by that dealer as its requester, not by a rep of the same id.
+        await new ChannelGrains.Tests.Ordering.OrderingScenario(api, tenant).ProductAsync("P1", onHand: 0);
+        Assert.Null((await api.ExecuteAsync(Callers.Admin(tenant), Upsert, new { input = new { id = "SH1", name = "SH1", region = "CN/East/Shanghai", tier = "VALUE",
+            status = "ADMITTED", creditLimit = 100m, authorizedSkus = new[] { "P1" } } })).ErrorCode());
+        var requested = await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), "mutation($input: SpecialPriceInput!) { requestSpecialPrice(input: $input) { id } }",
+            new { input = new { requestId = "SP1", dealerId = "SH1", sku = "P1", price = 7m, validFrom = DateTime.UtcNow, validTo = DateTime.UtcNow.AddDays(30) } });
+        var approval = new { id = requested.Data("requestSpecialPrice", "id").GetString() };
+        const string readApproval = "query($id: ID!) { approval(id: $id) { requestedBy } }";
+        Assert.Equal("SH1", (await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), readApproval, approval)).Data("approval", "requestedBy").GetString());
+        Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(rep, readApproval, approval)).ErrorCode());
         Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), "{ agent(id: \"SH1\") { id } }")).ErrorCode());
         Assert.Equal("S1", (await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), "{ store(id: \"S1\") { id } }")).Data("store", "id").GetString());
     }
