@@ -101,7 +101,7 @@ public static class ApprovalFields
             {
                 var dealer = await DealerAccess.ManagedAsync(context, context.GetArgument<string>("dealerId"));
                 if (dealer.Status != DealerStatus.Pending)
-                    throw new ChannelException(ErrorCodes.InvalidTransition, $"Dealer {dealer.Id} is {dealer.Status}; only a PENDING dealer is admitted.");
+                    throw new ChannelException(ErrorCodes.InvalidTransition, $"Dealer {dealer.Id} is {ChannelException.ApiName(dealer.Status)}; only a PENDING dealer is admitted.");
                 return await context.Grain<IApprovalGrain>(ApprovalOutcomes.AdmissionApprovalId(dealer.Id)).OpenAsync(
                     new ApprovalRequest(ApprovalKind.DealerAdmission, dealer.Id, dealer.Region, 0m, context.Caller().Subject, $"Admission of {dealer.Name}",
                         Caller.RoleName(context.Caller().Role)));

@@ -14,7 +14,7 @@ public static class ApprovalRules
     public static void EnsureMayDecide(ApprovalState state, Approver approver)
     {
         if (state.Status != ApprovalStatus.Pending)
-            throw new ChannelException(ErrorCodes.InvalidTransition, $"The approval is already {state.Status}.");
+            throw new ChannelException(ErrorCodes.InvalidTransition, $"The approval is already {ChannelException.ApiName(state.Status)}.");
         var step = state.Chain[state.History.Count];
         var entitled = approver.IsAdmin || (step == ApproverRole.RegionalManager && RegionPath.IsWithin(state.Request!.Region, approver.Region));
         if (!entitled) throw new ChannelException(ErrorCodes.Forbidden, $"Step {state.History.Count + 1} needs {step} of {state.Request!.Region}.");

@@ -167,7 +167,7 @@ public static class DealerLedger
     {
         var info = state.Info ?? throw ChannelException.NotFound($"Dealer {dealerId}");
         if (info.Status != DealerStatus.Admitted)
-            throw new ChannelException(ErrorCodes.NotAuthorized, $"Dealer {dealerId} is {info.Status}; only admitted dealers order.");
+            throw new ChannelException(ErrorCodes.NotAuthorized, $"Dealer {dealerId} is {ChannelException.ApiName(info.Status)}; only admitted dealers order.");
         var unauthorised = skus.Where(s => !(info.AuthorizedSkus ?? []).Contains(s)).ToArray();
         if (unauthorised.Length > 0)
             throw new ChannelException(ErrorCodes.NotAuthorized, $"Dealer {dealerId} is not authorised for {string.Join(", ", unauthorised)}.");
