@@ -8,9 +8,11 @@ public static partial class Validate
     public const int MaxIdLength = 128;
     public const int MaxNameLength = 256;
 
-    /// <summary>'/' and the control characters (C0, DEL and C1), which <see cref="Id"/> refuses.</summary>
-    private static readonly System.Buffers.SearchValues<char> Forbidden = System.Buffers.SearchValues.Create(
-        "/" + new string([.. Enumerable.Range(0, 32).Concat(Enumerable.Range(127, 33)).Select(c => (char)c)]));
+    /// <summary>The control characters: C0, DEL and C1.</summary>
+    private static IEnumerable<char> Controls => Enumerable.Range(0, 32).Concat(Enumerable.Range(127, 33)).Select(c => (char)c);
+
+    /// <summary>'/' and the control characters, which <see cref="Id"/> refuses.</summary>
+    private static readonly System.Buffers.SearchValues<char> Forbidden = System.Buffers.SearchValues.Create(new string(['/', .. Controls]));
 
     /// <summary>An integrator id: not blank, no surrounding spaces, no '/', no control characters.</summary>
     public static string Id(string? value, string field)
@@ -41,8 +43,7 @@ public static partial class Validate
     private static readonly System.Buffers.SearchValues<char> NotInNames = TextControls(lineBreaks: false), NotInReasons = TextControls(lineBreaks: true);
 
     private static System.Buffers.SearchValues<char> TextControls(bool lineBreaks) => System.Buffers.SearchValues.Create(new string([..
-        Enumerable.Range(0, 32).Where(c => !lineBreaks || c is not ('\t' or '\n' or '\r')).Concat(Enumerable.Range(127, 33))
-            .Concat(Enumerable.Range(0x202A, 5)).Concat(Enumerable.Range(0x2066, 4)).Select(c => (char)c)]));
+        Controls.Where(c => !lineBreaks || c is not ('\t' or '\n' or '\r')), .. Enumerable.Range(0x202A, 5).Concat(Enumerable.Range(0x2066, 4)).Select(c => (char)c)]));
 
     public static string Name(string? value, string field) => Text(value, field, NotInNames);
 
