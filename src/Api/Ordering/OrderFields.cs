@@ -89,7 +89,8 @@ public static class OrderFields
     {
         subscription.Field<NonNullGraphType<OrderType>>("orderChanged")
             .Description("The dealer's latest order first (if it has one), then each order of the dealer as it is placed or changes status. "
-                + "A change whose message was lost, or made while the subscription started, arrives later as the order's current state (for the dealer's 8 newest orders and the last orders sent), so a status between may be skipped.")
+                + "A change whose message was lost, or made while the subscription started, arrives later as the order's current state (for the dealer's 8 newest orders and the last orders sent), so a status between may be skipped. "
+                + "FORBIDDEN for each change once the dealer is out of the caller's sight (moved out of a manager's region).")
             .Argument<NonNullGraphType<IdGraphType>>("dealerId")
             .ResolveStreamAsync(async context =>
             {
@@ -99,6 +100,12 @@ public static class OrderFields
                 var grains = context.Grains();
                 return await context.Service<ChangeHub>().ObserveAsync(StreamNames.OrdersOfDealer, Keys.Of(tenant, dealerId),
                     () => LatestOrderAsync(grains, tenant, dealerId), OrderSources(grains, tenant, dealerId));
+            })
+            .ResolveAsync(async context =>
+            {
+                var order = (OrderView)context.Source!;
+                await DealerAccess.EnsureStillVisibleAsync(context, order.DealerId);
+                return order;
             });
     }
 

@@ -32,6 +32,25 @@ public static class DealerAccess
     public static async Task EnsureExistsAsync(IResolveFieldContext context, string dealerId) => await RegionAsync(context, dealerId);
 
     /// <summary>
+    /// A subscription's event of the dealer as it is now, if the caller may still see it: a MANAGER's dealer moved out
+    /// of its region is refused from then on, as a query would be (rule 19).
+    /// </summary>
+    public static DealerView StillVisible(IResolveFieldContext context, DealerView dealer)
+    {
+        Access.EnsureCanSee(context.Caller(), dealer.Region, Role.Dealer, dealer.Id);
+        return dealer;
+    }
+
+    /// <summary>
+    /// <see cref="StillVisible"/> for an event of one of the dealer's records, which does not carry the dealer's region. Only a MANAGER's sight of a
+    /// dealer can change (a dealer always sees itself, an ADMIN its whole tenant), so only a MANAGER's event reads it.
+    /// </summary>
+    public static async Task EnsureStillVisibleAsync(IResolveFieldContext context, string dealerId)
+    {
+        if (context.Caller().Role == Role.Manager) await RegionAsync(context, dealerId);
+    }
+
+    /// <summary>
     /// The caller may act for the dealer: the dealer itself, an ADMIN, or a MANAGER of its region. Whether the dealer
     /// exists is left to the call this guards for an ADMIN (see the remarks above).
     /// </summary>

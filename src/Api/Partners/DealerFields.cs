@@ -67,15 +67,16 @@ public static class DealerFields
     public static void AddDealerSubscriptions(this ObjectGraphType subscription)
     {
         subscription.Field<NonNullGraphType<DealerType>>("dealerChanged")
-            .Description("The dealer as it is now, then again after each change.")
+            .Description("The dealer as it is now, then again after each change; FORBIDDEN for each change once it is out of the caller's sight (moved out of a manager's region).")
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveStreamAsync(async context =>
             {
                 var id = context.GetArgument<string>("id");
-                await DealerAccess.VisibleAsync(context, id);
+                await DealerAccess.EnsureExistsAsync(context, id);
                 var dealer = context.Grain<IDealerGrain>(id); // the hub reads it again later, after this request is over
                 return await context.Service<ChangeHub>().ObserveAsync(StreamNames.Dealer, Keys.Of(context.Caller().Tenant, id), dealer.GetAsync);
-            });
+            })
+            .Resolve(context => DealerAccess.StillVisible(context, (DealerView)context.Source!));
     }
 
     private static async Task<IReadOnlyList<UpsertOutcome<DealerView>>> UpsertAsync(IResolveFieldContext context, IReadOnlyList<DealerInfo> batch)

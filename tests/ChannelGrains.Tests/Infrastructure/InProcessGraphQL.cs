@@ -29,17 +29,34 @@ public sealed class InProcessGraphQL : IDisposable
 
     public async Task<JsonElement> ExecuteAsync(Caller caller, string query, object? variables = null)
     {
-        var serializer = services.GetRequiredService<IGraphQLTextSerializer>();
-        var result = await services.GetRequiredService<IDocumentExecuter<ISchema>>().ExecuteAsync(new ExecutionOptions
+        var result = await RunAsync(caller, query, variables);
+        if (result.Errors?.FirstOrDefault(e => e.Code == "INVALID_OPERATION") is { } broken) throw new InvalidOperationException("The schema failed to execute the document.", broken.InnerException);
+        return Serialized(result);
+    }
+
+    /// <summary>
+    /// Starts a subscription with a given caller: its refusal, or the events it sends (each a serialized result, its
+    /// data or its errors) until disposed.
+    /// </summary>
+    public async Task<InProcessSubscription> SubscribeAsync(Caller caller, string query, object? variables = null)
+    {
+        var result = await RunAsync(caller, query, variables);
+        var stream = result.Streams?.Values.FirstOrDefault();
+        return new InProcessSubscription(stream is null ? Serialized(result) : null, stream, Serialized);
+    }
+
+    private async Task<ExecutionResult> RunAsync(Caller caller, string query, object? variables) =>
+        await services.GetRequiredService<IDocumentExecuter<ISchema>>().ExecuteAsync(new ExecutionOptions
         {
             Query = query,
-            Variables = variables is null ? null : serializer.Deserialize<Inputs>(JsonSerializer.Serialize(variables)),
+            Variables = variables is null ? null : Serializer.Deserialize<Inputs>(JsonSerializer.Serialize(variables)),
             User = Principal(caller),
             RequestServices = services,
         });
-        if (result.Errors?.FirstOrDefault(e => e.Code == "INVALID_OPERATION") is { } broken) throw new InvalidOperationException("The schema failed to execute the document.", broken.InnerException);
-        return JsonDocument.Parse(serializer.Serialize(result)).RootElement.Clone();
-    }
+
+    private IGraphQLTextSerializer Serializer => services.GetRequiredService<IGraphQLTextSerializer>();
+
+    private JsonElement Serialized(ExecutionResult result) => JsonDocument.Parse(Serializer.Serialize(result)).RootElement.Clone();
 
     public static ClaimsPrincipal Principal(Caller caller) => new(new ClaimsIdentity(
     [
@@ -67,4 +84,38 @@ public static class GraphQLResult
         foreach (var step in path) node = node.GetProperty(step);
         return node;
     }
+}
+
+/// <summary>A subscription started by <see cref="InProcessGraphQL.SubscribeAsync"/>.</summary>
+public sealed class InProcessSubscription : IObserver<ExecutionResult>, IDisposable
+{
+    private readonly System.Threading.Channels.Channel<JsonElement> events = System.Threading.Channels.Channel.CreateUnbounded<JsonElement>();
+    private readonly Func<ExecutionResult, JsonElement> serialized;
+    private readonly IDisposable? subscription;
+
+    public InProcessSubscription(JsonElement? refusal, IObservable<ExecutionResult>? stream, Func<ExecutionResult, JsonElement> serialized)
+    {
+        Refusal = refusal;
+        this.serialized = serialized;
+        subscription = stream?.Subscribe(this);
+    }
+
+    /// <summary>The result with the error that refused the subscription; null when it started.</summary>
+    public JsonElement? Refusal { get; }
+
+    /// <summary>The next event, within 10 s.</summary>
+    public async Task<JsonElement> NextAsync()
+    {
+        if (Refusal is { } refused) throw new Xunit.Sdk.XunitException($"The subscription was refused: {refused}");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await events.Reader.ReadAsync(timeout.Token);
+    }
+
+    public void OnNext(ExecutionResult value) => events.Writer.TryWrite(serialized(value));
+
+    public void OnError(Exception error) => events.Writer.TryComplete(error);
+
+    public void OnCompleted() => events.Writer.TryComplete();
+
+    public void Dispose() => subscription?.Dispose();
 }

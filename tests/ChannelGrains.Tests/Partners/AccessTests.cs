@@ -1,4 +1,6 @@
+using System.Text.Json;
 using ChannelGrains.Tests.Infrastructure;
+using ChannelGrains.Tests.Ordering;
 
 namespace ChannelGrains.Tests.Partners;
 
@@ -130,6 +132,42 @@ public sealed class AccessTests(ClusterFixture fixture) : IDisposable
         Assert.Equal("A1", (await api.ExecuteAsync(agent, "{ agent(id: \"A1\") { id } }")).Data("agent", "id").GetString());
         Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(agent, "{ agent(id: \"A2\") { id } }")).ErrorCode());
         Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(agent, upsertAgent, new { input = new { id = "A1", name = "Me", region = "CN" } })).ErrorCode());
+    }
+
+    [Fact]
+    public async Task A_managers_subscriptions_refuse_a_dealer_that_does_not_exist_and_a_dealer_moved_out_of_its_region()
+    {
+        var scenario = new OrderingScenario(api, tenant);
+        await scenario.ProductAsync("P1", onHand: 10);
+        await scenario.DealersAsync(["SH1"], ["P1"]);
+        var orderId = (await scenario.PlaceAsync("r1", "SH1", OrderingScenario.Line("P1", 1))).Data("placeOrder", "id").GetString();
+        var east = Callers.Manager(tenant, "CN/East");
+
+        // A dealer created later in a region the manager does not see must not reach it.
+        using var missing = await api.SubscribeAsync(east, "subscription { dealerChanged(id: \"GHOST\") { id } }");
+        using var dealer = await api.SubscribeAsync(east, "subscription { dealerChanged(id: \"SH1\") { id region } }");
+        using var orders = await api.SubscribeAsync(east, "subscription { orderChanged(dealerId: \"SH1\") { id status } }");
+        Assert.Equal("NOT_FOUND", missing.Refusal?.ErrorCode());
+        Assert.Equal("CN/East/Shanghai", (await dealer.NextAsync()).Data("dealerChanged", "region").GetString());
+        Assert.Equal(orderId, (await orders.NextAsync()).Data("orderChanged", "id").GetString());
+
+        await scenario.DealersAsync(["SH1"], ["P1"], region: "CN/North/Beijing");
+        OrderingScenario.Ok(await scenario.MoveAsync("cancelOrder", orderId!));
+
+        var dealerSeen = await UntilRefusedAsync(dealer);
+        var ordersSeen = await UntilRefusedAsync(orders);
+        Assert.DoesNotContain(dealerSeen, d => d.GetProperty("dealerChanged").GetProperty("region").GetString() != "CN/East/Shanghai");
+        Assert.DoesNotContain(ordersSeen, o => o.GetProperty("orderChanged").GetProperty("status").GetString() == "CANCELLED");
+    }
+
+    /// <summary>The data of the events before the first refused one, which must be FORBIDDEN.</summary>
+    private static async Task<List<JsonElement>> UntilRefusedAsync(InProcessSubscription subscription)
+    {
+        var seen = new List<JsonElement>();
+        var next = await subscription.NextAsync();
+        for (; next.ErrorCode() is null; next = await subscription.NextAsync()) seen.Add(next.GetProperty("data"));
+        Assert.Equal("FORBIDDEN", next.ErrorCode());
+        return seen;
     }
 
     public void Dispose() => api.Dispose();
