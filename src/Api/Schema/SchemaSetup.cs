@@ -2,6 +2,7 @@ using ChannelGrains.Api.Subscriptions;
 using ChannelGrains.Api.Transport;
 using ChannelGrains.Partners;
 using GraphQL;
+using GraphQL.Types;
 
 namespace ChannelGrains.Api.Schema;
 
@@ -11,6 +12,7 @@ public static class SchemaSetup
     {
         services.AddSingleton<ChangeHub>();
         services.AddSingleton<DealerRegistry>();
+        services.AddSingleton<DecimalGraphType, ExactDecimalGraphType>(); // the contract's Decimal, wherever a field names it
         services.AddGraphQL(graphql => graphql
             .AddSchema<ChannelSchema>()
             .AddGraphTypes(typeof(ChannelSchema).Assembly)

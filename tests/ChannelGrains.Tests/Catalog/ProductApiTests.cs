@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ChannelGrains.Tests.Infrastructure;
 
 namespace ChannelGrains.Tests.Catalog;
@@ -22,6 +23,22 @@ public sealed class ProductApiTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(12.5m, product.GetProperty("listPrice").GetDecimal());
         Assert.Equal(10m, product.GetProperty("floorPrice").GetDecimal());
         Assert.Equal(0, product.GetProperty("onHand").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("1e-30")]
+    [InlineData("10.00000000000000000000000000001")]
+    [InlineData("79228162514264337593543950336")]
+    [InlineData("1e400")]
+    public async Task A_price_a_decimal_would_round_is_refused_as_a_variable_and_as_a_literal_and_nothing_is_created(string price)
+    {
+        var variables = JsonDocument.Parse($$$"""{"input": {"sku": "P9", "name": "Tea", "listPrice": {{{price}}}, "floorPrice": 0} }""").RootElement;
+        var asVariable = await api.ExecuteAsync(Callers.Admin(tenant), Upsert, variables);
+        var asLiteral = await api.ExecuteAsync(Callers.Admin(tenant), $$"""mutation { upsertProduct(input: {sku: "P9", name: "Tea", listPrice: {{price}}, floorPrice: 0}) { sku } }""");
+
+        Assert.Equal("VALIDATION", asVariable.ErrorCode());
+        Assert.Equal("VALIDATION", asLiteral.ErrorCode());
+        Assert.Equal(JsonValueKind.Null, (await api.ExecuteAsync(Callers.Admin(tenant), Read, new { sku = "P9" })).Data("product").ValueKind);
     }
 
     [Theory]
