@@ -90,6 +90,6 @@ public static partial class Validate
         return value;
     }
 
-    [GeneratedRegex(@"^[\p{L}\p{N}_-]+(/[\p{L}\p{N}_-]+)*$")]
+    [GeneratedRegex(@"^[\p{L}\p{N}_-]+(/[\p{L}\p{N}_-]+)*\z")] // \z: $ would also match before a final line break
     private static partial Regex RegionPattern();
 }

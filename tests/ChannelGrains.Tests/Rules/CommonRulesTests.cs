@@ -100,6 +100,8 @@ public sealed class CommonRulesTests
     [InlineData("CN//East")]
     [InlineData("CN East")]
     [InlineData("CN/East/*")]
+    [InlineData("CN/East\n")]
+    [InlineData("CN/East\r\n")]
     public void Malformed_region_paths_are_validation_errors(string region) =>
         Assert.Equal(ErrorCodes.Validation, Assert.Throws<ChannelException>(() => Validate.Region(region)).Code);
 
