@@ -79,6 +79,17 @@ public static partial class Validate
     public static decimal NonNegative(decimal value, string field) =>
         value >= 0 ? value : throw ChannelException.Validation($"{field} must not be negative.");
 
+    /// <summary>
+    /// The most units a dealer holds, of all its SKUs together, and counts in a month's figure (orders placed, units
+    /// ordered, sold or in stock): a dealer's figures for a year (12 months) then stay within the contract's Int, and its
+    /// stock arithmetic never overflows.
+    /// </summary>
+    public const int MaxUnits = 100_000_000;
+
+    /// <summary>A count of units or orders within 0..<see cref="MaxUnits"/>.</summary>
+    public static int Units(long value, string field) => value is >= 0 and <= MaxUnits ? (int)value
+        : throw ChannelException.Validation($"{field} must be within 0..{MaxUnits:N0}; it is {value:N0}.");
+
     public static int Positive(int value, string field) =>
         value > 0 ? value : throw ChannelException.Validation($"{field} must be positive.");
 

@@ -111,7 +111,7 @@ public sealed class DealerGrain(
         bool listed;
         try
         {
-            DealerLedger.EnsureCanOrder(state.State, Id, lines.Select(l => l.Sku), amount);
+            DealerLedger.EnsureCanOrder(state.State, Id, lines, amount);
             // An order that held credit got its reference with that hold. The retry of one whose saga died, released by the
             // audit since, is placed again: it was listed then, perhaps on a page sealed since.
             listed = held is not null || state.State.ReleasedListed?.Remove(orderId) == true
@@ -497,13 +497,13 @@ public sealed class DealerGrain(
         try
         {
             await RestoreMonthsAsync(current); // archived by a silo whose clock ran months ahead
+            DealerLedger.SnapshotCurrentMonth(state.State, current);
         }
         catch
         {
             DeactivateOnIdle(); // the caller changed the state already: it must not outlive this failed write
             throw;
         }
-        DealerLedger.SnapshotCurrentMonth(state.State, current);
         var changed = WithCurrent(months, current);
         var archived = await TryArchiveMonthsAsync(current, changed);
         TrackRecentlyArchived(archived);

@@ -68,7 +68,8 @@ public static class DealerHistoryRules
             ValidateMonth(month!, period);
         }
         Unique(import.OpeningStock ?? [], s => Validate.Id(s.Sku, "openingStock.sku"), "openingStock");
-        foreach (var level in import.OpeningStock ?? []) Validate.NonNegative(level.Quantity, "openingStock.quantity");
+        foreach (var level in import.OpeningStock ?? []) Validate.Units(level.Quantity, "openingStock.quantity");
+        Validate.Units((import.OpeningStock ?? []).Sum(s => (long)s.Quantity), "openingStock's total");
         return import;
     }
 
@@ -115,27 +116,32 @@ public static class DealerHistoryRules
 
     private static void ValidateMonth(HistoricMonth month, Period period)
     {
-        Validate.NonNegative(month.OrderCount, "orderCount");
+        Validate.Units(month.OrderCount, "orderCount");
         Validate.Money(month.QuotaTarget, "quotaTarget");
         if (month.Skus is null) throw ChannelException.Validation($"Month {period} needs its SKUs (an empty list when there were none).");
         if (month.Skus.Count > DealerRules.MaxAuthorizedSkus) throw ChannelException.Validation($"A month holds at most {DealerRules.MaxAuthorizedSkus} SKUs.");
         Unique(month.Skus, s => Validate.Id(s.Sku, "skus.sku"), "skus");
         foreach (var sku in month.Skus)
         {
-            Validate.NonNegative(sku.OrderUnits, "orderUnits");
+            Validate.Units(sku.OrderUnits, "orderUnits");
             Validate.Money(sku.OrderValue, "orderValue");
-            Validate.NonNegative(sku.SellOutUnits, "sellOutUnits");
+            Validate.Units(sku.SellOutUnits, "sellOutUnits");
             Validate.Money(sku.SellOutValue, "sellOutValue");
-            Validate.NonNegative(sku.EndStockUnits, "endStockUnits");
+            Validate.Units(sku.EndStockUnits, "endStockUnits");
         }
+        // The month's totals are what its figures and the aggregates above it add up.
+        Validate.Units(month.Skus.Sum(s => (long)s.OrderUnits), $"{period}'s orderUnits in all");
+        Validate.Units(month.Skus.Sum(s => (long)s.SellOutUnits), $"{period}'s sellOutUnits in all");
+        Validate.Units(month.Skus.Sum(s => (long)s.EndStockUnits), $"{period}'s endStockUnits in all");
         var weeks = month.Weeks ?? [];
         if (weeks.Count > MaxWeeksPerMonth) throw ChannelException.Validation($"A month holds at most {MaxWeeksPerMonth} weekly figures.");
         Unique(weeks, w => $"{Validate.Id(w.Sku, "weeks.sku")} {w.Week}", "weeks");
         foreach (var week in weeks)
         {
             if (!IsoWeeks.Overlaps(week.Week, period)) throw ChannelException.Validation($"Week {week.Week} has no day in {period}.");
-            Validate.NonNegative(week.Units, "weeks.units");
+            Validate.Units(week.Units, "weeks.units");
         }
+        Validate.Units(weeks.Sum(w => (long)w.Units), $"{period}'s weekly units in all");
     }
 
     private static void Unique<T>(IEnumerable<T> items, Func<T, string> key, string field)

@@ -162,9 +162,13 @@ public static class DealerLedger
 
     public static decimal CreditUsed(DealerState state) => state.OpenOrders.Values.Sum(o => o.Amount);
 
-    /// <summary>Rules 3 and 6: an admitted dealer, authorised SKUs, and credit for the whole order.</summary>
-    public static void EnsureCanOrder(DealerState state, string dealerId, IEnumerable<string> skus, decimal amount)
+    /// <summary>
+    /// Rules 3 and 6: an admitted dealer, authorised SKUs, and credit for the whole order; and room for its units (see
+    /// <see cref="EnsureRoomFor"/>).
+    /// </summary>
+    public static void EnsureCanOrder(DealerState state, string dealerId, IReadOnlyList<Ordering.OrderLine> lines, decimal amount)
     {
+        var skus = lines.Select(l => l.Sku);
         var info = state.Info ?? throw ChannelException.NotFound($"Dealer {dealerId}");
         if (info.Status != DealerStatus.Admitted)
             throw new ChannelException(ErrorCodes.NotAuthorized, $"Dealer {dealerId} is {ChannelException.ApiName(info.Status)}; only admitted dealers order.");
@@ -175,6 +179,21 @@ public static class DealerLedger
         if (used + amount > info.CreditLimit)
             throw new ChannelException(ErrorCodes.CreditLimitExceeded,
                 $"Open orders {used} + this order {amount} exceed the credit limit {info.CreditLimit} of dealer {dealerId}.");
+        EnsureRoomFor(state, dealerId, lines.Sum(l => (long)l.Quantity));
+    }
+
+    /// <summary>
+    /// A dealer holds at most <see cref="Validate.MaxUnits"/> units once every open order has arrived: on hand, and
+    /// ordered or in transit (an open order's units, until received). Its stock figures then never overflow.
+    /// </summary>
+    private static void EnsureRoomFor(DealerState state, string dealerId, long units)
+    {
+        long held = 0;
+        foreach (var level in state.Inventory.Values) held += level.OnHand;
+        foreach (var open in state.OpenOrders.Values)
+            foreach (var line in open.Lines) held += line.Quantity;
+        if (held + units > Validate.MaxUnits)
+            throw ChannelException.Validation($"Dealer {dealerId} would hold {held + units:N0} units with this order: at most {Validate.MaxUnits:N0}.");
     }
 
     /// <summary>An order stops holding credit and, if it counted, stops counting as sell-in. False when it held none.</summary>

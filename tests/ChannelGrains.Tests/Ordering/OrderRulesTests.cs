@@ -89,6 +89,29 @@ public sealed class OrderRulesTests : IDisposable
         Ok(await channel.PlaceAsync("R3", "D", Line("P1", 5)));
     }
 
+    /// <summary>
+    /// Rule 5 without overflow: a dealer holds at most Validate.MaxUnits units once its open orders arrive, so its stock
+    /// never wraps around to a negative number (an opening stock of 2,147,483,640 plus 10 received was -2,147,483,646).
+    /// </summary>
+    [Fact]
+    public async Task An_order_that_would_take_a_dealer_beyond_the_unit_bound_is_refused_and_takes_nothing()
+    {
+        const string import = "mutation($input: DealerHistoryInput!) { importDealerHistory(input: $input) { id } }";
+        await channel.ProductAsync("P1", onHand: 100);
+        await channel.DealersAsync(["D"], ["P1"]);
+        var overflowing = await api.ExecuteAsync(channel.Admin, import, new { input = new { dealerId = "D", months = Array.Empty<object>(), openingStock = new[] { new { sku = "P1", quantity = 2_147_483_640 } } } });
+        Ok(await api.ExecuteAsync(channel.Admin, import, new { input = new { dealerId = "D", months = Array.Empty<object>(), openingStock = new[] { new { sku = "P1", quantity = Validate.MaxUnits - 15 } } } }));
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 10)));
+
+        var refused = await channel.PlaceAsync("R2", "D", Line("P1", 6));
+
+        Assert.Equal("VALIDATION", overflowing.ErrorCode());
+        Assert.Equal("VALIDATION", refused.ErrorCode());
+        Assert.Equal(10, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+        Assert.Equal(100m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
+        Ok(await channel.PlaceAsync("R3", "D", Line("P1", 5)));
+    }
+
     [Fact]
     public async Task Line_below_the_floor_price_fails_and_a_price_at_the_floor_is_taken()
     {

@@ -34,6 +34,28 @@ public sealed class DealerHistoryRulesTests
             [Month("2026-09")], [new SkuQuantity("TEA", -1)]), November));
     }
 
+    public static TheoryData<string, DealerHistoryImport> Beyond_the_unit_bound => new()
+    {
+        { "openingStock.quantity", new([], [new SkuQuantity("TEA", 2_147_483_640)]) },
+        { "openingStock's total", new([], [new SkuQuantity("TEA", 60_000_000), new SkuQuantity("COFFEE", 60_000_000)]) },
+        { "orderCount", new([new HistoricMonth("2026-09", 1_000_000_000, [], 0m)]) },
+        { "endStockUnits", new([Month("2026-09", null, new HistoricSku("TEA", 0, 0m, 0, 0m, 2_000_000_000))]) },
+        { "2026-09's endStockUnits in all", new([Month("2026-09", null, new HistoricSku("TEA", 0, 0m, 0, 0m, 60_000_000), new HistoricSku("COFFEE", 0, 0m, 0, 0m, 60_000_000))]) },
+        { "2026-09's orderUnits in all", new([Month("2026-09", null, new HistoricSku("TEA", 60_000_000, 0m, 0, 0m, 0), new HistoricSku("COFFEE", 60_000_000, 0m, 0, 0m, 0))]) },
+        { "2026-09's weekly units in all", new([Month("2026-09", [new WeeklySellOut("TEA", "2026-W37", 60_000_000), new WeeklySellOut("TEA", "2026-W38", 60_000_000)])]) },
+    };
+
+    /// <summary>A dealer's stock and a month's figures stay within bounds its year of figures and the aggregates can add (rules 5, 17).</summary>
+    [Theory]
+    [MemberData(nameof(Beyond_the_unit_bound))]
+    public void Units_beyond_the_bound_one_by_one_or_in_all_are_refused(string field, DealerHistoryImport import)
+    {
+        var refused = Assert.Throws<ChannelException>(() => DealerHistoryRules.Validated(import, November));
+
+        Assert.Equal(ErrorCodes.Validation, refused.Code);
+        Assert.StartsWith(field, refused.Message);
+    }
+
     [Fact]
     public void An_import_of_more_than_20000_sku_and_weekly_rows_in_all_is_refused()
     {
