@@ -1,4 +1,5 @@
 using ChannelGrains.Api.Auth;
+using ChannelGrains.Api.Partners;
 using ChannelGrains.Api.Schema;
 using ChannelGrains.Common;
 using ChannelGrains.Fields;
@@ -26,9 +27,17 @@ public sealed class StoreInputType : InputObjectGraphType<StoreInfo>
 
 public static class StoreFields
 {
-    /// <summary>A store belongs to its dealer; a rep sees the stores of the region its token names, the ones it visits.</summary>
+    /// <summary>
+    /// A store belongs to its dealer; a rep sees the stores of the region its token names, the ones it visits. A store's
+    /// dealer must exist and be one the caller manages: else that dealer would read a store a manager of another region
+    /// attached to it (rule 19).
+    /// </summary>
     public static readonly ProfileKind<StoreInfo> Kind = new("Store", s => s.Region, Role.Dealer, s => [s.DealerId],
-        (caller, store) => caller.Role == Role.Rep && caller.Region.Length > 0 && RegionPath.IsWithin(store.Region, caller.Region));
+        (caller, store) => caller.Role == Role.Rep && caller.Region.Length > 0 && RegionPath.IsWithin(store.Region, caller.Region))
+    {
+        EnsureReferences = async (context, stores) => await Task.WhenAll(stores.Select(s => s.DealerId).OfType<string>().Distinct(StringComparer.Ordinal)
+            .Select(dealerId => DealerAccess.EnsureActingForExistingAsync(context, dealerId))),
+    };
 
     public static void Add(ComplexGraphType<StoreInfo> type)
     {

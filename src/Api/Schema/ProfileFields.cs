@@ -6,7 +6,11 @@ using GraphQL.Types;
 namespace ChannelGrains.Api.Schema;
 
 /// <summary>How the API exposes one kind of master-data record: who may see it and who may change it.</summary>
-public sealed record ProfileKind<TInfo>(string Name, Func<TInfo, string> Region, Role OwnerRole, Func<TInfo, string?[]> Owners, Func<Caller, TInfo, bool>? AlsoVisible = null);
+public sealed record ProfileKind<TInfo>(string Name, Func<TInfo, string> Region, Role OwnerRole, Func<TInfo, string?[]> Owners, Func<Caller, TInfo, bool>? AlsoVisible = null)
+{
+    /// <summary>Checks, before an upsert writes anything, that the records it names (a store's dealer) exist and the caller may use them.</summary>
+    public Func<IResolveFieldContext, IReadOnlyList<TInfo>, Task>? EnsureReferences { get; init; }
+}
 
 /// <summary>A query by id, an upsert and its bulk form, for a master-data record held by an <see cref="IProfileGrain{TInfo}"/>.</summary>
 public static class ProfileFields
@@ -51,6 +55,7 @@ public static class ProfileFields
         var validated = Bulk.ValidateAll(batch, r => r.Validated(), r => r.Id);
         await Access.EnsureCanManageAllAsync(caller, validated, kind.Region,
             async r => await grains.GetGrain<TGrain>(Keys.Of(caller.Tenant, r.Id)).GetAsync() is { } current ? kind.Region(current) : null);
+        if (kind.EnsureReferences is { } ensureReferences) await ensureReferences(context, validated);
         return await Bulk.UpsertAsync(validated, r => r, r => r.Id, r => grains.GetGrain<TGrain>(Keys.Of(caller.Tenant, r.Id)).UpsertAsync(r));
     }
 

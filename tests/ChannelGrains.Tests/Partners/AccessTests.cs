@@ -79,6 +79,7 @@ public sealed class AccessTests(ClusterFixture fixture) : IDisposable
     [Fact]
     public async Task Rep_sees_stores_of_its_region_and_dealer_sees_its_own_stores()
     {
+        await SeedAsync();
         const string upsertStore = "mutation($input: StoreInput!) { upsertStore(input: $input) { id } }";
         await api.ExecuteAsync(Callers.Admin(tenant), upsertStore, new { input = new { id = "S1", name = "Shop 1", dealerId = "SH1", region = "CN/East/Shanghai", latitude = 31.2, longitude = 121.5 } });
         await api.ExecuteAsync(Callers.Admin(tenant), upsertStore, new { input = new { id = "S2", name = "Shop 2", region = "CN/North/Beijing" } });
@@ -88,6 +89,28 @@ public sealed class AccessTests(ClusterFixture fixture) : IDisposable
         Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(Callers.Rep(tenant, "R1", "CN/East"), read, new { id = "S2" })).ErrorCode());
         Assert.Equal("S1", (await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), read, new { id = "S1" })).Data("store", "id").GetString());
         Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), read, new { id = "S2" })).ErrorCode());
+    }
+
+    [Fact]
+    public async Task A_store_is_attached_only_to_a_dealer_that_exists_and_that_the_caller_manages()
+    {
+        await SeedAsync();
+        const string upsertStore = "mutation($input: StoreInput!) { upsertStore(input: $input) { id } }";
+        const string upsertStores = "mutation($inputs: [StoreInput!]!) { upsertStores(inputs: $inputs) { id } }";
+        var east = Callers.Manager(tenant, "CN/East");
+        object Store(string id, string dealerId) => new { id, name = id, dealerId, region = "CN/East/Shanghai" };
+
+        var missing = await api.ExecuteAsync(Callers.Admin(tenant), upsertStore, new { input = Store("S1", "NOBODY") });
+        var otherRegion = await api.ExecuteAsync(east, upsertStore, new { input = Store("S2", "BJ1") });
+        var batch = await api.ExecuteAsync(east, upsertStores, new { inputs = new[] { Store("S3", "SH1"), Store("S4", "BJ1") } });
+        var own = await api.ExecuteAsync(east, upsertStore, new { input = Store("S5", "SH1") });
+
+        Assert.Equal("NOT_FOUND", missing.ErrorCode());
+        Assert.Equal("FORBIDDEN", otherRegion.ErrorCode());
+        Assert.Equal("FORBIDDEN", batch.ErrorCode());
+        Assert.Equal("S5", own.Data("upsertStore", "id").GetString());
+        foreach (var id in new[] { "S1", "S2", "S3", "S4" })
+            Assert.Equal(JsonValueKind.Null, (await api.ExecuteAsync(Callers.Admin(tenant), "query($id: ID!) { store(id: $id) { id } }", new { id })).Data("store").ValueKind);
     }
 
     /// <summary>Ids are the integrator's own, so a rep or an agent may have a dealer's id: a token is its role's partner only.</summary>
