@@ -50,9 +50,12 @@ public static class DemandFields
         if (!Access.CanManage(caller, region))
             throw new ChannelException(ErrorCodes.Forbidden, $"A {Caller.RoleName(caller.Role)} token may not read the channel of {region}.");
         var through = context.GetArgument<string?>("throughWeek") ?? IsoWeeks.Of(DateOnly.FromDateTime(DateTime.UtcNow));
-        IsoWeeks.Monday(through);
+        var lastMonday = IsoWeeks.Monday(through);
         var count = Bounded(context.GetArgument<int?>("weeks") ?? DefaultWeeks, 2, MaxWeeks, "weeks");
         var horizon = Bounded(context.GetArgument<int?>("horizon") ?? DefaultHorizon, 1, MaxHorizon, "horizon");
+        // Said here, in the caller's terms: a week outside the years is otherwise refused by its name, which the caller never sent.
+        if (lastMonday.AddDays(-7 * (count - 1)).Year < Period.MinYear || lastMonday.AddDays(7 * horizon + 6).Year > Period.MaxYear)
+            throw ChannelException.Validation($"{count} weeks through {through} and {horizon} weeks ahead reach outside the years {Period.MinYear} to {Period.MaxYear}.");
         var weeks = IsoWeeks.Ending(through, count);
         var months = IsoWeeks.Months(weeks);
 

@@ -139,5 +139,16 @@ public sealed class DemandApiTests(ClusterFixture fixture) : IDisposable
         Assert.Null((await api.ExecuteAsync(Callers.Manager(sources.Tenant, "CN/East"), Demand, new { region = "CN/East/Shanghai" })).ErrorCode());
     }
 
+    [Theory]
+    [InlineData("2000-W01", 104, 2)]
+    [InlineData("2999-W50", 4, 8)]
+    public async Task Weeks_reaching_outside_the_channels_years_are_refused_in_the_callers_terms(string through, int weeks, int horizon)
+    {
+        var refused = await api.ExecuteAsync(Callers.Admin(sources.Tenant), Demand, new { region = "CN/East", through, weeks, horizon });
+
+        Assert.Equal("VALIDATION", refused.ErrorCode());
+        Assert.Contains($"through {through}", refused.GetProperty("errors")[0].GetProperty("message").GetString());
+    }
+
     public void Dispose() => api.Dispose();
 }
