@@ -1,6 +1,7 @@
 using ChannelGrains.Api.Auth;
 using ChannelGrains.Api.Schema;
 using ChannelGrains.Api.Subscriptions;
+using ChannelGrains.Catalog;
 using ChannelGrains.Common;
 using ChannelGrains.Partners;
 using GraphQL;
@@ -54,13 +55,19 @@ public static class DealerFields
         mutation.Field<NonNullGraphType<DealerType>>("importDealerHistory")
             .Description("A migration from a legacy system (ADMIN, or a MANAGER of the dealer's region): finished months (before the current one, "
                 + "which is live) replace what the dealer holds for them, so importing twice changes nothing; an opening stock is accepted only "
-                + "while the dealer has never ordered or reported sell-out (INVALID_TRANSITION).")
+                + "while the dealer has never ordered or reported sell-out (INVALID_TRANSITION), and of products in the catalog (NOT_FOUND).")
             .Argument<NonNullGraphType<DealerHistoryInputType>>("input")
             .ResolveAsync(async context =>
             {
                 var input = context.GetArgument<DealerHistoryInput>("input");
                 await DealerAccess.EnsureManagedAsync(context, Validate.Id(input.DealerId, "dealerId"));
-                return await context.Grain<IDealerGrain>(input.DealerId).ImportHistoryAsync(new DealerHistoryImport(input.Months ?? [], input.OpeningStock));
+                // Opening stock is live stock, sold and reordered from now on: of a product the channel sells (months may name
+                // retired SKUs). Too many SKUs are left for the dealer to refuse, before any is read.
+                var opening = input.OpeningStock ?? [];
+                if (opening.Count <= DealerRules.MaxAuthorizedSkus)
+                    await Task.WhenAll(opening.Select(l => Validate.Id(l.Sku, "openingStock.sku")).Distinct(StringComparer.Ordinal).Select(async sku =>
+                        _ = await context.Grain<IProductGrain>(sku).GetAsync() ?? throw ChannelException.NotFound($"Product {sku}")));
+                return await context.Grain<IDealerGrain>(input.DealerId).ImportHistoryAsync(new DealerHistoryImport(input.Months ?? [], opening));
             });
     }
 

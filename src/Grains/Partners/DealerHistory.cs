@@ -67,6 +67,7 @@ public static class DealerHistoryRules
             if (!months.Add(period.ToString())) throw ChannelException.Validation($"Month {period} appears twice.");
             ValidateMonth(month!, period);
         }
+        if (import.OpeningStock?.Count > DealerRules.MaxAuthorizedSkus) throw ChannelException.Validation($"An opening stock holds at most {DealerRules.MaxAuthorizedSkus} SKUs.");
         Unique(import.OpeningStock ?? [], s => Validate.Id(s.Sku, "openingStock.sku"), "openingStock");
         foreach (var level in import.OpeningStock ?? []) Validate.Units(level.Quantity, "openingStock.quantity");
         Validate.Units((import.OpeningStock ?? []).Sum(s => (long)s.Quantity), "openingStock's total");

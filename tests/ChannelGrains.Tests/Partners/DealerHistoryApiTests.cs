@@ -92,6 +92,22 @@ public sealed class DealerHistoryApiTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_opening_stock_of_a_product_not_in_the_catalog_is_refused_with_not_found_and_changes_nothing()
+    {
+        await DealerAsync();
+
+        var refused = await api.ExecuteAsync(Callers.Admin(tenant), Import, new
+        {
+            input = new { dealerId = "D1", months = new[] { Month(1) }, openingStock = new[] { new { sku = "TEA", quantity = 5 }, new { sku = "GHOST", quantity = 7 } } },
+        });
+
+        Assert.Equal("NOT_FOUND", refused.ErrorCode());
+        var dealer = await api.ExecuteAsync(Callers.Admin(tenant), "{ dealer(id: \"D1\") { inventory { sku } } }");
+        Assert.Equal(0, dealer.Data("dealer").GetProperty("inventory").GetArrayLength());
+        Assert.Equal(0m, (await QuotaAsync(MonthsAgo(1))).GetProperty("target").GetDecimal());
+    }
+
+    [Fact]
     public async Task An_opening_stock_once_the_dealer_sold_live_is_refused_with_invalid_transition()
     {
         await DealerAsync();
