@@ -87,11 +87,12 @@ public static class ApprovalFields
                 var dealer = await DealerAccess.ActingForAsync(context, Validate.Id(input.DealerId, "dealerId"));
                 var product = await context.Grain<IProductGrain>(input.Sku).GetAsync() ?? throw ChannelException.NotFound($"Product {input.Sku}");
                 var approvalId = ApprovalOutcomes.SpecialPriceApprovalId(input.RequestId);
+                var (validFrom, validTo) = (input.ValidFrom.ToUniversalTime(), input.ValidTo.ToUniversalTime());
                 await context.Grain<IDealerGrain>(dealer.Id).RequestSpecialPriceAsync(approvalId,
-                    new SpecialPrice(product.Sku, input.Price, input.ValidFrom.ToUniversalTime(), input.ValidTo.ToUniversalTime(), ApprovalStatus.Pending));
+                    new SpecialPrice(product.Sku, input.Price, validFrom, validTo, ApprovalStatus.Pending));
                 return await context.Grain<IApprovalGrain>(approvalId).OpenAsync(new ApprovalRequest(ApprovalKind.SpecialPrice, dealer.Id, dealer.Region,
                     Math.Max(0, product.ListPrice - input.Price) * quantity, context.Caller().Subject, $"{product.Sku} at {input.Price} for {dealer.Name}",
-                    Caller.RoleName(context.Caller().Role)));
+                    Caller.RoleName(context.Caller().Role), ApprovalOutcomes.SpecialPriceTerms(product.Sku, input.Price, validFrom, validTo, quantity)));
             });
 
         mutation.Field<NonNullGraphType<ApprovalType>>("requestDealerAdmission")

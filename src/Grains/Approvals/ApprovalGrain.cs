@@ -16,9 +16,10 @@ public sealed class ApprovalGrain(
     public async Task<ApprovalView> OpenAsync(ApprovalRequest request)
     {
         if (state.State.Request is { } opened)
-            // The requester's role is not part of what was asked: one stored before roles were kept is the same request.
-            return opened with { RequestedByRole = null } == request with { RequestedByRole = null } ? View()!
-                : throw ChannelException.Validation("This approval was opened for another request.");
+        {
+            opened.EnsureAskedAgainBy(request);
+            return View()!;
+        }
         var settings = await GrainFactory.GetGrain<ITenantSettingsGrain>(Tenant).GetAsync();
         state.State = new ApprovalState
         {

@@ -12,6 +12,10 @@ public enum ApproverRole { RegionalManager, Admin }
 /// may have a dealer's id, and only the requester in its own role reads the approval as its requester. Null in
 /// approvals stored before it was kept: those are read by who manages their region.
 /// </param>
+/// <param name="Terms">
+/// What the request itself asks, beyond its subject (a special price's SKU, price, dates and units). Null when the
+/// subject is all it asks (an order keeps its own terms), and in approvals stored before terms were kept.
+/// </param>
 [GenerateSerializer, Alias("ChannelGrains.ApprovalRequest")]
 public sealed record class ApprovalRequest(
     [property: Id(0)] ApprovalKind Kind,
@@ -20,10 +24,24 @@ public sealed record class ApprovalRequest(
     [property: Id(3)] decimal Amount,
     [property: Id(4)] string RequestedBy,
     [property: Id(5)] string Summary,
-    [property: Id(6)] string? RequestedByRole = null)
+    [property: Id(6)] string? RequestedByRole = null,
+    [property: Id(7)] string? Terms = null)
 {
     /// <summary>The role name an order's approval is requested in: its dealer's.</summary>
     public const string DealerRole = "DEALER";
+
+    /// <summary>
+    /// Refuses <paramref name="retry"/> unless it asks what this request asked (rule 7: a retry gets the first result):
+    /// the same kind, subject, requester and terms. Region, summary and amount are not compared: they are read from
+    /// other records when asked (the dealer's region and name, a product's list price), which may change before the
+    /// retry. Nor is the requester's role, which approvals stored before it was kept lack; and one stored before terms
+    /// were kept has only its subject's own check of them (a dealer compares a special price's SKU, price and dates).
+    /// </summary>
+    public void EnsureAskedAgainBy(ApprovalRequest retry)
+    {
+        if (retry.Kind != Kind || retry.SubjectId != SubjectId || retry.RequestedBy != RequestedBy || (Terms is not null && retry.Terms != Terms))
+            throw ChannelException.Validation("This approval was opened for another request.");
+    }
 }
 
 [GenerateSerializer, Alias("ChannelGrains.ApprovalDecision")]

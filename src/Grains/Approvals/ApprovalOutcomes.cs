@@ -1,3 +1,4 @@
+using System.Globalization;
 using ChannelGrains.Ordering;
 using ChannelGrains.Partners;
 
@@ -22,6 +23,10 @@ public sealed class ApprovalOutcomes(IGrainFactory grains) : IApprovalOutcomes
     public static string OrderApprovalId(string orderId) => $"order-{orderId}";
 
     public static string SpecialPriceApprovalId(string requestId) => $"special-price-{requestId}";
+
+    /// <summary>A special price request's <see cref="ApprovalRequest.Terms"/>: a price compares by value (7.00 asks what 7 asks).</summary>
+    public static string SpecialPriceTerms(string sku, decimal price, DateTime validFrom, DateTime validTo, int quantity) =>
+        string.Create(CultureInfo.InvariantCulture, $"{sku} at {price:G29} from {validFrom:O} to {validTo:O}, {quantity} units");
 
     public static string AdmissionApprovalId(string dealerId) => $"admission-{dealerId}";
 }

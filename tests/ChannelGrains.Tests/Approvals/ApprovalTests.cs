@@ -47,6 +47,13 @@ public sealed class ApprovalTests : IDisposable
 
     private Task<JsonElement> ApprovalAsync(string id) => api.ExecuteAsync(channel.Admin, $"query($id: ID!) {{ approval(id: $id) {{ {ApprovalFields} }} }}", new { id });
 
+    private static readonly DateTime PriceFrom = new(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>An ADMIN asks for P1 at <paramref name="price"/> for the dealer, 30 days from <see cref="PriceFrom"/>.</summary>
+    private Task<JsonElement> RequestSpecialPriceAsync(string requestId, string dealerId, decimal price = 7m, int expectedQuantity = 100) =>
+        api.ExecuteAsync(channel.Admin, "mutation($input: SpecialPriceInput!) { requestSpecialPrice(input: $input) { id status amount summary requestedBy } }",
+            new { input = new { requestId, dealerId, sku = "P1", price, validFrom = PriceFrom, validTo = PriceFrom.AddDays(30), expectedQuantity } });
+
     private static string ThisMonth => DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<decimal> AchievedAsync() =>
@@ -164,6 +171,42 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R4", "E", Line("P1", 10, 7m))).ErrorCode());
         Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R5", "D", Line("P2", 10, 7m))).ErrorCode());
         Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R6", "D", Line("P3", 10, 7m))).ErrorCode());
+    }
+
+    /// <summary>Rule 7: a retry is compared by what it asks, not by what was read from other records when it was first asked.</summary>
+    [Fact]
+    public async Task A_retried_order_gets_its_first_result_after_its_dealer_was_renamed_or_moved_within_its_region()
+    {
+        await OrderAwaitingApprovalAsync();
+        var first = (await ApprovalAsync("order-R1")).Data("approval").ToString();
+
+        await channel.DealersAsync(["D"], ["P1"], name: "D Trading");
+        var afterRename = await channel.PlaceAsync("R1", "D", Line("P1", 1));
+        await channel.DealersAsync(["D"], ["P1"], name: "D Trading", region: "CN/East/Shanghai/Pudong");
+        var afterMove = await channel.PlaceAsync("R1", "D", Line("P1", 1));
+
+        Assert.Equal("PENDING_APPROVAL", afterRename.Data("placeOrder", "status").GetString());
+        Assert.Equal("PENDING_APPROVAL", afterMove.Data("placeOrder", "status").GetString());
+        Assert.Equal(first, (await ApprovalAsync("order-R1")).Data("approval").ToString());
+    }
+
+    [Fact]
+    public async Task A_retried_special_price_request_gets_its_first_result_after_its_dealer_was_renamed_or_its_list_price_changed()
+    {
+        await channel.ProductAsync("P1", onHand: 0, listPrice: 10m, floorPrice: 8m);
+        await channel.DealersAsync(["D"], ["P1"]);
+        var first = (await RequestSpecialPriceAsync("SP1", "D")).Data("requestSpecialPrice").ToString();
+
+        await channel.DealersAsync(["D"], ["P1"], name: "D Trading");
+        var afterRename = await RequestSpecialPriceAsync("SP1", "D");
+        await channel.ProductAsync("P1", onHand: 0, listPrice: 12m, floorPrice: 8m);
+        var afterListPrice = await RequestSpecialPriceAsync("SP1", "D");
+
+        Assert.Equal(first, afterRename.Data("requestSpecialPrice").ToString());
+        Assert.Equal(first, afterListPrice.Data("requestSpecialPrice").ToString());
+        // Other terms are another request, still refused.
+        Assert.Equal("VALIDATION", (await RequestSpecialPriceAsync("SP1", "D", expectedQuantity: 200)).ErrorCode());
+        Assert.Equal("VALIDATION", (await RequestSpecialPriceAsync("SP1", "D", price: 6m)).ErrorCode());
     }
 
     [Fact]

@@ -19,9 +19,11 @@ public sealed class OrderingScenario(InProcessGraphQL api, string tenant)
             Ok(await api.ExecuteAsync(Admin, "mutation($sku: ID!, $delta: Int!) { adjustStock(sku: $sku, delta: $delta, reason: \"received\") { sku } }", new { sku, delta = onHand }));
     }
 
-    public async Task DealersAsync(IEnumerable<string> ids, string[] skus, decimal creditLimit = 1_000_000m, string status = "ADMITTED", string region = "CN/East/Shanghai") =>
+    /// <summary>Creates or updates the dealers, each named <paramref name="name"/> (by default its id).</summary>
+    public async Task DealersAsync(IEnumerable<string> ids, string[] skus, decimal creditLimit = 1_000_000m, string status = "ADMITTED", string region = "CN/East/Shanghai",
+        string? name = null) =>
         Ok(await api.ExecuteAsync(Admin, "mutation($inputs: [DealerInput!]!) { upsertDealers(inputs: $inputs) { id } }",
-            new { inputs = ids.Select(id => new { id, name = id, region, tier = "VALUE", status, creditLimit, authorizedSkus = skus }).ToArray() }));
+            new { inputs = ids.Select(id => new { id, name = name ?? id, region, tier = "VALUE", status, creditLimit, authorizedSkus = skus }).ToArray() }));
 
     public Task<JsonElement> PlaceAsync(string requestId, string dealerId, params object[] lines) => PlaceAsAsync(Admin, requestId, dealerId, lines);
 
