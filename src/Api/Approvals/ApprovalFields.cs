@@ -32,7 +32,7 @@ public static class ApprovalFields
             });
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ApprovalType>>>>("approvals")
-            .Description("Approvals of a region subtree (a MANAGER: its own): by default those waiting, oldest first; with an APPROVED or REJECTED status, those of the region among the tenant's latest 200 decisions, newest first (each approval keeps its whole record in approval(id)).")
+            .Description("Approvals of a region subtree (a MANAGER: its own): by default those waiting, oldest first; with an APPROVED, REJECTED or WITHDRAWN (closed undecided: its order was cancelled) status, those of the region among the tenant's latest 200 closed approvals, newest first (each approval keeps its whole record in approval(id)).")
             .Argument<StringGraphType>("region")
             .Argument<ApprovalStatusType>("status")
             .Argument<IntGraphType>("first")
@@ -55,7 +55,7 @@ public static class ApprovalFields
     public static void AddApprovalMutations(this ObjectGraphType mutation)
     {
         mutation.Field<NonNullGraphType<ApprovalType>>("decideApproval")
-            .Description("Approves or rejects the step that is due. The last approval, or any rejection, is applied to the subject.")
+            .Description("Approves or rejects the step that is due. The last approval, or any rejection, is applied to the subject. INVALID_TRANSITION once the approval is closed, or its order no longer waits for it.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .Argument<NonNullGraphType<BooleanGraphType>>("approved")
             .Argument<NonNullGraphType<StringGraphType>>("reason")

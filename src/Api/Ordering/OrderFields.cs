@@ -1,6 +1,7 @@
 using ChannelGrains.Api.Partners;
 using ChannelGrains.Api.Schema;
 using ChannelGrains.Api.Subscriptions;
+using ChannelGrains.Approvals;
 using ChannelGrains.Common;
 using ChannelGrains.Ordering;
 using ChannelGrains.Partners;
@@ -53,8 +54,23 @@ public static class OrderFields
             });
 
         mutation.Field<NonNullGraphType<OrderType>>("cancelOrder")
+            .Description("Releases what the order held; an approval it waited for is WITHDRAWN.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context => await (await OrderAsync(context, DealerAccess.EnsureActingForAsync)).CancelAsync());
+            .ResolveAsync(async context =>
+            {
+                var order = await OrderAsync(context, DealerAccess.EnsureActingForAsync);
+                try
+                {
+                    return await order.CancelAsync();
+                }
+                finally
+                {
+                    // Also when the cancel is refused: a retry of one that stopped before this step finds the order
+                    // CANCELLED already. The approval asks the order, which does not call it: the approval calls the
+                    // order when deciding, and calls both ways could wait on each other.
+                    await context.Grain<IApprovalGrain>(ApprovalOutcomes.OrderApprovalId(context.GetArgument<string>("id"))).WithdrawIfNotAwaitedAsync();
+                }
+            });
 
         mutation.Field<NonNullGraphType<OrderType>>("shipOrder")
             .Argument<NonNullGraphType<IdGraphType>>("id")

@@ -36,6 +36,8 @@ public sealed class ApprovalGrain(
     {
         if (state.State.Request is null) throw ChannelException.NotFound("Approval");
         reason = Validate.Reason(reason, "reason");
+        // The subject is asked, not only told: a cancel that stopped before withdrawing this approval leaves it pending.
+        await WithdrawIfNotAwaitedAsync();
         ApprovalRules.EnsureMayDecide(state.State, approver);
         var step = state.State.Chain[state.State.History.Count];
         state.State.History.Add(new ApprovalDecision(state.State.History.Count + 1, step, approver.Id, approved, reason, clock.GetUtcNow().UtcDateTime));
@@ -47,13 +49,26 @@ public sealed class ApprovalGrain(
         return View()!;
     }
 
+    public async Task WithdrawIfNotAwaitedAsync()
+    {
+        if (state.State.Request is not { } request)
+        {
+            DeactivateOnIdle(); // no approval here: a cancelled order that never waited for one
+            return;
+        }
+        if (state.State.Status != ApprovalStatus.Pending || await outcomes.AwaitsAsync(Tenant, request)) return;
+        state.State.Status = ApprovalStatus.Withdrawn;
+        await state.PersistAsync(this);
+        await Inbox.PutAsync(View()!);
+    }
+
     /// <summary>
     /// The final decision is saved first and then applied to its subject, which is idempotent: if the silo dies in
     /// between, the next read or decision applies it.
     /// </summary>
     private async Task ApplyOutcomeIfDueAsync()
     {
-        if (state.State.Status == ApprovalStatus.Pending || state.State.OutcomeApplied) return;
+        if (state.State.Status is not (ApprovalStatus.Approved or ApprovalStatus.Rejected) || state.State.OutcomeApplied) return;
         await outcomes.ApplyAsync(Tenant, Keys.Split(this.GetPrimaryKeyString()).Id, state.State.Request!, state.State.Status == ApprovalStatus.Approved);
         state.State.OutcomeApplied = true;
         await state.PersistAsync(this);

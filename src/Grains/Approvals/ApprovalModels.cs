@@ -2,7 +2,12 @@ namespace ChannelGrains.Approvals;
 
 public enum ApprovalKind { Order, SpecialPrice, DealerAdmission, Contract, PromotionApplication }
 
-public enum ApprovalStatus { Pending, Approved, Rejected }
+/// <remarks>
+/// WITHDRAWN: closed undecided, because its subject no longer waits for it (an order cancelled meanwhile). The contract
+/// names no approval status; the word says that nobody decided it, where CANCELLED (the order's) would read as an
+/// approver's act.
+/// </remarks>
+public enum ApprovalStatus { Pending, Approved, Rejected, Withdrawn }
 
 /// <summary>Who may decide a step: the MANAGER of the subject's region (or an ADMIN), or only an ADMIN.</summary>
 public enum ApproverRole { RegionalManager, Admin }

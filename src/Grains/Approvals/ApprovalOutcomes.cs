@@ -8,6 +8,9 @@ namespace ChannelGrains.Approvals;
 public interface IApprovalOutcomes
 {
     Task ApplyAsync(string tenant, string approvalId, ApprovalRequest request, bool approved);
+
+    /// <summary>Whether the subject still waits for the decision: an order cancelled meanwhile does not.</summary>
+    Task<bool> AwaitsAsync(string tenant, ApprovalRequest request);
 }
 
 public sealed class ApprovalOutcomes(IGrainFactory grains) : IApprovalOutcomes
@@ -19,6 +22,9 @@ public sealed class ApprovalOutcomes(IGrainFactory grains) : IApprovalOutcomes
         ApprovalKind.DealerAdmission => grains.GetGrain<IDealerGrain>(Keys.Of(tenant, request.SubjectId)).DecideAdmissionAsync(approved),
         _ => throw new NotSupportedException($"{request.Kind} approvals have no outcome yet."),
     };
+
+    public async Task<bool> AwaitsAsync(string tenant, ApprovalRequest request) => request.Kind != ApprovalKind.Order
+        || (await grains.GetGrain<IOrderGrain>(Keys.Of(tenant, request.SubjectId)).GetAsync())?.Status == OrderStatus.PendingApproval;
 
     public static string OrderApprovalId(string orderId) => $"order-{orderId}";
 

@@ -173,6 +173,40 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R6", "D", Line("P3", 10, 7m))).ErrorCode());
     }
 
+    /// <summary>A cancelled order waits for no approval: its approval is withdrawn, and no decision is recorded on it.</summary>
+    [Fact]
+    public async Task A_cancelled_orders_approval_is_withdrawn_and_refuses_every_decision()
+    {
+        await OrderAwaitingApprovalAsync();
+
+        Ok(await channel.MoveAsync("cancelOrder", "R1"));
+
+        Assert.Empty((await api.ExecuteAsync(eastManager, "{ approvals { id } }")).Data("approvals").EnumerateArray());
+        Assert.Equal("INVALID_TRANSITION", (await ApproveOrderAsync(eastManager, true)).ErrorCode());
+        Assert.Equal("INVALID_TRANSITION", (await api.ExecuteAsync(channel.Admin,
+            "mutation { decideApproval(id: \"order-R1\", approved: true, reason: \"late\") { status } }")).ErrorCode());
+        var approval = (await ApprovalAsync("order-R1")).Data("approval");
+        Assert.Equal(("WITHDRAWN", 0), (approval.GetProperty("status").GetString(), approval.GetProperty("history").GetArrayLength()));
+        Assert.Equal("WITHDRAWN", (await api.ExecuteAsync(eastManager, "{ approvals(status: WITHDRAWN) { status } }")).Data("approvals")[0].GetProperty("status").GetString());
+    }
+
+    /// <summary>A cancel that stopped after the order was stored CANCELLED, before its approval was withdrawn.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_approval_its_cancel_did_not_reach_is_withdrawn_by_the_retried_cancel_or_by_the_next_decision(bool cancelRetried)
+    {
+        await OrderAwaitingApprovalAsync();
+        await grains.GetGrain<IOrderGrain>(Keys.Of(channel.Tenant, "R1")).CancelAsync();
+
+        var retried = cancelRetried ? await channel.MoveAsync("cancelOrder", "R1") : await ApproveOrderAsync(eastManager, true);
+
+        Assert.Equal("INVALID_TRANSITION", retried.ErrorCode());
+        Assert.Empty((await api.ExecuteAsync(eastManager, "{ approvals { id } }")).Data("approvals").EnumerateArray());
+        var approval = (await ApprovalAsync("order-R1")).Data("approval");
+        Assert.Equal(("WITHDRAWN", 0), (approval.GetProperty("status").GetString(), approval.GetProperty("history").GetArrayLength()));
+    }
+
     /// <summary>Rule 7: a retry is compared by what it asks, not by what was read from other records when it was first asked.</summary>
     [Fact]
     public async Task A_retried_order_gets_its_first_result_after_its_dealer_was_renamed_or_moved_within_its_region()
