@@ -88,11 +88,16 @@ public static class ApprovalFields
                 var product = await context.Grain<IProductGrain>(input.Sku).GetAsync() ?? throw ChannelException.NotFound($"Product {input.Sku}");
                 var approvalId = ApprovalOutcomes.SpecialPriceApprovalId(input.RequestId);
                 var (validFrom, validTo) = (input.ValidFrom.ToUniversalTime(), input.ValidTo.ToUniversalTime());
+                var request = new ApprovalRequest(ApprovalKind.SpecialPrice, dealer.Id, dealer.Region,
+                    Math.Max(0, product.ListPrice - input.Price) * quantity, context.Caller().Subject, $"{product.Sku} at {input.Price} for {dealer.Name}",
+                    Caller.RoleName(context.Caller().Role), ApprovalOutcomes.SpecialPriceTerms(product.Sku, input.Price, validFrom, validTo, quantity));
+                var approval = context.Grain<IApprovalGrain>(approvalId);
+                // Before the dealer records the price: a requestId that another request (another dealer's) holds is refused
+                // with nothing changed. Opening checks it again, against one opened meanwhile.
+                (await approval.GetAsync())?.Request.EnsureAskedAgainBy(request);
                 await context.Grain<IDealerGrain>(dealer.Id).RequestSpecialPriceAsync(approvalId,
                     new SpecialPrice(product.Sku, input.Price, validFrom, validTo, ApprovalStatus.Pending));
-                return await context.Grain<IApprovalGrain>(approvalId).OpenAsync(new ApprovalRequest(ApprovalKind.SpecialPrice, dealer.Id, dealer.Region,
-                    Math.Max(0, product.ListPrice - input.Price) * quantity, context.Caller().Subject, $"{product.Sku} at {input.Price} for {dealer.Name}",
-                    Caller.RoleName(context.Caller().Role), ApprovalOutcomes.SpecialPriceTerms(product.Sku, input.Price, validFrom, validTo, quantity)));
+                return await approval.OpenAsync(request);
             });
 
         mutation.Field<NonNullGraphType<ApprovalType>>("requestDealerAdmission")

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ChannelGrains.Api.Auth;
 using ChannelGrains.Common;
 using ChannelGrains.Ordering;
+using ChannelGrains.Partners;
 using ChannelGrains.Tests.Infrastructure;
 using ChannelGrains.Tests.Ordering;
 using static ChannelGrains.Tests.Ordering.OrderingScenario;
@@ -17,10 +18,12 @@ public sealed class ApprovalTests : IDisposable
     private readonly Caller eastManager;
     private readonly Caller otherAdmin;
     private readonly IGrainFactory grains;
+    private readonly Orleans.Storage.IGrainStorage storage;
 
     public ApprovalTests(ClusterFixture fixture)
     {
         grains = fixture.Grains;
+        storage = fixture.ChannelStorage;
         api = new(fixture.Grains, fixture.Cluster.Client);
         channel = new(api, TestTenant.New());
         eastManager = Callers.Manager(channel.Tenant, "CN/East");
@@ -241,6 +244,21 @@ public sealed class ApprovalTests : IDisposable
         // Other terms are another request, still refused.
         Assert.Equal("VALIDATION", (await RequestSpecialPriceAsync("SP1", "D", expectedQuantity: 200)).ErrorCode());
         Assert.Equal("VALIDATION", (await RequestSpecialPriceAsync("SP1", "D", price: 6m)).ErrorCode());
+    }
+
+    /// <summary>A requestId that another dealer's special price holds is refused before this dealer records anything.</summary>
+    [Fact]
+    public async Task A_special_price_request_refused_for_another_dealers_requestId_changes_nothing()
+    {
+        await channel.ProductAsync("P1", onHand: 0);
+        await channel.DealersAsync(["D1", "D2"], ["P1"]);
+        Ok(await RequestSpecialPriceAsync("x7", "D2"));
+
+        Assert.Equal("VALIDATION", (await RequestSpecialPriceAsync("x7", "D1")).ErrorCode());
+
+        Assert.Null((await StoredDealer.ReadAsync(storage, grains.GetGrain<IDealerGrain>(Keys.Of(channel.Tenant, "D1")))).SpecialPrices);
+        var otherTerms = await RequestSpecialPriceAsync("x7", "D1", price: 6m);
+        Assert.Equal("This approval was opened for another request.", otherTerms.GetProperty("errors")[0].GetProperty("message").GetString());
     }
 
     [Fact]
