@@ -101,16 +101,23 @@ public static class ApprovalFields
             });
 
         mutation.Field<NonNullGraphType<ApprovalType>>("requestDealerAdmission")
-            .Description("Opens the admission (准入) of a PENDING dealer: a regional manager, then an ADMIN, approve; the dealer is then ADMITTED.")
+            .Description("Opens the admission (准入) of a PENDING dealer: a regional manager, then an ADMIN, approve; the dealer is then ADMITTED. "
+                + "Asked while one is open, returns that one; asked after a rejection, opens a new one (the rejected one stays in the log).")
             .Argument<NonNullGraphType<IdGraphType>>("dealerId")
             .ResolveAsync(async context =>
             {
                 var dealer = await DealerAccess.ManagedAsync(context, context.GetArgument<string>("dealerId"));
                 if (dealer.Status != DealerStatus.Pending)
                     throw new ChannelException(ErrorCodes.InvalidTransition, $"Dealer {dealer.Id} is {ChannelException.ApiName(dealer.Status)}; only a PENDING dealer is admitted.");
-                return await context.Grain<IApprovalGrain>(ApprovalOutcomes.AdmissionApprovalId(dealer.Id)).OpenAsync(
-                    new ApprovalRequest(ApprovalKind.DealerAdmission, dealer.Id, dealer.Region, 0m, context.Caller().Subject, $"Admission of {dealer.Name}",
-                        Caller.RoleName(context.Caller().Role)));
+                var request = new ApprovalRequest(ApprovalKind.DealerAdmission, dealer.Id, dealer.Region, 0m, context.Caller().Subject, $"Admission of {dealer.Name}",
+                    Caller.RoleName(context.Caller().Role));
+                // Each attempt is an approval of its own, so a rejected one stays in the log. Opening the one that is open
+                // returns it, whoever asks: asking again, or retrying, gets it rather than a new one.
+                for (var attempt = 1; ; attempt++)
+                {
+                    var approval = await context.Grain<IApprovalGrain>(ApprovalOutcomes.AdmissionApprovalId(dealer.Id, attempt)).OpenAsync(request);
+                    if (approval.Status != ApprovalStatus.Rejected) return approval;
+                }
             });
 
         mutation.Field<NonNullGraphType<TenantSettingsType>>("updateTenantSettings")

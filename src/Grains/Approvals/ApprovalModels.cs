@@ -41,10 +41,12 @@ public sealed record class ApprovalRequest(
     /// other records when asked (the dealer's region and name, a product's list price), which may change before the
     /// retry. Nor is the requester's role, which approvals stored before it was kept lack; and one stored before terms
     /// were kept has only its subject's own check of them (a dealer compares a special price's SKU, price and dates).
+    /// A dealer's admission asks the same whoever asks it: asked again by another, it is the open one.
     /// </summary>
     public void EnsureAskedAgainBy(ApprovalRequest retry)
     {
-        if (retry.Kind != Kind || retry.SubjectId != SubjectId || retry.RequestedBy != RequestedBy || (Terms is not null && retry.Terms != Terms))
+        var sameRequester = retry.RequestedBy == RequestedBy || Kind == ApprovalKind.DealerAdmission;
+        if (retry.Kind != Kind || retry.SubjectId != SubjectId || !sameRequester || (Terms is not null && retry.Terms != Terms))
             throw ChannelException.Validation("This approval was opened for another request.");
     }
 }

@@ -34,5 +34,10 @@ public sealed class ApprovalOutcomes(IGrainFactory grains) : IApprovalOutcomes
     public static string SpecialPriceTerms(string sku, decimal price, DateTime validFrom, DateTime validTo, int quantity) =>
         string.Create(CultureInfo.InvariantCulture, $"{sku} at {price:G29} from {validFrom:O} to {validTo:O}, {quantity} units");
 
-    public static string AdmissionApprovalId(string dealerId) => $"admission-{dealerId}";
+    /// <summary>
+    /// The approval of a dealer's <paramref name="attempt"/>th admission request, from 1 (it is asked again after a
+    /// rejection). The first keeps the id admissions had before; later ones put the number before the dealer's id,
+    /// where no dealer id can make two of them the same.
+    /// </summary>
+    public static string AdmissionApprovalId(string dealerId, int attempt) => attempt == 1 ? $"admission-{dealerId}" : $"admission{attempt}-{dealerId}";
 }

@@ -281,6 +281,33 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal(0, pending.Data("approvals").GetArrayLength());
     }
 
+    /// <summary>An admission asked again after a rejection is a new approval; asked while one is open, it is that one, whoever asks.</summary>
+    [Fact]
+    public async Task A_rejected_admission_may_be_asked_again_and_asking_while_one_is_open_returns_it()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.DealersAsync(["D"], ["P1"], status: "PENDING");
+        var shanghaiManager = Callers.Manager(channel.Tenant, "CN/East/Shanghai") with { Subject = "m2" };
+        async Task<string> RequestAsync(Caller caller) =>
+            (await api.ExecuteAsync(caller, "mutation { requestDealerAdmission(dealerId: \"D\") { id } }")).Data("requestDealerAdmission", "id").GetString()!;
+        Task<JsonElement> DecideAsync(Caller caller, string id, bool approved) => api.ExecuteAsync(caller,
+            "mutation($id: ID!, $approved: Boolean!) { decideApproval(id: $id, approved: $approved, reason: \"documents\") { status } }", new { id, approved });
+
+        var first = await RequestAsync(eastManager);
+        Assert.Equal(first, await RequestAsync(channel.Admin));
+        Assert.Equal(first, await RequestAsync(eastManager));
+        Ok(await DecideAsync(shanghaiManager, first, approved: false));
+        var second = await RequestAsync(eastManager);
+
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, await RequestAsync(channel.Admin));
+        Assert.Equal("REJECTED", (await ApprovalAsync(first)).Data("approval", "status").GetString());
+        Assert.Equal([first], (await api.ExecuteAsync(eastManager, "{ approvals(status: REJECTED) { id } }")).Data("approvals").EnumerateArray().Select(a => a.GetProperty("id").GetString()));
+        Ok(await DecideAsync(shanghaiManager, second, approved: true));
+        Ok(await DecideAsync(channel.Admin, second, approved: true));
+        Assert.Equal("ADMITTED", (await api.ExecuteAsync(channel.Admin, "{ dealer(id: \"D\") { status } }")).Data("dealer", "status").GetString());
+    }
+
     [Fact]
     public async Task Pending_approvals_are_listed_for_the_managers_of_their_region_only()
     {
