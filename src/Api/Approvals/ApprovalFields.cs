@@ -80,14 +80,14 @@ public static class ApprovalFields
             {
                 var input = context.GetArgument<SpecialPriceInput>("input");
                 Validate.Id(input.RequestId, "requestId");
-                Validate.NonNegative(input.Price, "price");
-                if (input.ValidTo < input.ValidFrom) throw ChannelException.Validation("validTo must not be before validFrom.");
+                Validate.Money(input.Price, "price");
+                var (validFrom, validTo) = (Validate.Date(input.ValidFrom.ToUniversalTime(), "validFrom"), Validate.Date(input.ValidTo.ToUniversalTime(), "validTo"));
+                if (validTo < validFrom) throw ChannelException.Validation("validTo must not be before validFrom.");
                 var quantity = input.ExpectedQuantity ?? 1;
                 Validate.Positive(quantity, "expectedQuantity");
                 var dealer = await DealerAccess.ActingForAsync(context, Validate.Id(input.DealerId, "dealerId"));
                 var product = await context.Grain<IProductGrain>(input.Sku).GetAsync() ?? throw ChannelException.NotFound($"Product {input.Sku}");
                 var approvalId = ApprovalOutcomes.SpecialPriceApprovalId(input.RequestId);
-                var (validFrom, validTo) = (input.ValidFrom.ToUniversalTime(), input.ValidTo.ToUniversalTime());
                 var request = new ApprovalRequest(ApprovalKind.SpecialPrice, dealer.Id, dealer.Region,
                     Math.Max(0, product.ListPrice - input.Price) * quantity, context.Caller().Subject, $"{product.Sku} at {input.Price} for {dealer.Name}",
                     Caller.RoleName(context.Caller().Role), ApprovalOutcomes.SpecialPriceTerms(product.Sku, input.Price, validFrom, validTo, quantity));

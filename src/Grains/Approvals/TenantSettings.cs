@@ -12,6 +12,7 @@ public sealed record class TenantSettings(
     {
         if (OrderApprovalAbove is { } above) Validate.Money(above, "orderApprovalAbove");
         Validate.Money(Thresholds.ManagerUpTo, "managerApprovesUpTo");
+        Validate.Money(Thresholds.SingleAdminUpTo, "singleAdminApprovesUpTo");
         if (Thresholds.SingleAdminUpTo < Thresholds.ManagerUpTo)
             throw ChannelException.Validation("singleAdminApprovesUpTo must not be below managerApprovesUpTo.");
         return this;

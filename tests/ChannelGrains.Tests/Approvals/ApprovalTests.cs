@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using ChannelGrains.Api.Auth;
 using ChannelGrains.Common;
@@ -32,9 +33,11 @@ public sealed class ApprovalTests : IDisposable
 
     private const string ApprovalFields = "id status chain nextStep history { step role decidedBy approved reason }";
 
-    private async Task SettingsAsync(decimal? orderApprovalAbove) => Ok(await api.ExecuteAsync(channel.Admin,
+    private async Task SettingsAsync(decimal? orderApprovalAbove) => Ok(await UpdateSettingsAsync(orderApprovalAbove));
+
+    private Task<JsonElement> UpdateSettingsAsync(decimal? orderApprovalAbove, decimal singleAdminApprovesUpTo = 500_000m) => api.ExecuteAsync(channel.Admin,
         "mutation($input: TenantSettingsInput!) { updateTenantSettings(input: $input) { orderApprovalAbove } }",
-        new { input = new { orderApprovalAbove, managerApprovesUpTo = 50_000m, singleAdminApprovesUpTo = 500_000m } }));
+        new { input = new { orderApprovalAbove, managerApprovesUpTo = 50_000m, singleAdminApprovesUpTo } });
 
     private Task<JsonElement> ApproveOrderAsync(Caller caller, bool approved, string reason = "ok") =>
         api.ExecuteAsync(caller, "mutation($approved: Boolean!, $reason: String) { approveOrder(id: \"R1\", approved: $approved, reason: $reason) { status } }", new { approved, reason });
@@ -52,12 +55,13 @@ public sealed class ApprovalTests : IDisposable
 
     private static readonly DateTime PriceFrom = new(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
 
-    /// <summary>An ADMIN asks for P1 at <paramref name="price"/> for the dealer, 30 days from <see cref="PriceFrom"/>.</summary>
-    private Task<JsonElement> RequestSpecialPriceAsync(string requestId, string dealerId, decimal price = 7m, int expectedQuantity = 100) =>
+    /// <summary>An ADMIN asks for P1 at <paramref name="price"/> for the dealer, by default for 30 days from <see cref="PriceFrom"/>.</summary>
+    private Task<JsonElement> RequestSpecialPriceAsync(string requestId, string dealerId, decimal price = 7m, int expectedQuantity = 100,
+        DateTime? validFrom = null, DateTime? validTo = null) =>
         api.ExecuteAsync(channel.Admin, "mutation($input: SpecialPriceInput!) { requestSpecialPrice(input: $input) { id status amount summary requestedBy } }",
-            new { input = new { requestId, dealerId, sku = "P1", price, validFrom = PriceFrom, validTo = PriceFrom.AddDays(30), expectedQuantity } });
+            new { input = new { requestId, dealerId, sku = "P1", price, validFrom = validFrom ?? PriceFrom, validTo = validTo ?? PriceFrom.AddDays(30), expectedQuantity } });
 
-    private static string ThisMonth => DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+    private static string ThisMonth => DateTime.UtcNow.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
     private async Task<decimal> AchievedAsync() =>
         (await api.ExecuteAsync(channel.Admin, "{ dealer(id: \"D\") { quota(period: \"" + ThisMonth + "\") { achieved } } }")).Data("dealer", "quota", "achieved").GetDecimal();
@@ -259,6 +263,39 @@ public sealed class ApprovalTests : IDisposable
         Assert.Null((await StoredDealer.ReadAsync(storage, grains.GetGrain<IDealerGrain>(Keys.Of(channel.Tenant, "D1")))).SpecialPrices);
         var otherTerms = await RequestSpecialPriceAsync("x7", "D1", price: 6m);
         Assert.Equal("This approval was opened for another request.", otherTerms.GetProperty("errors")[0].GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("12345678901234567890123456")]
+    [InlineData("500000.123456789")]
+    public async Task A_single_admin_threshold_that_is_not_money_is_refused_and_changes_nothing(string singleAdminApprovesUpTo)
+    {
+        await SettingsAsync(orderApprovalAbove: 1_000m);
+
+        var refused = await UpdateSettingsAsync(orderApprovalAbove: 2_000m, decimal.Parse(singleAdminApprovesUpTo, CultureInfo.InvariantCulture));
+
+        Assert.Equal("VALIDATION", refused.ErrorCode());
+        var settings = (await api.ExecuteAsync(channel.Admin, "{ tenantSettings { orderApprovalAbove singleAdminApprovesUpTo } }")).Data("tenantSettings");
+        Assert.Equal((1_000m, 500_000m), (settings.GetProperty("orderApprovalAbove").GetDecimal(), settings.GetProperty("singleAdminApprovesUpTo").GetDecimal()));
+    }
+
+    [Theory]
+    [InlineData("7.123456", "2026-03-01", "2026-03-31")]
+    [InlineData("7", "0001-01-01", "2026-03-31")]
+    [InlineData("7", "2026-03-01", "9999-12-31")]
+    public async Task A_special_price_with_more_than_four_decimals_or_a_date_out_of_the_channels_years_is_refused_and_changes_nothing(
+        string price, string validFrom, string validTo)
+    {
+        await channel.ProductAsync("P1", onHand: 0);
+        await channel.DealersAsync(["D"], ["P1"]);
+        static DateTime Utc(string date) => DateTime.Parse(date, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+        var refused = await RequestSpecialPriceAsync("SP1", "D", decimal.Parse(price, CultureInfo.InvariantCulture), validFrom: Utc(validFrom), validTo: Utc(validTo));
+
+        Assert.Equal("VALIDATION", refused.ErrorCode());
+        Assert.Equal(JsonValueKind.Null, (await ApprovalAsync("special-price-SP1")).Data("approval").ValueKind);
+        Assert.Null((await StoredDealer.ReadAsync(storage, grains.GetGrain<IDealerGrain>(Keys.Of(channel.Tenant, "D")))).SpecialPrices);
     }
 
     [Fact]
