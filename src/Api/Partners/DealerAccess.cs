@@ -42,8 +42,9 @@ public static class DealerAccess
     }
 
     /// <summary>
-    /// <see cref="StillVisible"/> for an event of one of the dealer's records, which does not carry the dealer's region. Only a MANAGER's sight of a
-    /// dealer can change (a dealer always sees itself, an ADMIN its whole tenant), so only a MANAGER's event reads it.
+    /// <see cref="StillVisible"/> for an event of one of the dealer's records, which does not carry the dealer's region.
+    /// Only a MANAGER's sight of a dealer can change (a dealer always sees itself, an ADMIN its whole tenant), so only a
+    /// MANAGER's event reads it.
     /// </summary>
     public static async Task EnsureStillVisibleAsync(IResolveFieldContext context, string dealerId)
     {
