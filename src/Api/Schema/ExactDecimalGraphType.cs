@@ -1,6 +1,6 @@
 using System.Globalization;
-using GraphQLParser.AST;
 using GraphQL.Types;
+using GraphQLParser.AST;
 
 namespace ChannelGrains.Api.Schema;
 

@@ -42,7 +42,7 @@ public sealed class ExactDecimalTests
     public void A_variable_the_json_reader_rounded_is_refused_and_an_exact_one_taken()
     {
         Assert.Equal(9999999999999999999999999999m, scalar.ParseValue(9999999999999999999999999999m));
-        Assert.Equal(0.0000000000000000000000000001m * 10, scalar.ParseValue(0.000000000000000000000000001m));
+        Assert.Equal(0.000000000000000000000000001m, scalar.ParseValue(0.000000000000000000000000001m));
         Assert.Equal(12.5m, scalar.ParseValue(12.5d));
         Assert.ThrowsAny<Exception>(() => scalar.ParseValue(decimal.Parse("1e-30", NumberStyles.Float, CultureInfo.InvariantCulture)));
         Assert.ThrowsAny<Exception>(() => scalar.ParseValue(decimal.Parse("10.00000000000000000000000000001", CultureInfo.InvariantCulture)));
