@@ -1,11 +1,24 @@
+using Orleans.Concurrency;
+using Orleans.Serialization.Invocation;
+
 namespace ChannelGrains.Approvals;
 
+[MayInterleave(nameof(MayInterleave))]
 public sealed class ApprovalGrain(
     [PersistentState("approval", StorageNames.Channel)] IPersistentState<ApprovalState> state,
     IApprovalOutcomes outcomes,
     TimeProvider clock) : Grain, IApprovalGrain
 {
     private string Tenant => Keys.Split(this.GetPrimaryKeyString()).Tenant;
+
+    /// <summary>
+    /// An order opens its approval (again at each retry of its placement), and a decision asks the order whether it still
+    /// waits, then applies its outcome to it. Each grain takes one call at a time, so an order's Open may run while a
+    /// decision waits for that order: else the two would wait for each other until Orleans' timeout. Opening an open
+    /// approval only reads it; the first Open meets no decision, which needs an opened approval before it awaits anything.
+    /// </summary>
+    public static bool MayInterleave(IInvokable request) =>
+        request.GetMethodName() == nameof(IApprovalGrain.OpenAsync) && request.GetArgument(0) is ApprovalRequest { Kind: ApprovalKind.Order };
 
     public async Task<ApprovalView?> GetAsync()
     {

@@ -180,6 +180,31 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R6", "D", Line("P3", 10, 7m))).ErrorCode());
     }
 
+    /// <summary>
+    /// A retried placement has the order open its approval while a decision of that approval asks the order whether it
+    /// still waits. Both grains take one call at a time: neither may wait for the other, or both stall until Orleans'
+    /// timeout and fail. Here the decision is refused (the manager decided step 1; step 2 is an ADMIN's), after it asked.
+    /// </summary>
+    [Fact]
+    public async Task A_placement_retried_while_its_approval_is_being_decided_does_not_wait_on_the_decision()
+    {
+        await SettingsAsync(orderApprovalAbove: 0m);
+        await channel.ProductAsync("P1", onHand: 100_000);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 50_000)));
+        Ok(await ApproveOrderAsync(eastManager, true));
+
+        for (var i = 0; i < 100; i++)
+        {
+            var retrying = channel.PlaceAsync("R1", "D", Line("P1", 50_000));
+            var deciding = ApproveOrderAsync(eastManager, true);
+            await Task.WhenAll(retrying, deciding);
+
+            Assert.Equal("PENDING_APPROVAL", (await retrying).Data("placeOrder", "status").GetString());
+            Assert.Equal("FORBIDDEN", (await deciding).ErrorCode());
+        }
+    }
+
     /// <summary>A cancelled order waits for no approval: its approval is withdrawn, and no decision is recorded on it.</summary>
     [Fact]
     public async Task A_cancelled_orders_approval_is_withdrawn_and_refuses_every_decision()
