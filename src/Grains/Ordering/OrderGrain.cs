@@ -2,6 +2,7 @@ using ChannelGrains.Approvals;
 using ChannelGrains.Catalog;
 using ChannelGrains.Partners;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ChannelGrains.Ordering;
 
@@ -26,7 +27,8 @@ public sealed class OrderGrain(
     [PersistentState("order", StorageNames.Channel)] IPersistentState<OrderState> state,
     TenantSettingsCache settingsCache,
     TimeProvider clock,
-    ILogger<OrderGrain> logger) : Grain, IOrderGrain
+    IOptions<OrderingOptions> options,
+    ILogger<OrderGrain> logger) : Grain, IOrderGrain, IRemindable
 {
     private (string Tenant, string Id)? key;
 
@@ -103,13 +105,45 @@ public sealed class OrderGrain(
         return await MoveAsync(OrderStatus.Rejected);
     }
 
+    /// <summary>
+    /// Stores the order CANCELLED before it releases what it holds, and has a reminder finish the release should this
+    /// activation not (a silo died, a write failed). Released first, a cancel stopped midway left the order CONFIRMED
+    /// holding nothing, and shipping it then moved no units at all. Cancelled again, it answers as it is, and releases
+    /// again what may still be held (releasing is idempotent).
+    /// </summary>
     public async Task<OrderView> CancelAsync()
     {
         await ApplyShipmentAsync(); // a shipped order is not cancelled: its products may have let the units go
-        EnsureCanMove(OrderStatus.Cancelled);
-        await ReleaseAsync();
-        return await MoveAsync(OrderStatus.Cancelled);
+        if (!IsAlready(OrderStatus.Cancelled))
+        {
+            EnsureCanMove(OrderStatus.Cancelled);
+            await this.RegisterOrUpdateReminder(FinishCancelReminder, options.Value.AuditPeriod, options.Value.AuditPeriod);
+            await MoveAsync(OrderStatus.Cancelled);
+        }
+        await FinishCancelAsync();
+        return View();
     }
+
+    private const string FinishCancelReminder = "finish-cancel";
+
+    private async Task FinishCancelAsync()
+    {
+        await ReleaseAsync();
+        if (await this.GetReminder(FinishCancelReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != FinishCancelReminder) return;
+        if (state.State is { Phase: SagaPhase.Done, Status: OrderStatus.Cancelled }) await FinishCancelAsync();
+        else if (await this.GetReminder(FinishCancelReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    /// <summary>
+    /// The order is in <paramref name="status"/> already: a move retried (rule 7) answers as the order is, after any
+    /// step left unfinished by the first attempt (see <see cref="ApplyShipmentAsync"/> and <see cref="CancelAsync"/>).
+    /// </summary>
+    private bool IsAlready(OrderStatus status) => state.State.Phase == SagaPhase.Done && state.State.Status == status;
 
     /// <summary>
     /// Stores the order SHIPPED before any product lets its units go, then has its products and its dealer apply the
@@ -119,6 +153,7 @@ public sealed class OrderGrain(
     public async Task<OrderView> ShipAsync()
     {
         await ApplyShipmentAsync();
+        if (IsAlready(OrderStatus.Shipped)) return View();
         EnsureCanMove(OrderStatus.Shipped);
         var shipped = await MoveAsync(OrderStatus.Shipped);
         await ApplyShipmentAsync();
@@ -143,6 +178,7 @@ public sealed class OrderGrain(
     public async Task<OrderView> ReceiveAsync()
     {
         await ApplyShipmentAsync();
+        if (IsAlready(OrderStatus.Received)) return View();
         EnsureCanMove(OrderStatus.Received);
         await Dealer.OrderReceivedAsync(Id);
         return await MoveAsync(OrderStatus.Received);
@@ -200,19 +236,20 @@ public sealed class OrderGrain(
         return View();
     }
 
-    /// <summary>Rule 2: every line is reserved, or the ones that were are released again.</summary>
+    /// <summary>
+    /// Rule 2: every line is reserved, or the ones that were are released again. Rule 1 across lines: reserved one at a
+    /// time, in the order of their SKUs, as locks are taken. All at once, two orders for the last units of the same
+    /// SKUs could each take one SKU, fail on the other and both back out, where one of them fits.
+    /// </summary>
     private async Task ReserveAllOrNoneAsync()
     {
-        var attempts = state.State.Lines.Select(l => Product(l.Sku).ReserveAsync(Id, l.Quantity)).ToArray();
         try
         {
-            await Task.WhenAll(attempts);
+            foreach (var line in state.State.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal)) await Product(line.Sku).ReserveAsync(Id, line.Quantity);
         }
         catch
         {
             await Task.WhenAll(state.State.Lines.Select(l => Product(l.Sku).ReleaseAsync(Id)));
-            var refusal = attempts.Select(a => a.Exception?.InnerException).OfType<ChannelException>().FirstOrDefault();
-            if (refusal is not null) throw refusal;
             throw;
         }
     }

@@ -226,7 +226,7 @@ public sealed class OrderRulesTests : IDisposable
         {
             var read = await api.ExecuteAsync(channel.Admin, "query($id: ID!) { order(id: $id) { status } }", new { id });
             Assert.Equal(status, read.Data("order", "status").GetString());
-            Assert.Equal("INVALID_TRANSITION", (await channel.MoveAsync("receiveOrder", id)).ErrorCode());
+            Assert.Equal("INVALID_TRANSITION", (await channel.MoveAsync("shipOrder", id)).ErrorCode());
         }
         Assert.Equal("INSUFFICIENT_STOCK", (await channel.PlaceAsync("R-REFUSED", "D", Line("P1", 100))).ErrorCode()); // the retry reads it back
         Assert.Equal(1, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32()); // R-OPEN's unit only
@@ -327,6 +327,50 @@ public sealed class OrderRulesTests : IDisposable
         await channel.DealersAsync(["LATE"], ["P1"]);
 
         Assert.Equal("CONFIRMED", (await channel.PlaceAsync("EARLY", "LATE", Line("P1", 2))).Data("placeOrder", "status").GetString());
+    }
+
+    /// <summary>Rule 7 for moves: shipped, received or cancelled again, an order answers as it is and changes nothing.</summary>
+    [Theory]
+    [InlineData("shipOrder", "SHIPPED")]
+    [InlineData("shipOrder receiveOrder", "RECEIVED")]
+    [InlineData("cancelOrder", "CANCELLED")]
+    public async Task A_move_retried_answers_as_the_order_is_and_changes_nothing(string path, string status)
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 4)));
+        foreach (var move in path.Split(' ')) Ok(await channel.MoveAsync(move, "R1"));
+        var product = (await channel.ProductOf("P1")).ToString();
+        var dealer = (await channel.DealerOf("D")).ToString();
+
+        var retried = await channel.MoveAsync(path.Split(' ')[^1], "R1");
+
+        Assert.Equal(status, retried.Data(path.Split(' ')[^1], "status").GetString());
+        Assert.Equal(product, (await channel.ProductOf("P1")).ToString());
+        Assert.Equal(dealer, (await channel.DealerOf("D")).ToString());
+    }
+
+    /// <summary>Rule 1 across lines: two orders for the last units of the same two SKUs, lines in either order: exactly one fits, and it is placed.</summary>
+    [Fact]
+    public async Task Of_two_orders_crossing_for_the_last_units_of_two_skus_exactly_one_is_placed()
+    {
+        await channel.ProductAsync("PA", onHand: 0);
+        await channel.ProductAsync("PB", onHand: 0);
+        await channel.DealersAsync(["DP", "DQ"], ["PA", "PB"]);
+        for (var round = 0; round < 30; round++)
+        {
+            foreach (var sku in new[] { "PA", "PB" })
+                Ok(await api.ExecuteAsync(channel.Admin, "mutation($sku: ID!) { adjustStock(sku: $sku, delta: 10, reason: \"received\") { sku } }", new { sku }));
+
+            var placed = await Task.WhenAll(channel.PlaceAsync($"P{round}", "DP", Line("PA", 6), Line("PB", 6)), channel.PlaceAsync($"Q{round}", "DQ", Line("PB", 6), Line("PA", 6)));
+
+            Assert.Equal(1, placed.Count(p => p.ErrorCode() is null));
+            Assert.Equal("INSUFFICIENT_STOCK", placed.Single(p => p.ErrorCode() is not null).ErrorCode());
+            var winner = placed[0].ErrorCode() is null ? $"P{round}" : $"Q{round}";
+            Ok(await channel.MoveAsync("shipOrder", winner));
+            foreach (var sku in new[] { "PA", "PB" })
+                Ok(await api.ExecuteAsync(channel.Admin, "mutation($sku: ID!) { adjustStock(sku: $sku, delta: -4, reason: \"damaged\") { sku } }", new { sku }));
+        }
     }
 
     [Theory]

@@ -7,6 +7,7 @@ using ChannelGrains.Silo.Hosting;
 using ChannelGrains.Silo.Storage;
 using ChannelGrains.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using StorageNames = ChannelGrains.Common.StorageNames;
@@ -55,14 +56,7 @@ public sealed class FailedWriteTests : IAsyncLifetime
     [Fact]
     public async Task A_shipment_stopped_midway_is_finished_by_the_next_call_and_not_cancelled()
     {
-        var tenant = TestTenant.New();
-        var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, "P1"));
-        await product.UpsertAsync(new ProductInfo("P1", "Product 1", 10m, 8m));
-        await product.AdjustStockAsync(10, "received");
-        var dealer = cluster.Client.GetGrain<IDealerGrain>(Keys.Of(tenant, "D"));
-        await dealer.UpsertAsync(new DealerInfo("D", "Dealer D", "CN/East/Shanghai", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["P1"]));
-        var order = cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, "R1"));
-        await order.PlaceAsync(new PlaceOrder("R1", "D", [new OrderLineInput("P1", 4, null, null)]));
+        var (product, dealer, order) = await PlacedOrderAsync();
 
         UnreliableStore.Refuse(dealer.GetGrainId());
         await Assert.ThrowsAnyAsync<Exception>(() => order.ShipAsync());
@@ -78,11 +72,52 @@ public sealed class FailedWriteTests : IAsyncLifetime
         Assert.Equal(OrderStatus.Received, (await order.ReceiveAsync()).Status);
     }
 
+    /// <summary>
+    /// Rules 2 and 5: a cancel stopped after the order was stored CANCELLED, before its products released (a product's
+    /// write failed here; a silo that died would do the same), is finished by the order's reminder, or by the cancel
+    /// retried. Released first, as it was, the order stayed CONFIRMED holding nothing, and shipping it moved no units.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_cancel_stopped_midway_leaves_the_order_cancelled_and_its_release_is_finished(bool cancelRetried)
+    {
+        var (product, dealer, order) = await PlacedOrderAsync();
+
+        UnreliableStore.Refuse(product.GetGrainId());
+        await Assert.ThrowsAnyAsync<Exception>(() => order.CancelAsync());
+        UnreliableStore.Allow(product.GetGrainId());
+
+        Assert.Equal(OrderStatus.Cancelled, (await order.GetAsync())!.Status);
+        Assert.Equal(ErrorCodes.InvalidTransition, (await Assert.ThrowsAsync<ChannelException>(() => order.ShipAsync())).Code);
+        if (cancelRetried) Assert.Equal(OrderStatus.Cancelled, (await order.CancelAsync()).Status);
+        await Eventually.TrueAsync(async () => (await product.GetAsync())!.Reserved == 0 && (await dealer.GetAsync())!.CreditUsed == 0m,
+            TimeSpan.FromSeconds(30), async () => $"reserved {(await product.GetAsync())!.Reserved}, credit used {(await dealer.GetAsync())!.CreditUsed}");
+        Assert.Equal(10, (await product.GetAsync())!.OnHand);
+    }
+
+    /// <summary>Product P1 with 10 units, an admitted dealer D, and D's confirmed order R1 for 4 of them, in a new tenant.</summary>
+    private async Task<(IProductGrain Product, IDealerGrain Dealer, IOrderGrain Order)> PlacedOrderAsync()
+    {
+        var tenant = TestTenant.New();
+        var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, "P1"));
+        await product.UpsertAsync(new ProductInfo("P1", "Product 1", 10m, 8m));
+        await product.AdjustStockAsync(10, "received");
+        var dealer = cluster.Client.GetGrain<IDealerGrain>(Keys.Of(tenant, "D"));
+        await dealer.UpsertAsync(new DealerInfo("D", "Dealer D", "CN/East/Shanghai", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["P1"]));
+        var order = cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, "R1"));
+        await order.PlaceAsync(new PlaceOrder("R1", "D", [new OrderLineInput("P1", 4, null, null)]));
+        return (product, dealer, order);
+    }
+
     private sealed class UnreliableStoreSilo : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
             silo.AddChannelProviders(connectionString: null);
+            // A cancel stopped midway is finished by a reminder of the order, every AuditPeriod.
+            silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            silo.Services.PostConfigure<OrderingOptions>(ordering => ordering.AuditPeriod = TimeSpan.FromSeconds(1));
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Channel,
                 (services, _) => new UnreliableStore(ProcessMemoryGrainStorage.Create(services, StorageNames.Channel)));
         }
