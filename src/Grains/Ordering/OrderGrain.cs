@@ -117,7 +117,7 @@ public sealed class OrderGrain(
         if (!IsAlready(OrderStatus.Cancelled))
         {
             EnsureCanMove(OrderStatus.Cancelled);
-            await this.RegisterOrUpdateReminder(FinishCancelReminder, options.Value.AuditPeriod, options.Value.AuditPeriod);
+            finishCancel = await this.RegisterOrUpdateReminder(FinishCancelReminder, options.Value.AuditPeriod, options.Value.AuditPeriod);
             await MoveAsync(OrderStatus.Cancelled);
         }
         await FinishCancelAsync();
@@ -126,17 +126,26 @@ public sealed class OrderGrain(
 
     private const string FinishCancelReminder = "finish-cancel";
 
+    /// <summary>The reminder this activation registered, unregistered without reading it back; null otherwise.</summary>
+    private IGrainReminder? finishCancel;
+
     private async Task FinishCancelAsync()
     {
         await ReleaseAsync();
-        if (await this.GetReminder(FinishCancelReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        await StopFinishingCancelAsync();
+    }
+
+    private async Task StopFinishingCancelAsync()
+    {
+        if ((finishCancel ?? await this.GetReminder(FinishCancelReminder)) is { } reminder) await this.UnregisterReminder(reminder);
+        finishCancel = null;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != FinishCancelReminder) return;
         if (state.State is { Phase: SagaPhase.Done, Status: OrderStatus.Cancelled }) await FinishCancelAsync();
-        else if (await this.GetReminder(FinishCancelReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        else await StopFinishingCancelAsync(); // the cancel stopped before the order was stored CANCELLED
     }
 
     /// <summary>
