@@ -41,15 +41,17 @@ public static class CatalogFields
             });
 
         mutation.Field<NonNullGraphType<ProductType>>("adjustStock")
-            .Description("Goods received (positive delta) or written off (negative); on-hand never drops below reserved.")
+            .Description("Goods received (positive delta) or written off (negative); on-hand never drops below reserved. " +
+                "With a requestId it is applied once: asked again it answers the product as it is (the product remembers its latest 256).")
             .Argument<NonNullGraphType<IdGraphType>>("sku")
             .Argument<NonNullGraphType<IntGraphType>>("delta")
             .Argument<NonNullGraphType<StringGraphType>>("reason")
+            .Argument<IdGraphType>("requestId")
             .ResolveAsync(async context =>
             {
                 Access.EnsureAdmin(context.Caller());
-                return await context.Grain<IProductGrain>(context.GetArgument<string>("sku"))
-                    .AdjustStockAsync(context.GetArgument<int>("delta"), context.GetArgument<string>("reason"));
+                return await context.Grain<IProductGrain>(context.GetArgument<string>("sku")).AdjustStockAsync(
+                    context.GetArgument<int>("delta"), context.GetArgument<string>("reason"), context.GetArgument<string?>("requestId"));
             });
     }
 }

@@ -8,7 +8,11 @@ public interface IProductGrain : Ordering.IOrderHoldings
 
     [Alias("Upsert")] Task<ProductView> UpsertAsync(ProductInfo info);
 
-    [Alias("AdjustStock")] Task<ProductView> AdjustStockAsync(int delta, string reason);
+    /// <summary>
+    /// Changes on-hand stock by <paramref name="delta"/>. With a <paramref name="requestId"/> it is applied once: asked
+    /// again with the same delta and reason it answers the product as it is, with others it is VALIDATION.
+    /// </summary>
+    [Alias("AdjustStock")] Task<ProductView> AdjustStockAsync(int delta, string reason, string? requestId = null);
 
     /// <summary>Holds stock for an order, or refuses with INSUFFICIENT_STOCK. Reserving again for the same order sets what it holds.</summary>
     [Alias("Reserve")] Task ReserveAsync(string orderId, int quantity);

@@ -25,10 +25,23 @@ public sealed class ProductGrain(
         return View()!;
     }
 
-    public async Task<ProductView> AdjustStockAsync(int delta, string reason)
+    public async Task<ProductView> AdjustStockAsync(int delta, string reason, string? requestId = null)
     {
+        if (requestId is not null) Validate.Id(requestId, "requestId");
         EnsureExists();
+        var adjustments = state.State.Adjustments;
+        if (requestId is not null && adjustments.Find(a => a.RequestId == requestId) is { } first)
+        {
+            if (first.Delta != delta || first.Reason != reason)
+                throw ChannelException.Validation($"requestId {requestId} was already used for another adjustment of {Sku}.");
+            return View()!;
+        }
         state.State.OnHand = ProductRules.AdjustedOnHand(state.State.OnHand, state.State.Reserved, delta, reason);
+        if (requestId is not null)
+        {
+            if (adjustments.Count == ProductRules.AdjustmentsKept) adjustments.RemoveAt(0);
+            adjustments.Add(new StockAdjustment(requestId, delta, reason));
+        }
         await state.PersistAsync(this);
         return View()!;
     }

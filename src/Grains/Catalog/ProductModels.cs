@@ -34,10 +34,26 @@ public sealed class ProductState
 
     [System.Text.Json.Serialization.JsonIgnore]
     public int Reserved => Reservations.Values.Sum(r => r.Quantity);
+
+    /// <summary>
+    /// The latest stock adjustments asked with a requestId, oldest first, at most <see cref="ProductRules.AdjustmentsKept"/>:
+    /// one asked again is applied once (rule 7).
+    /// </summary>
+    [Id(3)] public List<StockAdjustment> Adjustments { get; set; } = [];
 }
+
+/// <summary>A stock adjustment applied, as its requestId asked for it.</summary>
+[GenerateSerializer, Immutable, Alias("ChannelGrains.StockAdjustment")]
+public sealed record class StockAdjustment([property: Id(0)] string RequestId, [property: Id(1)] int Delta, [property: Id(2)] string Reason);
 
 public static class ProductRules
 {
+    /// <summary>
+    /// How many adjustments a product remembers by requestId. Adjustments are rare (goods received, counts, write-offs),
+    /// so a retry comes long before this many others; one asked again after them would be applied again.
+    /// </summary>
+    public const int AdjustmentsKept = 256;
+
     public static ProductInfo Validated(ProductInfo input)
     {
         Validate.Id(input.Sku, "sku");

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ChannelGrains.Catalog;
+using ChannelGrains.Common;
 using ChannelGrains.Tests.Infrastructure;
 
 namespace ChannelGrains.Tests.Catalog;
@@ -70,6 +72,48 @@ public sealed class ProductApiTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(6, afterWriteOff.GetProperty("onHand").GetInt32());
         Assert.Equal("INSUFFICIENT_STOCK", refused.ErrorCode());
         Assert.Equal(6, (await api.ExecuteAsync(Callers.Admin(tenant), Read, new { sku = "P3" })).Data("product", "onHand").GetInt32());
+    }
+
+    private const string AdjustOnce =
+        "mutation($sku: ID!, $delta: Int!, $reason: String!, $requestId: ID) { adjustStock(sku: $sku, delta: $delta, reason: $reason, requestId: $requestId) { onHand } }";
+
+    [Fact]
+    public async Task A_stock_adjustment_asked_again_with_its_requestId_is_applied_once()
+    {
+        await api.ExecuteAsync(Callers.Admin(tenant), Upsert, new { input = new { sku = "P5", name = "Salt", listPrice = 3m, floorPrice = 2m } });
+        var admin = Callers.Admin(tenant);
+
+        var first = (await api.ExecuteAsync(admin, AdjustOnce, new { sku = "P5", delta = 10, reason = "received", requestId = "grn-1" })).Data("adjustStock");
+        var retried = (await api.ExecuteAsync(admin, AdjustOnce, new { sku = "P5", delta = 10, reason = "received", requestId = "grn-1" })).Data("adjustStock");
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            api.ExecuteAsync(admin, AdjustOnce, new { sku = "P5", delta = 5, reason = "count", requestId = "count-1" })));
+        var otherDelta = await api.ExecuteAsync(admin, AdjustOnce, new { sku = "P5", delta = 11, reason = "received", requestId = "grn-1" });
+        var otherReason = await api.ExecuteAsync(admin, AdjustOnce, new { sku = "P5", delta = 10, reason = "recount", requestId = "grn-1" });
+        var malformed = await api.ExecuteAsync(admin, AdjustOnce, new { sku = "P5", delta = 10, reason = "received", requestId = "a/b" });
+        var withoutId = (await api.ExecuteAsync(admin, AdjustOnce, new { sku = "P5", delta = 1, reason = "count", requestId = (string?)null })).Data("adjustStock");
+
+        Assert.Equal(10, first.GetProperty("onHand").GetInt32());
+        Assert.Equal(10, retried.GetProperty("onHand").GetInt32());
+        Assert.All(concurrent, r => Assert.Null(r.ErrorCode()));
+        Assert.Equal("VALIDATION", otherDelta.ErrorCode());
+        Assert.Equal("VALIDATION", otherReason.ErrorCode());
+        Assert.Equal("VALIDATION", malformed.ErrorCode());
+        Assert.Equal(16, withoutId.GetProperty("onHand").GetInt32());
+        Assert.Equal(16, (await api.ExecuteAsync(admin, Read, new { sku = "P5" })).Data("product", "onHand").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_product_remembers_its_latest_256_adjustments_by_requestId()
+    {
+        await api.ExecuteAsync(Callers.Admin(tenant), Upsert, new { input = new { sku = "P6", name = "Sugar", listPrice = 3m, floorPrice = 2m } });
+        var product = fixture.Grains.GetGrain<IProductGrain>(Keys.Of(tenant, "P6"));
+        for (var i = 1; i <= 300; i++) await product.AdjustStockAsync(1, "count", $"c{i}");
+
+        var remembered = await product.AdjustStockAsync(1, "count", "c45");
+        var forgotten = await product.AdjustStockAsync(1, "count", "c44");
+
+        Assert.Equal(300, remembered.OnHand);
+        Assert.Equal(301, forgotten.OnHand);
     }
 
     [Fact]

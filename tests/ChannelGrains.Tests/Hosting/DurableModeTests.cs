@@ -7,6 +7,8 @@ namespace ChannelGrains.Tests.Hosting;
 [Collection(PostgresCollection.Name)]
 public sealed class DurableModeTests(PostgresServer postgres, ITestOutputHelper output)
 {
+    private const string AdjustOnce = "mutation { adjustStock(sku: \"P1\", delta: 40, reason: \"received\", requestId: \"grn-1\") { onHand } }";
+
     [Fact]
     public async Task Acknowledged_writes_survive_killing_the_process()
     {
@@ -23,7 +25,7 @@ public sealed class DurableModeTests(PostgresServer postgres, ITestOutputHelper 
             output.WriteLine($"durable Api start-up on an empty database (migrations included): {first.StartupTime.TotalSeconds:F1} s");
             using var api = new ApiClient(first.BaseAddress, token);
             Assert.Null((await api.PostAsync("mutation { upsertProduct(input: {sku: \"P1\", name: \"Tea\", listPrice: 12, floorPrice: 10}) { sku } }")).ErrorCode());
-            Assert.Null((await api.PostAsync("mutation { adjustStock(sku: \"P1\", delta: 40, reason: \"received\") { onHand } }")).ErrorCode());
+            Assert.Null((await api.PostAsync(AdjustOnce)).ErrorCode());
             Assert.Null((await api.PostAsync("mutation { upsertDealer(input: {id: \"D1\", name: \"East One\", region: \"CN/East\", tier: STRATEGIC, status: ADMITTED, creditLimit: 5000, authorizedSkus: [\"P1\"]}) { id } }")).ErrorCode());
             await first.KillAsync();
         }
@@ -31,10 +33,12 @@ public sealed class DurableModeTests(PostgresServer postgres, ITestOutputHelper 
         await using var second = await AppProcess.StartApiAsync(environment);
         output.WriteLine($"durable Api restart: {second.StartupTime.TotalSeconds:F1} s");
         using var again = new ApiClient(second.BaseAddress, token);
+        var retried = (await again.PostAsync(AdjustOnce)).Data("adjustStock"); // rule 7: its requestId outlived the process
         var product = (await again.PostAsync("{ product(sku: \"P1\") { name onHand } }")).Data("product");
         var dealers = (await again.PostAsync("{ dealers(region: \"CN/East\") { totalCount edges { node { id tier creditLimit authorizedSkus } } } }")).Data("dealers");
 
         Assert.Equal("Tea", product.GetProperty("name").GetString());
+        Assert.Equal(40, retried.GetProperty("onHand").GetInt32());
         Assert.Equal(40, product.GetProperty("onHand").GetInt32());
         Assert.Equal(1, dealers.GetProperty("totalCount").GetInt32());
         var dealer = dealers.GetProperty("edges")[0].GetProperty("node");
