@@ -32,7 +32,7 @@ public static class ApprovalFields
             });
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ApprovalType>>>>("approvals")
-            .Description("Approvals of a region subtree (a MANAGER: its own): by default those waiting, oldest first; with an APPROVED, REJECTED or WITHDRAWN (closed undecided: its order was cancelled) status, those of the region among the tenant's latest 200 closed approvals, newest first (each approval keeps its whole record in approval(id)).")
+            .Description("Approvals of a region subtree (a MANAGER: its own): by default those waiting, oldest first; with an APPROVED, REJECTED or WITHDRAWN (its order was cancelled before a decision reached it; a decision made meanwhile stays in its history) status, those of the region among the tenant's latest 200 closed approvals, newest first (each approval keeps its whole record in approval(id)).")
             .Argument<StringGraphType>("region")
             .Argument<ApprovalStatusType>("status")
             .Argument<IntGraphType>("first")

@@ -77,14 +77,17 @@ public sealed class ApprovalGrain(
 
     /// <summary>
     /// The final decision is saved first and then applied to its subject, which is idempotent: if the silo dies in
-    /// between, the next read or decision applies it.
+    /// between, the next read or decision applies it. An order cancelled after the decision asked it whether it waits,
+    /// before the outcome reached it, is not decided by it: the approval is then WITHDRAWN, its decisions still logged.
     /// </summary>
     private async Task ApplyOutcomeIfDueAsync()
     {
         if (state.State.Status is not (ApprovalStatus.Approved or ApprovalStatus.Rejected) || state.State.OutcomeApplied) return;
-        await outcomes.ApplyAsync(Tenant, Keys.Split(this.GetPrimaryKeyString()).Id, state.State.Request!, state.State.Status == ApprovalStatus.Approved);
+        var decided = await outcomes.ApplyAsync(Tenant, Keys.Split(this.GetPrimaryKeyString()).Id, state.State.Request!, state.State.Status == ApprovalStatus.Approved);
+        if (!decided) state.State.Status = ApprovalStatus.Withdrawn;
         state.State.OutcomeApplied = true;
         await state.PersistAsync(this);
+        if (!decided) await Inbox.PutAsync(View()!);
     }
 
     private IApprovalInboxGrain Inbox => GrainFactory.GetGrain<IApprovalInboxGrain>(Tenant);

@@ -7,7 +7,8 @@ namespace ChannelGrains.Approvals;
 /// <summary>Applies a final approval decision to what it was about.</summary>
 public interface IApprovalOutcomes
 {
-    Task ApplyAsync(string tenant, string approvalId, ApprovalRequest request, bool approved);
+    /// <summary>Whether the outcome decided its subject: not when it was an order cancelled while the decision was made.</summary>
+    Task<bool> ApplyAsync(string tenant, string approvalId, ApprovalRequest request, bool approved);
 
     /// <summary>Whether the subject still waits for the decision: an order cancelled meanwhile does not.</summary>
     Task<bool> AwaitsAsync(string tenant, ApprovalRequest request);
@@ -15,13 +16,22 @@ public interface IApprovalOutcomes
 
 public sealed class ApprovalOutcomes(IGrainFactory grains) : IApprovalOutcomes
 {
-    public Task ApplyAsync(string tenant, string approvalId, ApprovalRequest request, bool approved) => request.Kind switch
+    public async Task<bool> ApplyAsync(string tenant, string approvalId, ApprovalRequest request, bool approved)
     {
-        ApprovalKind.Order => (Task)grains.GetGrain<IOrderGrain>(Keys.Of(tenant, request.SubjectId)).ApplyApprovalAsync(approved),
-        ApprovalKind.SpecialPrice => grains.GetGrain<IDealerGrain>(Keys.Of(tenant, request.SubjectId)).DecideSpecialPriceAsync(approvalId, approved),
-        ApprovalKind.DealerAdmission => grains.GetGrain<IDealerGrain>(Keys.Of(tenant, request.SubjectId)).DecideAdmissionAsync(approved),
-        _ => throw new NotSupportedException($"{request.Kind} approvals have no outcome yet."),
-    };
+        switch (request.Kind)
+        {
+            case ApprovalKind.Order:
+                return await grains.GetGrain<IOrderGrain>(Keys.Of(tenant, request.SubjectId)).ApplyApprovalAsync(approved);
+            case ApprovalKind.SpecialPrice:
+                await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, request.SubjectId)).DecideSpecialPriceAsync(approvalId, approved);
+                return true;
+            case ApprovalKind.DealerAdmission:
+                await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, request.SubjectId)).DecideAdmissionAsync(approved);
+                return true;
+            default:
+                throw new NotSupportedException($"{request.Kind} approvals have no outcome yet.");
+        }
+    }
 
     public async Task<bool> AwaitsAsync(string tenant, ApprovalRequest request) => request.Kind != ApprovalKind.Order
         || (await grains.GetGrain<IOrderGrain>(Keys.Of(tenant, request.SubjectId)).GetAsync())?.Status == OrderStatus.PendingApproval;

@@ -11,8 +11,11 @@ public interface IOrderGrain : IGrainWithStringKey
 
     [Alias("Place")] Task<OrderView> PlaceAsync(PlaceOrder order);
 
-    /// <summary>The final decision of the order's approval; applying it again changes nothing.</summary>
-    [Alias("ApplyApproval")] Task<OrderView> ApplyApprovalAsync(bool approved);
+    /// <summary>
+    /// The final decision of the order's approval; applying it again changes nothing. Answers whether an approval's
+    /// outcome decided the order, now or before: not when the order was cancelled while it waited.
+    /// </summary>
+    [Alias("ApplyApproval")] Task<bool> ApplyApprovalAsync(bool approved);
 
     [Alias("Cancel")] Task<OrderView> CancelAsync();
 

@@ -96,13 +96,15 @@ public sealed class OrderGrain(
         return await CompleteSagaAsync();
     }
 
-    public async Task<OrderView> ApplyApprovalAsync(bool approved)
+    public async Task<bool> ApplyApprovalAsync(bool approved)
     {
         // The outcome of an approval may arrive again, or after the order was cancelled meanwhile: then it changes nothing.
-        if (state.State.Phase != SagaPhase.Done || state.State.Status != OrderStatus.PendingApproval) return View();
-        if (approved && await Dealer.ConfirmOrderAsync(Id)) return await MoveAsync(OrderStatus.Confirmed);
-        await ReleaseAsync(); // rejected, or approved for a dealer no longer admitted
-        return await MoveAsync(OrderStatus.Rejected);
+        if (state.State.Phase != SagaPhase.Done || state.State.Status != OrderStatus.PendingApproval) return state.State.DecidedByApproval;
+        var confirmed = approved && await Dealer.ConfirmOrderAsync(Id);
+        if (!confirmed) await ReleaseAsync(); // rejected, or approved for a dealer no longer admitted
+        state.State.DecidedByApproval = true;
+        await MoveAsync(confirmed ? OrderStatus.Confirmed : OrderStatus.Rejected);
+        return true;
     }
 
     /// <summary>

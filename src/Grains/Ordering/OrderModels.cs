@@ -67,4 +67,7 @@ public sealed class OrderState
     [Id(5)] public string? RefusalCode { get; set; }
     [Id(6)] public string? RefusalMessage { get; set; }
     [Id(7)] public long Version { get; set; }
+
+    /// <summary>Whether its approval's outcome moved the order (to CONFIRMED or REJECTED), so the approval stands if it is cancelled later.</summary>
+    [Id(8)] public bool DecidedByApproval { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ChannelGrains.Approvals;
 using ChannelGrains.Catalog;
 using ChannelGrains.Common;
 using ChannelGrains.Ordering;
@@ -96,10 +97,38 @@ public sealed class FailedWriteTests : IAsyncLifetime
         Assert.Equal(10, (await product.GetAsync())!.OnHand);
     }
 
-    /// <summary>Product P1 with 10 units, an admitted dealer D, and D's confirmed order R1 for 4 of them, in a new tenant.</summary>
-    private async Task<(IProductGrain Product, IDealerGrain Dealer, IOrderGrain Order)> PlacedOrderAsync()
+    /// <summary>
+    /// Rule 11: an order cancelled after a decision asked it whether it still waits, before the decision's outcome reached
+    /// it (the approval's write of the decision is held here; a slow store would do the same), is not decided by it. The
+    /// approval was left APPROVED on a CANCELLED order; it is now WITHDRAWN, with the decision still logged.
+    /// </summary>
+    [Fact]
+    public async Task An_order_cancelled_while_its_final_decision_is_being_stored_withdraws_the_approval()
     {
         var tenant = TestTenant.New();
+        await cluster.Client.GetGrain<ITenantSettingsGrain>(tenant).UpdateAsync(TenantSettings.Default with { OrderApprovalAbove = 0m });
+        var (product, _, order) = await PlacedOrderAsync(tenant);
+        Assert.Equal(OrderStatus.PendingApproval, (await order.GetAsync())!.Status);
+        var approval = cluster.Client.GetGrain<IApprovalGrain>(Keys.Of(tenant, ApprovalOutcomes.OrderApprovalId("R1")));
+
+        var held = UnreliableStore.Hold(approval.GetGrainId());
+        var deciding = approval.DecideAsync(new Approver("manager-east", IsAdmin: false, "CN/East"), approved: true, "fits the plan");
+        await held.Reached.WaitAsync(TimeSpan.FromSeconds(30)); // the decision asked the order, which still waited
+        Assert.Equal(OrderStatus.Cancelled, (await order.CancelAsync()).Status);
+        held.Release();
+        var decided = await deciding;
+
+        var stored = (await approval.GetAsync())!;
+        Assert.Equal((ApprovalStatus.Withdrawn, ApprovalStatus.Withdrawn), (decided.Status, stored.Status));
+        Assert.Equal("manager-east", Assert.Single(stored.History).DecidedBy);
+        Assert.Equal(OrderStatus.Cancelled, (await order.GetAsync())!.Status);
+        Assert.Equal(0, (await product.GetAsync())!.Reserved);
+    }
+
+    /// <summary>Product P1 with 10 units, an admitted dealer D, and D's order R1 for 4 of them, in a new tenant unless one is given.</summary>
+    private async Task<(IProductGrain Product, IDealerGrain Dealer, IOrderGrain Order)> PlacedOrderAsync(string? tenant = null)
+    {
+        tenant ??= TestTenant.New();
         var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, "P1"));
         await product.UpsertAsync(new ProductInfo("P1", "Product 1", 10m, 8m));
         await product.AdjustStockAsync(10, "received");
@@ -123,20 +152,46 @@ public sealed class FailedWriteTests : IAsyncLifetime
         }
     }
 
-    /// <summary>The memory store, except that the writes of the grains named by <see cref="Refuse"/> fail.</summary>
+    /// <summary>
+    /// The memory store, except that the writes of the grains named by <see cref="Refuse"/> fail, and the next write of
+    /// a grain named by <see cref="Hold"/> waits until the test releases it.
+    /// </summary>
     private sealed class UnreliableStore(IGrainStorage store) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
     {
         private static readonly ConcurrentDictionary<GrainId, bool> Refused = new();
+        private static readonly ConcurrentDictionary<GrainId, HeldWrite> Held = new();
 
         public static void Refuse(GrainId grain) => Refused[grain] = true;
 
         public static void Allow(GrainId grain) => Refused.TryRemove(grain, out _);
 
+        public static HeldWrite Hold(GrainId grain) => Held[grain] = new HeldWrite();
+
+        public sealed class HeldWrite
+        {
+            private readonly TaskCompletionSource reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            /// <summary>Completes when the held write arrives at the store.</summary>
+            public Task Reached => reached.Task;
+
+            public void Release() => released.TrySetResult();
+
+            public Task WaitAsync()
+            {
+                reached.TrySetResult();
+                return released.Task;
+            }
+        }
+
         public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => store.ReadStateAsync(stateName, grainId, grainState);
 
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Refused.ContainsKey(grainId)
-            ? Task.FromException(new IOException($"The store did not answer (a test refuses the writes of {grainId})."))
-            : store.WriteStateAsync(stateName, grainId, grainState);
+        public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            if (Held.TryRemove(grainId, out var held)) await held.WaitAsync();
+            if (Refused.ContainsKey(grainId)) throw new IOException($"The store did not answer (a test refuses the writes of {grainId}).");
+            await store.WriteStateAsync(stateName, grainId, grainState);
+        }
 
         public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => store.ClearStateAsync(stateName, grainId, grainState);
 
