@@ -93,11 +93,20 @@ public static class ApprovalFields
                     Caller.RoleName(context.Caller().Role), ApprovalOutcomes.SpecialPriceTerms(product.Sku, input.Price, validFrom, validTo, quantity));
                 var approval = context.Grain<IApprovalGrain>(approvalId);
                 // Before the dealer records the price: a requestId that another request (another dealer's) holds is refused
-                // with nothing changed. Opening checks it again, against one opened meanwhile.
+                // with nothing changed. Opening checks it again, against one opened meanwhile: if that is another dealer's,
+                // the price just recorded is dropped, as nothing would ever decide it.
                 (await approval.GetAsync())?.Request.EnsureAskedAgainBy(request);
-                await context.Grain<IDealerGrain>(dealer.Id).RequestSpecialPriceAsync(approvalId,
-                    new SpecialPrice(product.Sku, input.Price, validFrom, validTo, ApprovalStatus.Pending));
-                return await approval.OpenAsync(request);
+                var requester = context.Grain<IDealerGrain>(dealer.Id);
+                await requester.RequestSpecialPriceAsync(approvalId, new SpecialPrice(product.Sku, input.Price, validFrom, validTo, ApprovalStatus.Pending));
+                try
+                {
+                    return await approval.OpenAsync(request);
+                }
+                catch (ChannelException refused) when (refused.Code == ErrorCodes.Validation)
+                {
+                    if ((await approval.GetAsync())?.Request.SubjectId != dealer.Id) await requester.DropSpecialPriceRequestAsync(approvalId);
+                    throw;
+                }
             });
 
         mutation.Field<NonNullGraphType<ApprovalType>>("requestDealerAdmission")

@@ -456,6 +456,14 @@ public sealed class DealerGrain(
         await SaveAsync();
     }
 
+    public async Task DropSpecialPriceRequestAsync(string approvalId)
+    {
+        if (state.State.SpecialPrices?.GetValueOrDefault(approvalId) is not { Status: Approvals.ApprovalStatus.Pending }) return;
+        state.State.SpecialPrices!.Remove(approvalId);
+        if (state.State.SpecialPrices.Count == 0) state.State.SpecialPrices = null;
+        await SaveAsync();
+    }
+
     public Task<decimal?> GetSpecialPriceAsync(string sku, DateTime at) =>
         Task.FromResult((state.State.SpecialPrices?.Values ?? Enumerable.Empty<SpecialPrice>()).Where(p => p.Covers(sku, at)).Select(p => (decimal?)p.Price).Min());
 

@@ -63,6 +63,9 @@ public interface IDealerGrain : Ordering.IOrderHoldings
 
     [Alias("DecideSpecialPrice")] Task DecideSpecialPriceAsync(string approvalId, bool approved);
 
+    /// <summary>Forgets a special price still waiting whose approval another request opened: nothing would ever decide it.</summary>
+    [Alias("DropSpecialPriceRequest")] Task DropSpecialPriceRequestAsync(string approvalId);
+
     /// <summary>The lowest approved special price covering this SKU at this time, if any.</summary>
     [Alias("GetSpecialPrice")] Task<decimal?> GetSpecialPriceAsync(string sku, DateTime at);
 

@@ -291,6 +291,33 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal("This approval was opened for another request.", otherTerms.GetProperty("errors")[0].GetProperty("message").GetString());
     }
 
+    /// <summary>
+    /// Two first requests for one new requestId, for two dealers at once, can both pass the check made before the dealer
+    /// records its price: one opens the approval, the other is refused, and its dealer keeps no price that nothing decides.
+    /// </summary>
+    [Fact]
+    public async Task Of_two_dealers_asking_at_once_under_one_new_requestId_the_refused_one_keeps_no_special_price()
+    {
+        await channel.ProductAsync("P1", onHand: 0);
+        await channel.DealersAsync(["D1", "D2"], ["P1"]);
+
+        for (var i = 0; i < 30; i++)
+        {
+            var requestId = $"race{i}";
+            var answers = await Task.WhenAll(RequestSpecialPriceAsync(requestId, "D1"), RequestSpecialPriceAsync(requestId, "D2"));
+
+            Assert.Single(answers, a => a.ErrorCode() is null);
+            Assert.Equal("VALIDATION", Assert.Single(answers, a => a.ErrorCode() is not null).ErrorCode());
+            var owner = (await api.ExecuteAsync(channel.Admin, "query($id: ID!) { approval(id: $id) { subjectId } }", new { id = $"special-price-{requestId}" }))
+                .Data("approval", "subjectId").GetString();
+            foreach (var dealerId in new[] { "D1", "D2" })
+            {
+                var prices = (await StoredDealer.ReadAsync(storage, grains.GetGrain<IDealerGrain>(Keys.Of(channel.Tenant, dealerId)))).SpecialPrices;
+                Assert.Equal(dealerId == owner, prices?.ContainsKey($"special-price-{requestId}") == true);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("12345678901234567890123456")]
     [InlineData("500000.123456789")]
