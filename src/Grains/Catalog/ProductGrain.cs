@@ -100,10 +100,13 @@ public sealed class ProductGrain(
 
     /// <summary>
     /// A reservation whose order never completed (its silo died mid-saga) would hold stock for ever: the audit asks
-    /// each such order, through a worker so this grain is not blocked meanwhile, whether it stands.
+    /// each such order, through a worker so this grain is not blocked meanwhile, whether it stands. A confirmed one is
+    /// asked about again once a day (<see cref="OrderingOptions.RecheckHeldEvery"/>): its order may have been stored
+    /// SHIPPED by a shipment that stopped before it reached this product, and asked, the order finishes it.
     /// </summary>
     public Task ReceiveReminder(string reminderName, TickStatus status) => audit.RunAsync(this, GrainFactory,
-        state.State.Reservations.Where(r => !r.Value.Settled).Select(r => (r.Key, r.Value.At)).ToArray(), clock.GetUtcNow().UtcDateTime, options.Value);
+        state.State.Reservations.Where(r => !r.Value.Settled).Select(r => (r.Key, r.Value.At)).ToArray(), clock.GetUtcNow().UtcDateTime, options.Value,
+        state.State.Reservations.Where(r => r.Value.Settled).Select(r => (r.Key, r.Value.At)).ToArray());
 
     private string Sku => Keys.Split(this.GetPrimaryKeyString()).Id;
 

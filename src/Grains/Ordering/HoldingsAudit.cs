@@ -29,15 +29,30 @@ public sealed class HoldingsAudit
     /// </summary>
     public static DateTime TakenAgainAt(DateTime before, DateTime now) => now > before ? now : before.AddTicks(1);
 
-    public async Task RunAsync(Grain holder, IGrainFactory grains, IReadOnlyCollection<(string OrderId, DateTime At)> unsettled, DateTime now, OrderingOptions options)
+    /// <summary>
+    /// Asks the orders of the <paramref name="unsettled"/> holdings older than a running saga could be, and, if given,
+    /// those of the <paramref name="settled"/> ones once every <see cref="OrderingOptions.RecheckHeldEvery"/> of their age.
+    /// The reminder goes when there is nothing left to ask about.
+    /// </summary>
+    public async Task RunAsync(Grain holder, IGrainFactory grains, IReadOnlyCollection<(string OrderId, DateTime At)> unsettled, DateTime now, OrderingOptions options,
+        IReadOnlyCollection<(string OrderId, DateTime At)>? settled = null)
     {
-        if (unsettled.Count == 0)
+        if (unsettled.Count == 0 && (settled is null || settled.Count == 0))
         {
             if (await holder.GetReminder(Reminder) is { } reminder) await holder.UnregisterReminder(reminder);
             scheduled = false;
             return;
         }
-        var stale = unsettled.Where(h => h.At <= now - options.AuditReservationsAfter).Select(h => new AuditedHolding(h.OrderId, h.At)).ToArray();
-        if (stale.Length > 0) await grains.GetGrain<IReservationAuditorGrain>(0).AuditAsync(holder.GetGrainId(), stale);
+        var asked = unsettled.Where(h => h.At <= now - options.AuditReservationsAfter)
+            .Concat((settled ?? []).Where(h => IsDueForRecheck(now - h.At, options)))
+            .Select(h => new AuditedHolding(h.OrderId, h.At)).ToArray();
+        if (asked.Length > 0) await grains.GetGrain<IReservationAuditorGrain>(0).AuditAsync(holder.GetGrainId(), asked);
     }
+
+    /// <summary>
+    /// Whether a settled holding of this age is asked about at this audit: at the first audit after each whole
+    /// <see cref="OrderingOptions.RecheckHeldEvery"/> of its age, so once per period without recording when it was asked.
+    /// </summary>
+    public static bool IsDueForRecheck(TimeSpan age, OrderingOptions options) =>
+        age >= options.RecheckHeldEvery && age.Ticks % options.RecheckHeldEvery.Ticks < options.AuditPeriod.Ticks;
 }

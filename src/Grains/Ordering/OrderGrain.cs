@@ -157,9 +157,10 @@ public sealed class OrderGrain(
     private bool IsAlready(OrderStatus status) => state.State.Phase == SagaPhase.Done && state.State.Status == status;
 
     /// <summary>
-    /// Stores the order SHIPPED before any product lets its units go, then has its products and its dealer apply the
-    /// shipment. One stopped midway (a silo died, a write failed) is finished by the order's next call, never cancelled,
-    /// which would leave the units neither at the manufacturer nor at the dealer.
+    /// Stores the order SHIPPED before any product lets its units go, then has its dealer and its products apply the
+    /// shipment. One stopped midway (a silo died, a write failed) is finished by the order's next call, or when a
+    /// product's audit asks the order about the reservation it still holds; never cancelled, which would leave the
+    /// units neither at the manufacturer nor at the dealer.
     /// </summary>
     public async Task<OrderView> ShipAsync()
     {
@@ -178,11 +179,15 @@ public sealed class OrderGrain(
     /// </summary>
     private bool shipmentApplied;
 
+    /// <remarks>
+    /// The dealer first: until every product has let its units go, one of them still holds a reservation for the order,
+    /// and its audit asks the order about it. Products first, a shipment stopped before the dealer left no holding behind.
+    /// </remarks>
     private async Task ApplyShipmentAsync()
     {
         if (shipmentApplied || state.State is not { Phase: SagaPhase.Done, Status: OrderStatus.Shipped }) return;
-        await Task.WhenAll(state.State.Lines.Select(l => Product(l.Sku).ShipAsync(Id)));
         await Dealer.OrderShippedAsync(Id, state.State.Lines.Select(l => new SkuQuantity(l.Sku, l.Quantity)).ToArray());
+        await Task.WhenAll(state.State.Lines.Select(l => Product(l.Sku).ShipAsync(Id)));
         shipmentApplied = true;
     }
 
@@ -195,19 +200,22 @@ public sealed class OrderGrain(
         return await MoveAsync(OrderStatus.Received);
     }
 
-    public Task<bool> HoldsReservationsAsync()
+    public async Task<bool> HoldsReservationsAsync()
     {
         if (state.State.Phase == SagaPhase.Done)
-            return Task.FromResult(state.State.Status is OrderStatus.PendingApproval or OrderStatus.Confirmed or OrderStatus.Shipped);
+        {
+            await ApplyShipmentAsync(); // a holder asking about a shipped order may be the one its stopped shipment did not reach
+            return state.State.Status is OrderStatus.PendingApproval or OrderStatus.Confirmed or OrderStatus.Shipped;
+        }
         // Refused and stored so (the refusal is what a retry gets back): it holds nothing, and stays refused.
-        if (state.State.Phase == SagaPhase.Refused) return Task.FromResult(false);
+        if (state.State.Phase == SagaPhase.Refused) return false;
         // Calls to this grain are not interleaved, so no saga runs now: one without a persisted outcome died or failed.
         if (state.State.Request is not null)
         {
             logger.LogWarning("Order {Order} was interrupted mid-saga; its holders release what they hold", this.GetPrimaryKeyString());
             state.State = new OrderState { Version = state.State.Version };
         }
-        return Task.FromResult(false);
+        return false;
     }
 
     private async Task<OrderView> CompleteSagaAsync()

@@ -12,6 +12,12 @@ public sealed class OrderingOptions
     public TimeSpan AuditPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// A product asks again about a confirmed reservation once in this long: one whose order was stored SHIPPED by a
+    /// shipment that stopped before its products let the units go (a silo died) is finished so, without a call to the order.
+    /// </summary>
+    public TimeSpan RecheckHeldEvery { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
     /// Closed months a dealer holds in its state besides the current one (late sell-out and cancelled orders of the last
     /// quarter find their month there); older ones move to its month archive (<see cref="Partners.DealerMonthArchive"/>).
     /// </summary>

@@ -10,6 +10,22 @@ namespace ChannelGrains.Tests.Ordering;
 /// </summary>
 public sealed class HoldingsAuditTests
 {
+    /// <summary>A confirmed holding is asked about at the first audit after each whole day of its age, not at every audit.</summary>
+    [Theory]
+    [InlineData("0.00:00:30", false)]
+    [InlineData("0.23:59:59", false)]
+    [InlineData("1.00:00:00", true)]
+    [InlineData("1.00:00:59", true)]
+    [InlineData("1.00:01:00", false)]
+    [InlineData("1.12:00:00", false)]
+    [InlineData("2.00:00:10", true)]
+    public void A_settled_holding_is_rechecked_once_a_day(string age, bool due)
+    {
+        var options = new ChannelGrains.Ordering.OrderingOptions { AuditPeriod = TimeSpan.FromMinutes(1), RecheckHeldEvery = TimeSpan.FromDays(1) };
+
+        Assert.Equal(due, ChannelGrains.Ordering.HoldingsAudit.IsDueForRecheck(TimeSpan.Parse(age, System.Globalization.CultureInfo.InvariantCulture), options));
+    }
+
     [Fact]
     public async Task A_holding_after_an_empty_audit_is_audited_again()
     {

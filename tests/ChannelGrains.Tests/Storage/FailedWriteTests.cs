@@ -43,16 +43,13 @@ public sealed class FailedWriteTests : IAsyncLifetime
 
         Assert.Equal(100, (await product.GetAsync())!.OnHand);
         Assert.Equal(107, (await product.AdjustStockAsync(7, "counted")).OnHand);
-        var stored = new GrainState<ProductState>();
-        await Assert.IsType<InProcessSiloHandle>(cluster.Primary).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel)
-            .ReadStateAsync("product", product.GetGrainId(), stored);
-        Assert.Equal(107, stored.State!.OnHand);
+        Assert.Equal(107, (await StoredAsync<ProductState>("product", product.GetGrainId())).OnHand);
     }
 
     /// <summary>
-    /// Rule 5: a shipment that stopped after its products let the units go (the dealer's write failed here; a silo that
-    /// died would do the same) is finished by the order's next call. Cancelling it instead would release nothing, as
-    /// the products hold nothing for it any more, and the units would be gone from the manufacturer and never reach the dealer.
+    /// Rule 5: a shipment that stopped after the order was stored SHIPPED (the dealer's write failed here; a silo that
+    /// died would do the same) is finished by the order's next call. Cancelling it instead would leave the units neither
+    /// at the manufacturer nor at the dealer, once a product had let them go.
     /// </summary>
     [Fact]
     public async Task A_shipment_stopped_midway_is_finished_by_the_next_call_and_not_cancelled()
@@ -62,7 +59,7 @@ public sealed class FailedWriteTests : IAsyncLifetime
         UnreliableStore.Refuse(dealer.GetGrainId());
         await Assert.ThrowsAnyAsync<Exception>(() => order.ShipAsync());
         UnreliableStore.Allow(dealer.GetGrainId());
-        Assert.Equal(6, (await product.GetAsync())!.OnHand); // the units left the manufacturer
+        Assert.Equal((10, 4), ((await product.GetAsync())!.OnHand, (await product.GetAsync())!.Reserved)); // the dealer goes first
 
         var cancel = await Assert.ThrowsAsync<ChannelException>(() => order.CancelAsync());
         Assert.Equal(ErrorCodes.InvalidTransition, cancel.Code);
@@ -95,6 +92,43 @@ public sealed class FailedWriteTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await product.GetAsync())!.Reserved == 0 && (await dealer.GetAsync())!.CreditUsed == 0m,
             TimeSpan.FromSeconds(30), async () => $"reserved {(await product.GetAsync())!.Reserved}, credit used {(await dealer.GetAsync())!.CreditUsed}");
         Assert.Equal(10, (await product.GetAsync())!.OnHand);
+    }
+
+    /// <summary>
+    /// Rule 5 without another call: a shipment that stopped before a product let its units go (the dealer's or the
+    /// product's write failed here; a silo that died would do the same), with the holdings long confirmed, is finished
+    /// when the product's audit asks the order about its reservation again. Before, it waited for the order's next call,
+    /// which may never come; and with the products going first, a shipment stopped at the dealer left no holding to ask about.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_shipment_stopped_before_its_product_is_finished_by_the_products_audit(bool dealerWriteFails)
+    {
+        var (product, dealer, order) = await PlacedOrderAsync();
+        // Both audits have seen the order stand: neither asks about it again within a day (here 3 s).
+        await Eventually.TrueAsync(async () => (await StoredAsync<ProductState>("product", product.GetGrainId())).Reservations["R1"].Settled
+                && (await StoredAsync<DealerState>("dealer", dealer.GetGrainId())).OpenOrders["R1"].Settled,
+            TimeSpan.FromSeconds(30), () => Task.FromResult("the audits never confirmed R1's holdings"));
+
+        var failing = dealerWriteFails ? dealer.GetGrainId() : product.GetGrainId();
+        UnreliableStore.Refuse(failing);
+        await Assert.ThrowsAnyAsync<Exception>(() => order.ShipAsync());
+        UnreliableStore.Allow(failing);
+        Assert.Equal((10, 4), ((await product.GetAsync())!.OnHand, (await product.GetAsync())!.Reserved));
+
+        await Eventually.TrueAsync(async () => (await product.GetAsync())!.OnHand == 6 && (await dealer.GetAsync())!.Inventory.Single().InTransit == 4,
+            TimeSpan.FromSeconds(30), async () => $"product {await product.GetAsync()}, dealer stock {(await dealer.GetAsync())!.Inventory.Single()}");
+        Assert.Equal(0, (await product.GetAsync())!.Reserved);
+        Assert.Equal(OrderStatus.Shipped, (await order.GetAsync())!.Status);
+    }
+
+    private async Task<T> StoredAsync<T>(string stateName, GrainId grain)
+    {
+        var stored = new GrainState<T>();
+        await Assert.IsType<InProcessSiloHandle>(cluster.Primary).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel)
+            .ReadStateAsync(stateName, grain, stored);
+        return stored.State!;
     }
 
     /// <summary>
@@ -144,9 +178,14 @@ public sealed class FailedWriteTests : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.AddChannelProviders(connectionString: null);
-            // A cancel stopped midway is finished by a reminder of the order, every AuditPeriod.
+            // A cancel stopped midway is finished by a reminder of the order, every AuditPeriod; a shipment by its product's audit.
             silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-            silo.Services.PostConfigure<OrderingOptions>(ordering => ordering.AuditPeriod = TimeSpan.FromSeconds(1));
+            silo.Services.PostConfigure<OrderingOptions>(ordering =>
+            {
+                ordering.AuditPeriod = TimeSpan.FromSeconds(1);
+                ordering.AuditReservationsAfter = TimeSpan.FromSeconds(1);
+                ordering.RecheckHeldEvery = TimeSpan.FromSeconds(3);
+            });
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Channel,
                 (services, _) => new UnreliableStore(ProcessMemoryGrainStorage.Create(services, StorageNames.Channel)));
         }
