@@ -185,6 +185,13 @@ public sealed class GraphQLWebSocketSession
             Close(CloseCodes.Unauthorized, "Unauthorized");
             return;
         }
+        // An id in use closes 4409 even at the limit: an error message with that id would end, for the client, the
+        // operation that holds it, while the server goes on sending its events.
+        if (_operations.ContainsKey(id))
+        {
+            Close(CloseCodes.SubscriberAlreadyExists, $"Subscriber for {id} already exists");
+            return;
+        }
         if (_operations.Count >= _options.MaxOperationsPerSocket)
         {
             Send(null, "error", new[] { TransportErrorCodes.Error(TransportErrorCodes.TooManyOperations,

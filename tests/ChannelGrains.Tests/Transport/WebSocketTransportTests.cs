@@ -273,6 +273,23 @@ public sealed class WebSocketTransportTests(TransportServer server)
         Assert.Equal("TOO_MANY_OPERATIONS", message.Payload()[0].GetProperty("extensions").GetProperty("code").GetString());
     }
 
+    /// <summary>
+    /// Found by a transport review: at the limit, a subscribe reusing the id of a live subscription got an error
+    /// message with that id (which ends the live one for the client) while the server kept sending its events.
+    /// </summary>
+    [Fact]
+    public async Task Reusing_a_live_id_at_the_per_socket_limit_closes_4409()
+    {
+        await using var client = await WsClient.ConnectAndInitAsync(server.WebSocketUri);
+        for (var i = 0; i < 5; i++) await client.SubscribeAsync($"full{i}", "subscription { ticks(tag: \"limit-dup\") }");
+        await Eventually.HoldsAsync(() => server.Ticks.Active("limit-dup") == 5, "five subscriptions are live");
+
+        await client.SubscribeAsync("full0", "{ hello }");
+
+        Assert.Equal((4409, "Subscriber for full0 already exists"), await client.ReceiveCloseAsync());
+        await Eventually.HoldsAsync(() => server.Ticks.Active("limit-dup") == 0, "the closed socket's subscriptions are disposed");
+    }
+
     [Fact]
     public async Task Message_over_the_size_limit_closes_1009()
     {
