@@ -101,13 +101,17 @@ public sealed class GraphQLWebSocketSession
             {
                 received = await _socket.ReceiveAsync(buffer.AsMemory(), _abort.Token);
                 if (received.MessageType == WebSocketMessageType.Close) return;
-                tooBig |= message.WrittenCount + received.Count > _options.MaxMessageBytes;
+                if (!tooBig && message.WrittenCount + received.Count > _options.MaxMessageBytes)
+                {
+                    // Refused once it is too big, not once it ends: a message that never ends would hold the socket open.
+                    tooBig = true;
+                    Close(WebSocketCloseStatus.MessageTooBig, $"Message larger than {_options.MaxMessageBytes} bytes");
+                }
                 if (!tooBig) message.Write(buffer.AsSpan(0, received.Count));
             } while (!received.EndOfMessage);
 
             if (_writer.IsClosing) continue; // waiting for the client's close frame
-            if (tooBig) Close(WebSocketCloseStatus.MessageTooBig, $"Message larger than {_options.MaxMessageBytes} bytes");
-            else await HandleAsync(message.WrittenMemory);
+            await HandleAsync(message.WrittenMemory);
         }
     }
 

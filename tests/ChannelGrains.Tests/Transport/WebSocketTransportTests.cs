@@ -300,6 +300,17 @@ public sealed class WebSocketTransportTests(TransportServer server)
         Assert.Equal((int)WebSocketCloseStatus.MessageTooBig, (await client.ReceiveCloseAsync()).Code);
     }
 
+    /// <summary>Found by a transport review: a message past the limit was refused only once its last frame came, so one that never ends held the socket.</summary>
+    [Fact]
+    public async Task Message_over_the_size_limit_closes_1009_before_it_ends()
+    {
+        await using var client = await WsClient.ConnectAndInitAsync(server.WebSocketUri);
+
+        await client.SendFrameAsync("{\"type\":\"ping\",\"payload\":{\"padding\":\"" + new string('x', 300 * 1024), endOfMessage: false);
+
+        Assert.Equal((int)WebSocketCloseStatus.MessageTooBig, (await client.ReceiveCloseAsync(TimeSpan.FromSeconds(3))).Code);
+    }
+
     [Fact]
     public async Task Server_sends_keep_alive_pings_when_configured()
     {

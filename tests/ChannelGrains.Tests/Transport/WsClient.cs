@@ -46,6 +46,13 @@ internal sealed class WsClient : IAsyncDisposable
         await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, timeout.Token);
     }
 
+    /// <summary>One frame of a text message, its last when <paramref name="endOfMessage"/>.</summary>
+    public async Task SendFrameAsync(string text, bool endOfMessage)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage, timeout.Token);
+    }
+
     public Task SubscribeAsync(string id, string query, object? variables = null) =>
         SendAsync(new { id, type = "subscribe", payload = new { query, variables } });
 
