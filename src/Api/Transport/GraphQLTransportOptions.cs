@@ -41,6 +41,12 @@ public sealed class GraphQLTransportOptions
     /// <summary>Messages waiting to be written to one socket; a client that falls further behind is disconnected.</summary>
     public int MaxPendingMessages { get; set; } = 1000;
 
+    /// <summary>
+    /// Bytes of messages waiting to be written to one socket; a client that falls further behind is disconnected. One
+    /// message larger than this is still sent when nothing else waits.
+    /// </summary>
+    public int MaxPendingBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>How long the server waits for the client's close frame after it sent its own.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -57,6 +63,7 @@ public sealed class GraphQLTransportOptions
         if (MaxMessageBytes < 1024) yield return "GraphQL:MaxMessageBytes must be at least 1024.";
         if (MaxOperationsPerSocket < 1) yield return "GraphQL:MaxOperationsPerSocket must be at least 1.";
         if (MaxPendingMessages < 1) yield return "GraphQL:MaxPendingMessages must be at least 1.";
+        if (MaxPendingBytes < 1024) yield return "GraphQL:MaxPendingBytes must be at least 1024.";
         if (CloseTimeout <= TimeSpan.Zero) yield return "GraphQL:CloseTimeout must be positive.";
     }
 }

@@ -55,7 +55,7 @@ public sealed class GraphQLWebSocketSession
         ScopeFactory = endpoint.ScopeFactory;
         Logger = endpoint.Logger;
         _abort = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        _writer = new WebSocketWriter(socket, _options.MaxPendingMessages, _abort.Token);
+        _writer = new WebSocketWriter(socket, _options.MaxPendingMessages, _options.MaxPendingBytes, _abort.Token);
         _writer.CloseRequested += OnCloseRequested;
     }
 

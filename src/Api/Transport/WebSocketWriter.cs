@@ -12,18 +12,21 @@ internal sealed class WebSocketWriter
 {
     private readonly WebSocket _socket;
     private readonly int _maxPending;
+    private readonly long _maxPendingBytes;
     private readonly CancellationToken _abort;
     private readonly Channel<(byte[] Message, WebSocketOperation? Operation)> _queue =
         Channel.CreateUnbounded<(byte[], WebSocketOperation?)>(new UnboundedChannelOptions { SingleReader = true });
     private int _pending;
+    private long _pendingBytes;
     private int _closing;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "";
 
-    public WebSocketWriter(WebSocket socket, int maxPending, CancellationToken abort)
+    public WebSocketWriter(WebSocket socket, int maxPending, long maxPendingBytes, CancellationToken abort)
     {
         _socket = socket;
         _maxPending = maxPending;
+        _maxPendingBytes = maxPendingBytes;
         _abort = abort;
         Completion = Task.Run(WriteLoopAsync);
     }
@@ -40,7 +43,10 @@ internal sealed class WebSocketWriter
     public void Enqueue(byte[] message, WebSocketOperation? operation = null)
     {
         if (IsClosing || operation?.Silenced == true) return;
-        if (Interlocked.Increment(ref _pending) > _maxPending)
+        var count = Interlocked.Increment(ref _pending);
+        var bytes = Interlocked.Add(ref _pendingBytes, message.Length);
+        // Bounded in bytes too: a thousand large query results would hold hundreds of megabytes for a client that never reads.
+        if (count > _maxPending || (bytes > _maxPendingBytes && bytes != message.Length))
         {
             RequestClose(WebSocketCloseStatus.PolicyViolation, "Too many pending messages: the client reads too slowly");
             return;
@@ -65,6 +71,7 @@ internal sealed class WebSocketWriter
             await foreach (var (message, operation) in _queue.Reader.ReadAllAsync(_abort))
             {
                 Interlocked.Decrement(ref _pending);
+                Interlocked.Add(ref _pendingBytes, -message.Length);
                 if (IsClosing) break;
                 if (operation?.Silenced == true) continue;
                 await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, _abort);

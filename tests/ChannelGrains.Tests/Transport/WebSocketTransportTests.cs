@@ -1,4 +1,5 @@
 using ChannelGrains.Tests.Infrastructure;
+using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
 
@@ -309,6 +310,36 @@ public sealed class WebSocketTransportTests(TransportServer server)
         await client.SendFrameAsync("{\"type\":\"ping\",\"payload\":{\"padding\":\"" + new string('x', 300 * 1024), endOfMessage: false);
 
         Assert.Equal((int)WebSocketCloseStatus.MessageTooBig, (await client.ReceiveCloseAsync(TimeSpan.FromSeconds(3))).Code);
+    }
+
+    /// <summary>
+    /// Found by a transport review: only the number of waiting messages was bounded, so a client that never read held
+    /// up to a thousand results (over 300 MB of large query results) on the server, for hours.
+    /// </summary>
+    [Fact]
+    public async Task Client_that_does_not_read_is_closed_1008_once_the_bytes_waiting_for_it_pass_the_limit()
+    {
+        var bounded = await TransportServer.StartAsync(new()
+        {
+            ["GraphQL:MaxPendingBytes"] = (1024 * 1024).ToString(CultureInfo.InvariantCulture),
+            ["GraphQL:MaxOperationsPerSocket"] = "1000",
+        });
+        try
+        {
+            await using var client = await WsClient.ConnectAndInitAsync(bounded.WebSocketUri);
+            var name = new string('x', 200 * 1024);
+
+            // 30 MB of answers, far more than the loopback socket buffers take in, and far fewer than MaxPendingMessages.
+            for (var i = 0; i < 150; i++) await client.SubscribeAsync($"q{i}", "query Q($name: String) { hello(name: $name) }", new { name });
+
+            var (code, reason) = await client.ReceiveCloseAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal((int)WebSocketCloseStatus.PolicyViolation, code);
+            Assert.Contains("reads too slowly", reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await bounded.DisposeAsync();
+        }
     }
 
     [Fact]
