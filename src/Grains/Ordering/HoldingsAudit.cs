@@ -3,6 +3,8 @@ namespace ChannelGrains.Ordering;
 /// <summary>
 /// The recovery of interrupted order sagas, run by every grain that holds something for orders: while it has
 /// holdings not yet seen to stand, a reminder asks their orders, once they are older than a running saga could be.
+/// A product keeps it while it holds anything, and asks about the holdings seen to stand once a day too (a shipment
+/// stopped midway is finished so: see <see cref="IOrderGrain.HoldsReservationsAsync"/>).
 /// </summary>
 public sealed class HoldingsAudit
 {

@@ -23,6 +23,9 @@ public interface IOrderGrain : IGrainWithStringKey
 
     [Alias("Receive")] Task<OrderView> ReceiveAsync();
 
-    /// <summary>Whether this order still holds stock and credit (it stands and is not yet received); an interrupted saga is compensated first.</summary>
+    /// <summary>
+    /// Whether this order still holds stock and credit (it stands and is not yet received); an interrupted saga is
+    /// compensated first, and a shipment stopped midway finished first.
+    /// </summary>
     [Alias("HoldsReservations")] Task<bool> HoldsReservationsAsync();
 }
