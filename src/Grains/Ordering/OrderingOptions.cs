@@ -8,7 +8,7 @@ public sealed class OrderingOptions
     /// <summary>A reservation still unconfirmed after this long is checked with its order (its saga may have died).</summary>
     public TimeSpan AuditReservationsAfter { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How often a product with unconfirmed reservations audits them (an Orleans reminder period).</summary>
+    /// <summary>How often a holder (a product, a dealer) audits what it holds for orders (an Orleans reminder period).</summary>
     public TimeSpan AuditPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>

@@ -27,7 +27,7 @@ namespace ChannelGrains.Tests.Hosting;
 /// silo dies is chosen after the first burst, from where the grains were placed: the one holding the shards of the most
 /// dealers that the other silo holds, so that there is something only the heal restores. Orleans places activations by
 /// the silos' load, and often puts every grain of the first burst on one silo (7 of 8 runs spread them in one series,
-/// none of 3 in another): the test then checks the recovery by reactivation alone, and prints which case it ran.
+/// 1 of 3 in another): the test then checks the recovery by reactivation alone, and prints which case it ran.
 /// </remarks>
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterFailoverTests(PostgresServer postgres, ITestOutputHelper output)
