@@ -170,4 +170,69 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
         await Expect(page.Locator("#login-reason")).ToContainTextAsync("Sign in again");
         await Expect(page.Locator("#board")).ToBeHiddenAsync();
     }
+
+    [Fact]
+    public async Task A_request_that_failed_while_the_server_was_unreachable_stops_showing_once_a_request_succeeds()
+    {
+        var unreachable = false;
+        await page.RouteAsync("**/graphql", async route =>
+        {
+            if (unreachable) await route.AbortAsync("connectionrefused");
+            else await route.ContinueAsync();
+        });
+        await OpenAsync(channel.AdminToken);
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+
+        unreachable = true;
+        await channel.PlaceAsync("O-N1-unreachable", "N1", 5);
+        await Expect(page.Locator("#problem")).ToBeVisibleAsync();
+
+        unreachable = false;
+        await channel.PlaceAsync("O-N1-reachable", "N1", 5);
+        await Expect(Tile("orderCount")).ToHaveTextAsync("6");
+        await Expect(page.Locator("#children a[data-region='CN/North']")).ToContainTextAsync("North");
+        await Expect(page.Locator("#problem")).ToBeHiddenAsync(new() { Timeout = 3000 });
+        await Expect(page.Locator("#figures")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_followed_dealer_moved_out_of_the_managers_region_leaves_the_feed_not_the_page()
+    {
+        await OpenAsync(channel.ManagerToken("CN/East"));
+        await Expect(Tile("orderCount")).ToHaveTextAsync("3");
+        await Expect(page.Locator("#feed-scope")).ToContainTextAsync("2 dealers followed");
+
+        var moved = await channel.Admin.PostAsync("mutation($input: DealerInput!) { upsertDealer(input: $input) { id } }", new
+        {
+            input = new { id = "E2", name = "E2", region = "CN/North/Beijing", tier = "VALUE", status = "ADMITTED", creditLimit = 1_000_000m, authorizedSkus = new[] { "TEA", "RICE" } },
+        });
+        Assert.True(moved.ErrorCode() is null, moved.ToString());
+        await channel.PlaceAsync("O-E2-moved", "E2", 5);
+        await channel.PlaceAsync("O-E1-after", "E1", 5);
+
+        await Expect(page.Locator("#feed li[data-order='O-E1-after']")).ToBeVisibleAsync(new() { Timeout = 3000 });
+        await Expect(page.Locator("#problem")).ToBeHiddenAsync();
+        await Expect(page.Locator("#figures")).ToBeVisibleAsync();
+        await Expect(page.Locator("#feed li[data-order='O-E2-moved']")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#status")).ToHaveTextAsync("live");
+    }
+
+    [Fact]
+    public async Task An_empty_region_starts_at_CN_and_a_very_long_one_does_not_widen_the_page()
+    {
+        await OpenAsync(channel.AdminToken, "");
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+        await Expect(page.Locator("#crumbs")).ToHaveTextAsync("CN");
+
+        var dealer = ApiClient.Token(Callers.Dealer(channel.Tenant, "E1"));
+        await OpenAsync(dealer);
+        await Expect(page.Locator("#problem")).ToContainTextAsync("Forbidden: your token may not see CN");
+
+        await page.SetViewportSizeAsync(800, 900);
+        await OpenAsync(channel.AdminToken, "CN/East/" + new string('X', 600));
+        await Expect(page.Locator("#problem")).ToContainTextAsync("is not a region path");
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"),
+            $"the page is {await page.EvaluateAsync<int>("document.documentElement.scrollWidth")} px wide in a window of 800");
+        Assert.Empty(consoleErrors);
+    }
 }

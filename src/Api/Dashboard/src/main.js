@@ -39,7 +39,7 @@ const compact = value => Number(value).toLocaleString('en-US', { notation: 'comp
 const time = value => new Date(value).toLocaleTimeString('en-GB');
 const text = value => document.createTextNode(String(value ?? ''));
 
-const state = { token: null, claims: null, region: null, period: null, live: null, summaryStop: null, trendStop: null, trend: new Map(), orderStops: new Map(), children: [], feedPrimed: false, refreshing: null, again: false, refreshDue: null, lastRefresh: 0 };
+const state = { token: null, claims: null, region: null, period: null, live: null, summaryStop: null, trendStop: null, trend: new Map(), orderStops: new Map(), refusedFeeds: new Set(), children: [], feedPrimed: false, refreshing: null, again: false, refreshDue: null, lastRefresh: 0 };
 let chart = null;
 let trendChart = null;
 
@@ -77,7 +77,7 @@ function signIn(token) {
   const periods = currentPeriods();
   const params = new URLSearchParams(location.search);
   $('period').replaceChildren(...periods.map(p => new Option(`${p.label} (${p.key})`, p.key)));
-  const period = params.get('period') ?? periods[0].key;
+  const period = params.get('period') || periods[0].key;
   if (!periods.some(p => p.key === period)) $('period').append(new Option(period, period));
 
   state.live = connectLive(token, {
@@ -94,7 +94,8 @@ function signIn(token) {
     },
     onSignInRequired: () => signOut('Your token was refused (expired or invalid). Sign in again.'),
   });
-  navigate(params.get('region') ?? claims.region ?? 'CN', period);
+  // An empty ?region= or region claim (a DEALER token carries region "") is no region: start at the claim's, else CN.
+  navigate(params.get('region') || claims.region || 'CN', period);
 }
 
 function signOut(reason) {
@@ -132,6 +133,7 @@ function navigate(region, period) {
   stopSubscriptions();
   clearFigures();
   state.feedPrimed = false;
+  state.refusedFeeds = new Set();
   state.summaryStop = state.live.subscribe(SUMMARY_CHANGED, { region, period },
     data => {
       renderTiles(data.channelSummaryChanged);
@@ -152,6 +154,7 @@ async function loadTrend() {
   try {
     const data = await query(state.token, trendQuery(months), { region });
     if (region !== state.region) return;
+    clearTransientProblem();
     months.forEach((_, i) => trendPoint(data[`m${i}`]));
   } catch (error) {
     failed(error);
@@ -200,6 +203,7 @@ async function refresh() {
     try {
       const data = await query(state.token, DETAILS, { region, period });
       if (region !== state.region || period !== state.period) return;
+      clearTransientProblem();
       renderTiles(data.channelBreakdown.summary);
       renderChildren(data.channelBreakdown.children);
       renderTopDealers(data.channelBreakdown.topDealers);
@@ -239,10 +243,18 @@ function failed(error) {
     }
     return;
   }
-  showProblem(error instanceof Error ? error.message : String(error));
+  if (error instanceof GraphQLFailure) return showProblem(error.message);
+  // Not an answer of the API (unreachable while it restarts, a proxy's 5xx page): shown until a query succeeds again.
+  showProblem(error instanceof TypeError ? `Cannot reach the server (${error.message}); the page retries when the connection is back.` : String(error?.message ?? error));
+  $('problem').dataset.transient = 'true';
+}
+
+function clearTransientProblem() {
+  if ($('problem').dataset.transient) showProblem(null);
 }
 
 function showProblem(message) {
+  delete $('problem').dataset.transient;
   $('problem').hidden = !message;
   $('problem').textContent = message ?? '';
   if (!message) $('figures').hidden = false;
@@ -432,7 +444,7 @@ function fillTable(id, rows, cells, empty) {
 
 /** The order feed: orderChanged for the top dealers shown plus the first dealers of the region listing (at most 20). */
 function followOrders(dealerIds) {
-  const wanted = [...new Set(dealerIds)].slice(0, FEED_DEALERS);
+  const wanted = [...new Set(dealerIds)].filter(id => !state.refusedFeeds.has(id)).slice(0, FEED_DEALERS);
   for (const [id, stop] of state.orderStops) {
     if (!wanted.includes(id)) {
       stop();
@@ -441,9 +453,21 @@ function followOrders(dealerIds) {
   }
   for (const id of wanted) {
     if (state.orderStops.has(id)) continue;
-    state.orderStops.set(id, state.live.subscribe(ORDER_CHANGED, { dealerId: id }, data => addOrder(data.orderChanged), failed));
+    state.orderStops.set(id, state.live.subscribe(ORDER_CHANGED, { dealerId: id }, data => addOrder(data.orderChanged), error => orderFeedFailed(id, error)));
   }
   $('feed-scope').textContent = wanted.length ? `${wanted.length} dealer${wanted.length === 1 ? '' : 's'} followed` : 'no dealers in this region';
+}
+
+/**
+ * One dealer's orderChanged refused (FORBIDDEN once it moved out of a manager's region, NOT_FOUND): that dealer leaves
+ * the feed and the next refresh lists the region's dealers again; the rest of the page is not concerned.
+ */
+function orderFeedFailed(id, error) {
+  if (!(error instanceof GraphQLFailure)) return failed(error);
+  state.orderStops.get(id)?.();
+  state.orderStops.delete(id);
+  state.refusedFeeds.add(id);
+  refresh();
 }
 
 /** Starts the feed with the latest orders of the listed dealers, so it is not empty until the next order. */
