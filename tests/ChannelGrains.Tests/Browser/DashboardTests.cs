@@ -235,4 +235,22 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
             $"the page is {await page.EvaluateAsync<int>("document.documentElement.scrollWidth")} px wide in a window of 800");
         Assert.Empty(consoleErrors);
     }
+
+    [Fact]
+    public async Task Demand_shows_the_dealer_stock_of_the_tiles_and_the_page_fits_a_phone()
+    {
+        await page.SetViewportSizeAsync(375, 800);
+        await OpenAsync(channel.AdminToken);
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+        await Expect(Tile("channelStockUnits")).ToHaveTextAsync("20");
+
+        // The tile counts the region's dealer stock; so does the demand table (not the 100,000-unit manufacturer stock).
+        var tea = page.Locator("#demand tbody tr").Filter(new() { HasText = "TEA" });
+        await Expect(tea.Locator("td").Nth(1)).ToHaveTextAsync("20");
+        await Expect(page.Locator("#trend-chart")).ToHaveAttributeAsync("data-points", "13");
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"),
+            $"the page is {await page.EvaluateAsync<int>("document.documentElement.scrollWidth")} px wide in a window of 375");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactDirectory, "dashboard-phone.png"), FullPage = true });
+        Assert.Empty(consoleErrors);
+    }
 }

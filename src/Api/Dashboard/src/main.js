@@ -19,7 +19,7 @@ const DETAILS = `query($region: String!, $period: String!) {
     topDealers(first: 10) { dealerId region sellOutValue }
   }
   crossRegionAlerts(region: $region, first: 20) { dealerId dealerRegion storeRegion sku quantity at }
-  demand(region: $region, weeks: 8, horizon: 4) { sku channelStockUnits forecast { units } weeksOfCover }
+  demand(region: $region, weeks: 8, horizon: 4) { sku dealerStockUnits forecast { units } weeksOfCover }
   dealers(region: $region, first: 20) { edges { node { id orders(last: 3) { edges { node { id dealerId status total placedAt } } } } } }
 }`;
 const TREND_MONTHS = 13;
@@ -416,7 +416,7 @@ function renderAlerts(alerts) {
 }
 
 function renderDemand(demand) {
-  fillTable('demand', demand.slice(0, 12), d => [d.sku, count(d.channelStockUnits), (d.forecast[0]?.units ?? 0).toFixed(1), d.weeksOfCover === null ? '—' : d.weeksOfCover.toFixed(1)], 'No demand data.');
+  fillTable('demand', demand.slice(0, 12), d => [d.sku, count(d.dealerStockUnits), (d.forecast[0]?.units ?? 0).toFixed(1), d.weeksOfCover === null ? '—' : d.weeksOfCover.toFixed(1)], 'No demand data.');
 }
 
 function fillTable(id, rows, cells, empty) {
