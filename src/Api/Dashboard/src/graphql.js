@@ -64,6 +64,8 @@ export function connectLive(token, { onState, onSignInRequired }) {
         complete: () => {},
       });
     },
-    dispose: () => client.dispose(),
+    // graphql-ws rejects dispose() with the CloseEvent when the socket it waits for was refused (4403): the page has
+    // already said so (signed out), so that is no uncaught error.
+    dispose: () => Promise.resolve(client.dispose()).catch(() => {}),
   };
 }
