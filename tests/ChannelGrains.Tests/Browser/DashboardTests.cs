@@ -160,6 +160,21 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
         await Expect(page.Locator("#feed li[data-order='O-E2-back']")).ToBeVisibleAsync(new() { Timeout = 2000 });
     }
 
+    /// <summary>The connection state and the notices are announced by screen readers, and the token field is labelled.</summary>
+    [Fact]
+    public async Task Status_and_notices_are_announced_and_the_token_field_is_labelled()
+    {
+        await OpenAsync(channel.AdminToken, "CN/East/" + new string('X', 600));
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("is not a region path");
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("live", new() { Timeout = 15_000 });
+
+        await OpenAsync("not-a-token");
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Token")).ToBeVisibleAsync();
+    }
+
     [Fact]
     public async Task A_token_the_server_refuses_asks_to_sign_in_again()
     {
