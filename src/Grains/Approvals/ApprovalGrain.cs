@@ -70,6 +70,11 @@ public sealed class ApprovalGrain(
             return;
         }
         if (state.State.Status != ApprovalStatus.Pending || await outcomes.AwaitsAsync(Tenant, request)) return;
+        await CloseAsWithdrawnAsync();
+    }
+
+    private async Task CloseAsWithdrawnAsync()
+    {
         state.State.Status = ApprovalStatus.Withdrawn;
         await state.PersistAsync(this);
         await Inbox.PutAsync(View()!);
@@ -84,10 +89,9 @@ public sealed class ApprovalGrain(
     {
         if (state.State.Status is not (ApprovalStatus.Approved or ApprovalStatus.Rejected) || state.State.OutcomeApplied) return;
         var decided = await outcomes.ApplyAsync(Tenant, Keys.Split(this.GetPrimaryKeyString()).Id, state.State.Request!, state.State.Status == ApprovalStatus.Approved);
-        if (!decided) state.State.Status = ApprovalStatus.Withdrawn;
         state.State.OutcomeApplied = true;
-        await state.PersistAsync(this);
-        if (!decided) await Inbox.PutAsync(View()!);
+        if (decided) await state.PersistAsync(this);
+        else await CloseAsWithdrawnAsync();
     }
 
     private IApprovalInboxGrain Inbox => GrainFactory.GetGrain<IApprovalInboxGrain>(Tenant);
