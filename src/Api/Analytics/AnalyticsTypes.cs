@@ -36,11 +36,11 @@ public sealed class SkuFiguresType : ObjectGraphType<SkuFigures>
     {
         Name = "SkuFigures";
         Field(x => x.Sku, type: typeof(NonNullGraphType<IdGraphType>));
-        Field(x => x.OrderUnits);
+        this.IntField("orderUnits", x => x.OrderUnits);
         Field(x => x.OrderValue);
-        Field(x => x.SellOutUnits);
+        this.IntField("sellOutUnits", x => x.SellOutUnits);
         Field(x => x.SellOutValue);
-        Field(x => x.StockUnits).Description("Units in the channel at the end of the period's latest month with data.");
+        this.IntField("stockUnits", x => x.StockUnits).Description("Units in the channel at the end of the period's latest month with data.");
     }
 }
 
@@ -70,20 +70,19 @@ public static class FigureFields
     /// <summary>The figure fields of ChannelSummary, on any type that carries <see cref="ChannelFigures"/>.</summary>
     public static void AddFigureFields<T>(this ObjectGraphType<T> type, Func<T, ChannelFigures> figures)
     {
-        type.Field<NonNullGraphType<IntGraphType>>("orderCount").Resolve(c => figures(c.Source).OrderCount);
+        type.IntField("orderCount", x => figures(x).OrderCount);
         type.Field<NonNullGraphType<DecimalGraphType>>("orderValue").Resolve(c => figures(c.Source).OrderValue);
         type.Field<NonNullGraphType<DecimalGraphType>>("sellOutValue").Resolve(c => figures(c.Source).SellOutValue);
-        type.Field<NonNullGraphType<IntGraphType>>("channelStockUnits").Resolve(c => figures(c.Source).ChannelStockUnits);
+        type.IntField("channelStockUnits", x => figures(x).ChannelStockUnits);
         type.Field<NonNullGraphType<DecimalGraphType>>("quotaTarget").Resolve(c => figures(c.Source).QuotaTarget);
         type.Field<NonNullGraphType<DecimalGraphType>>("quotaAchieved").Resolve(c => figures(c.Source).QuotaAchieved);
-        type.Field<NonNullGraphType<IntGraphType>>("visitsPlanned").Resolve(c => figures(c.Source).VisitsPlanned);
-        type.Field<NonNullGraphType<IntGraphType>>("visitsCompleted").Resolve(c => figures(c.Source).VisitsCompleted);
-        type.Field<NonNullGraphType<IntGraphType>>("leadsRegistered").Resolve(c => figures(c.Source).LeadsRegistered);
-        type.Field<NonNullGraphType<IntGraphType>>("leadsConverted").Resolve(c => figures(c.Source).LeadsConverted);
+        type.IntField("visitsPlanned", x => figures(x).VisitsPlanned);
+        type.IntField("visitsCompleted", x => figures(x).VisitsCompleted);
+        type.IntField("leadsRegistered", x => figures(x).LeadsRegistered);
+        type.IntField("leadsConverted", x => figures(x).LeadsConverted);
         type.Field<NonNullGraphType<DecimalGraphType>>("promotionCommitted").Resolve(c => figures(c.Source).PromotionCommitted);
         type.Field<NonNullGraphType<DecimalGraphType>>("promotionSpent").Resolve(c => figures(c.Source).PromotionSpent);
-        type.Field<NonNullGraphType<IntGraphType>>("crossRegionAlerts").Description("Cross-region selling (串货) alerts raised by the sources.")
-            .Resolve(c => figures(c.Source).CrossRegionAlerts);
+        type.IntField("crossRegionAlerts", x => figures(x).CrossRegionAlerts).Description("Cross-region selling (串货) alerts raised by the sources.");
     }
 }
 

@@ -13,15 +13,15 @@ public sealed record SkuDemand(
     string Sku,
     string Region,
     IReadOnlyList<WeekUnits> WeeklySellOut,
-    int DealerStockUnits,
-    int ManufacturerStockUnits,
+    long DealerStockUnits,
+    long ManufacturerStockUnits,
     IReadOnlyList<WeekForecast> Forecast,
     double? WeeksOfCover)
 {
-    public int ChannelStockUnits => DealerStockUnits + ManufacturerStockUnits;
+    public long ChannelStockUnits => DealerStockUnits + ManufacturerStockUnits;
 }
 
-public sealed record WeekUnits(string Week, int Units);
+public sealed record WeekUnits(string Week, long Units);
 
 public sealed record WeekForecast(string Week, double Units);
 
@@ -66,7 +66,7 @@ public static class DemandFields
         // Weeks are summed from the source shards of each month (the aggregates do not carry them).
         var shardWeeks = await Task.WhenAll(months.SelectMany(m => AnalyticsKeys.AllShards(caller.Tenant, m.ToString()))
             .Select(shard => grains.GetGrain<ISourceShardGrain>(shard).GetWeeklySellOutAsync(region)));
-        var weekly = new Dictionary<string, int>(StringComparer.Ordinal);
+        var weekly = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (key, units) in shardWeeks.SelectMany(w => w)) weekly[key] = weekly.GetValueOrDefault(key) + units;
         var skus = context.GetArgument<List<string>?>("skus")?.Select(s => Validate.Id(s, "skus")).Distinct(StringComparer.Ordinal).ToArray()
             ?? totals.BySku.Keys.Concat(weekly.Keys.Select(k => k[(k.IndexOf('/') + 1)..])).Distinct(StringComparer.Ordinal).ToArray();
@@ -98,9 +98,9 @@ public sealed class SkuDemandType : ObjectGraphType<SkuDemand>
         Field(x => x.Sku, type: typeof(NonNullGraphType<IdGraphType>));
         Field(x => x.Region);
         Field(x => x.WeeklySellOut, type: typeof(NonNullGraphType<ListGraphType<NonNullGraphType<WeekUnitsType>>>)).Description("Sell-out units per ISO week, oldest first.");
-        Field(x => x.DealerStockUnits).Description("Units in dealer stock in the region subtree (latest month with data).");
-        Field(x => x.ManufacturerStockUnits).Description("The manufacturer's on-hand units of the SKU (tenant-wide).");
-        Field(x => x.ChannelStockUnits).Description("Dealer plus manufacturer stock.");
+        this.IntField("dealerStockUnits", x => x.DealerStockUnits).Description("Units in dealer stock in the region subtree (latest month with data).");
+        this.IntField("manufacturerStockUnits", x => x.ManufacturerStockUnits).Description("The manufacturer's on-hand units of the SKU (tenant-wide).");
+        this.IntField("channelStockUnits", x => x.ChannelStockUnits).Description("Dealer plus manufacturer stock.");
         Field(x => x.Forecast, type: typeof(NonNullGraphType<ListGraphType<NonNullGraphType<WeekForecastType>>>));
         Field(x => x.WeeksOfCover, nullable: true).Description("Channel stock over the mean forecast week; null when no sell-out is forecast.");
         Field<NonNullGraphType<StringGraphType>>("forecastMethod").Resolve(_ => HoltForecast.Method);
@@ -113,7 +113,7 @@ public sealed class WeekUnitsType : ObjectGraphType<WeekUnits>
     {
         Name = "WeekUnits";
         Field(x => x.Week);
-        Field(x => x.Units);
+        this.IntField("units", x => x.Units);
     }
 }
 

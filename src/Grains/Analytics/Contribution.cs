@@ -48,19 +48,19 @@ public sealed record class ChannelFigures
 {
     public static readonly ChannelFigures Zero = new();
 
-    [Id(0)] public int OrderCount { get; init; }
+    [Id(0)] public long OrderCount { get; init; }
     [Id(1)] public decimal OrderValue { get; init; }
     [Id(2)] public decimal SellOutValue { get; init; }
-    [Id(3)] public int ChannelStockUnits { get; init; }
+    [Id(3)] public long ChannelStockUnits { get; init; }
     [Id(4)] public decimal QuotaTarget { get; init; }
     [Id(5)] public decimal QuotaAchieved { get; init; }
-    [Id(6)] public int VisitsPlanned { get; init; }
-    [Id(7)] public int VisitsCompleted { get; init; }
-    [Id(8)] public int LeadsRegistered { get; init; }
-    [Id(9)] public int LeadsConverted { get; init; }
+    [Id(6)] public long VisitsPlanned { get; init; }
+    [Id(7)] public long VisitsCompleted { get; init; }
+    [Id(8)] public long LeadsRegistered { get; init; }
+    [Id(9)] public long LeadsConverted { get; init; }
     [Id(10)] public decimal PromotionCommitted { get; init; }
     [Id(11)] public decimal PromotionSpent { get; init; }
-    [Id(12)] public int CrossRegionAlerts { get; init; }
+    [Id(12)] public long CrossRegionAlerts { get; init; }
 
     public ChannelFigures Plus(ChannelFigures other) => Replaced(Zero, other);
 
@@ -90,14 +90,14 @@ public sealed record class ChannelFigures
 [GenerateSerializer, Immutable, Alias("ChannelGrains.Analytics.SkuFigures")]
 public sealed record class SkuFigures(
     [property: Id(0)] string Sku,
-    [property: Id(1)] int OrderUnits,
+    [property: Id(1)] long OrderUnits,
     [property: Id(2)] decimal OrderValue,
-    [property: Id(3)] int SellOutUnits,
+    [property: Id(3)] long SellOutUnits,
     [property: Id(4)] decimal SellOutValue,
-    [property: Id(5)] int StockUnits) : IPackable<SkuFigures>
+    [property: Id(5)] long StockUnits) : IPackable<SkuFigures>
 {
     /// <summary>A SKU with no orders or sell-out yet, and this stock.</summary>
-    public static SkuFigures Empty(string sku, int stockUnits = 0) => new(sku, 0, 0m, 0, 0m, stockUnits);
+    public static SkuFigures Empty(string sku, long stockUnits = 0) => new(sku, 0, 0m, 0, 0m, stockUnits);
 
     public SkuFigures Plus(SkuFigures other) => new(Sku, OrderUnits + other.OrderUnits, OrderValue + other.OrderValue,
         SellOutUnits + other.SellOutUnits, SellOutValue + other.SellOutValue, StockUnits + other.StockUnits);
@@ -113,7 +113,7 @@ public sealed record class SkuFigures(
     }
 
     public static SkuFigures Unpack(ref PackedReader reader) =>
-        new(reader.String(), reader.Int32(), reader.Decimal(), reader.Int32(), reader.Decimal(), reader.Int32());
+        new(reader.String(), reader.VarInt(), reader.Decimal(), reader.VarInt(), reader.Decimal(), reader.VarInt());
 
     /// <summary>A month's figures are held by SKU.</summary>
     public static bool KeyedByItself => true;

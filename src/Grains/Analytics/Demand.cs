@@ -147,7 +147,7 @@ public static class HoltForecast
     }
 
     /// <summary>Weeks the stock lasts at the forecast rate: stock over the mean forecast week; null when no demand is forecast.</summary>
-    public static double? WeeksOfCover(int stockUnits, IReadOnlyList<double> forecast)
+    public static double? WeeksOfCover(long stockUnits, IReadOnlyList<double> forecast)
     {
         var weekly = forecast.Count == 0 ? 0 : forecast.Average();
         return weekly > 0 ? Math.Max(0, stockUnits) / weekly : null;

@@ -23,5 +23,5 @@ public interface ISourceShardGrain : IGrainWithStringKey
     [Alias("TopSellers")] Task<IReadOnlyList<DealerSellOut>> GetTopSellersAsync(string region, int first);
 
     /// <summary>The weekly sell-out of this shard's sources within <paramref name="region"/>, keyed <see cref="ChannelTotals.WeekKey"/> (for demand).</summary>
-    [Alias("Weekly")] Task<Dictionary<string, int>> GetWeeklySellOutAsync(string region);
+    [Alias("Weekly")] Task<Dictionary<string, long>> GetWeeklySellOutAsync(string region);
 }

@@ -25,9 +25,9 @@ public static class Rollup
     /// planning. The aggregates do not carry weeks (thousands of keys, summed at every push for a rare query): the
     /// demand query sums them from the source shards.
     /// </summary>
-    public static Dictionary<string, int> WeeklyOf(IEnumerable<Contribution> contributions)
+    public static Dictionary<string, long> WeeklyOf(IEnumerable<Contribution> contributions)
     {
-        var weekly = new Dictionary<string, int>(StringComparer.Ordinal);
+        var weekly = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var c in contributions)
             foreach (var week in c.Weeks ?? []) CollectionsMarshal.GetValueRefOrAddDefault(weekly, ChannelTotals.WeekKey(week.Week, week.Sku), out _) += week.Units;
         return weekly;
@@ -245,7 +245,7 @@ public static class Rollup
         }
 
         /// <summary>The record of the last result when the figures are the same, else a new one.</summary>
-        private SkuFigures Figures(string sku, SkuSum sum, int? stock) =>
+        private SkuFigures Figures(string sku, SkuSum sum, long? stock) =>
             last?.BySku.GetValueOrDefault(sku) is { } held && sum.Matches(held, stock) ? held : sum.ToFigures(sku, stock);
 
         private void Apply(ChannelTotals t, int sign)
@@ -334,7 +334,7 @@ public static class Rollup
     internal struct SkuSum
     {
         public int Inputs;
-        private int orderUnits, sellOutUnits, stockUnits;
+        private long orderUnits, sellOutUnits, stockUnits;
         private decimal orderValue, sellOutValue;
 
         public void Add(SkuFigures s, int sign)
@@ -358,9 +358,9 @@ public static class Rollup
             }
         }
 
-        public readonly SkuFigures ToFigures(string sku, int? stock) => new(sku, orderUnits, orderValue, sellOutUnits, sellOutValue, stock ?? stockUnits);
+        public readonly SkuFigures ToFigures(string sku, long? stock) => new(sku, orderUnits, orderValue, sellOutUnits, sellOutValue, stock ?? stockUnits);
 
-        public readonly bool Matches(SkuFigures held, int? stock) =>
+        public readonly bool Matches(SkuFigures held, long? stock) =>
             held.OrderUnits == orderUnits && held.OrderValue == orderValue && held.SellOutUnits == sellOutUnits
             && held.SellOutValue == sellOutValue && held.StockUnits == (stock ?? stockUnits);
     }

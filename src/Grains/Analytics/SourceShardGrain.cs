@@ -130,7 +130,7 @@ public sealed class SourceShardGrain(
 
     private const string DealerPrefix = Contribution.DealerKind + ":";
 
-    public Task<Dictionary<string, int>> GetWeeklySellOutAsync(string region) =>
+    public Task<Dictionary<string, long>> GetWeeklySellOutAsync(string region) =>
         Task.FromResult(Rollup.WeeklyOf(state.State.Sources.Values.Where(c => RegionPath.IsWithin(c.Region, region))));
 
     private async Task PushAsync()

@@ -258,7 +258,7 @@ public static class DealerLedger
         var held = month.Skus.GetValueOrDefault(sku);
         if (held is null) month.Skus[sku] = Analytics.SkuFigures.Empty(sku, stock);
         else if (held.StockUnits != stock) month.Skus[sku] = held with { StockUnits = stock };
-        return held?.StockUnits ?? 0;
+        return checked((int)(held?.StockUnits ?? 0)); // one dealer's stock of a SKU: at most Validate.MaxUnits
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using ChannelGrains.Analytics;
 using ChannelGrains.Api.Auth;
+using ChannelGrains.Common;
 using ChannelGrains.Api.Schema;
 using ChannelGrains.Partners;
 using ChannelGrains.Tests.Infrastructure;
@@ -338,6 +339,40 @@ public sealed class ChannelSummaryApiTests(ClusterFixture fixture) : IDisposable
         public void OnError(Exception error) => writer.TryComplete(error);
 
         public void OnNext(ExecutionResult value) => writer.TryWrite(value);
+    }
+
+    [Fact]
+    public async Task A_total_beyond_a_GraphQL_Int_is_summed_exactly_and_served_as_an_error_that_names_it()
+    {
+        // 30 dealers holding the most one dealer may (100,000,000 units), 15 in each of two cities: 3 billion units in
+        // CN/East and CN, beyond the 2,147,483,647 of a GraphQL Int. Summed in 32 bits, the totals wrapped.
+        const long perDealer = 100_000_000;
+        var contributions = Enumerable.Range(0, 30).Select(i => sources.Record(new Contribution(sources.Tenant, Contribution.DealerSource($"BIG{i}"), 0,
+            i < 15 ? "CN/East/Shanghai" : "CN/East/Hangzhou", DealerTier.Value, "2026-11",
+            new ChannelFigures { ChannelStockUnits = perDealer, OrderCount = 1 }, [new SkuFigures("P1", 0, 0m, 0, 0m, perDealer)]))).ToArray();
+        await Synthetic.PublishAsync(fixture.Grains, contributions);
+        var cn = fixture.Grains.GetGrain<IChannelAggregateGrain>(AnalyticsKeys.Aggregate(sources.Tenant, Period.Parse("2026-11"), "CN"));
+        await Eventually.TrueAsync(async () => (await cn.GetSummaryAsync()).Figures.OrderCount == 30, TimeSpan.FromSeconds(30),
+            async () => $"CN holds {(await cn.GetSummaryAsync()).Figures}");
+        Assert.Equal(3_000_000_000L, (await cn.GetSummaryAsync()).Figures.ChannelStockUnits); // 32 bits held -1,294,967,296
+
+        var city = (await api.ExecuteAsync(Admin, Summary, new { region = "CN/East/Shanghai", period = "2026-11" })).Data("channelSummary");
+        Assert.Equal(15 * perDealer, city.GetProperty("channelStockUnits").GetInt64());
+        var children = (await api.ExecuteAsync(Admin, "query { channelBreakdown(region: \"CN/East\", period: \"2026-11\") { children { region summary { channelStockUnits orderCount } } } }"))
+            .Data("channelBreakdown", "children");
+        Assert.All(children.EnumerateArray(), child => Assert.Equal(15 * perDealer, child.GetProperty("summary").GetProperty("channelStockUnits").GetInt64()));
+
+        foreach (var region in new[] { "CN/East", "CN" })
+        {
+            var tooLarge = await api.ExecuteAsync(Admin, Summary, new { region, period = "2026-Q4" });
+            Assert.Equal("INT_OUT_OF_RANGE", tooLarge.ErrorCode());
+            Assert.Contains("channelStockUnits is 3,000,000,000", tooLarge.GetProperty("errors")[0].GetProperty("message").GetString());
+            var sku = await api.ExecuteAsync(Admin, "query($region: String!) { channelBreakdown(region: $region, period: \"2026-11\") { bySku(first: 1) { sku stockUnits } } }", new { region });
+            Assert.Equal("INT_OUT_OF_RANGE", sku.ErrorCode());
+            var counts = (await api.ExecuteAsync(Admin, "query($region: String!) { channelSummary(region: $region, period: \"2026-11\") { orderCount } }", new { region }))
+                .Data("channelSummary");
+            Assert.Equal(30, counts.GetProperty("orderCount").GetInt32()); // the figures that fit are served as ever
+        }
     }
 
     public void Dispose() => api.Dispose();

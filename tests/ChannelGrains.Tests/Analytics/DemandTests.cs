@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ChannelGrains.Analytics;
 using ChannelGrains.Catalog;
 using ChannelGrains.Common;
@@ -148,6 +149,39 @@ public sealed class DemandApiTests(ClusterFixture fixture) : IDisposable
 
         Assert.Equal("VALIDATION", refused.ErrorCode());
         Assert.Contains($"through {through}", refused.GetProperty("errors")[0].GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Stock_beyond_a_GraphQL_Int_still_gives_the_weeks_of_cover_and_its_total_is_an_error_that_names_it()
+    {
+        // 25 dealers holding 100,000,000 units of P1 each (the most one dealer may) and 2,000,000,000 at the manufacturer:
+        // 4.5 billion units of cover. Summed in 32 bits, the dealers' stock wrapped and the cover came out wrong.
+        var contributions = Enumerable.Range(0, 25).Select(i => Month($"BIG{i}", "CN/East/Shanghai", "2026-11", 100_000_000,
+            new WeeklySellOut("P1", "2026-W45", 1_000_000), new WeeklySellOut("P1", "2026-W46", 1_000_000))).ToArray();
+        await Synthetic.PublishAsync(fixture.Grains, contributions);
+        await fixture.Grains.GetGrain<IProductGrain>(Keys.Of(sources.Tenant, "P1")).UpsertAsync(new ProductInfo("P1", "Product 1", 10m, 5m));
+        await fixture.Grains.GetGrain<IProductGrain>(Keys.Of(sources.Tenant, "P1")).AdjustStockAsync(2_000_000_000, "opening stock");
+        var arguments = new { region = "CN/East", through = "2026-W46", weeks = 4, horizon = 2, skus = new[] { "P1" } };
+        var expected = HoltForecast.Forecast([0, 0, 25_000_000, 25_000_000], 2);
+        var cover = Math.Round(4_500_000_000 / expected.Average(), 2);
+
+        // Every dealer's stock and weeks have arrived once the weeks add up and the cover is stable; it must be the exact one.
+        JsonElement demand = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            demand = (await api.ExecuteAsync(Callers.Admin(sources.Tenant),
+                "query($region: String!, $through: String, $weeks: Int, $horizon: Int, $skus: [ID!]) { demand(region: $region, throughWeek: $through, weeks: $weeks, horizon: $horizon, skus: $skus) { weeklySellOut { units } manufacturerStockUnits weeksOfCover } }",
+                arguments)).Data("demand")[0];
+            return demand.GetProperty("weeksOfCover").ValueKind == JsonValueKind.Number && demand.GetProperty("weeksOfCover").GetDouble() == cover;
+        }, TimeSpan.FromSeconds(30), () => Task.FromResult($"demand is {demand} against a cover of {cover}")); // 32 bits gave 7.27 weeks, not 159.47
+
+        Assert.Equal([0L, 0L, 25_000_000L, 25_000_000L], demand.GetProperty("weeklySellOut").EnumerateArray().Select(w => w.GetProperty("units").GetInt64()));
+        Assert.Equal(2_000_000_000, demand.GetProperty("manufacturerStockUnits").GetInt32());
+
+        var tooLarge = await api.ExecuteAsync(Callers.Admin(sources.Tenant), Demand, arguments);
+        Assert.Equal("INT_OUT_OF_RANGE", tooLarge.ErrorCode());
+        var messages = tooLarge.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("message").GetString()).ToArray();
+        Assert.Contains(messages, m => m!.StartsWith("dealerStockUnits is 2,500,000,000", StringComparison.Ordinal));
     }
 
     public void Dispose() => api.Dispose();

@@ -15,10 +15,10 @@ public sealed class DealerLedgerTests
         DealerLedger.Receive(state, "O1");
         DealerLedger.SellOut(state, new SellOutReport("S1", "D1", new DateTime(2026, 11, 20), [new SellOutLine("TEA", 3, 30m, null)]));
         DealerLedger.SnapshotCurrentMonth(state, "2026-11");
-        Assert.Equal((7, 4, 11), (Stock("TEA"), Stock("RICE"), state.Months["2026-11"].StockUnits));
-        Assert.Equal((3, 30m), (state.Months["2026-11"].Skus["TEA"].SellOutUnits, state.Months["2026-11"].Skus["TEA"].SellOutValue));
+        Assert.Equal((7L, 4L, 11), (Stock("TEA"), Stock("RICE"), state.Months["2026-11"].StockUnits));
+        Assert.Equal((3L, 30m), (state.Months["2026-11"].Skus["TEA"].SellOutUnits, state.Months["2026-11"].Skus["TEA"].SellOutValue));
 
-        int Stock(string sku) => state.Months["2026-11"].Skus[sku].StockUnits;
+        long Stock(string sku) => state.Months["2026-11"].Skus[sku].StockUnits;
     }
 
     [Fact]

@@ -301,6 +301,19 @@ public sealed class PackedStateTests : IDisposable
     }
 
     [Fact]
+    public void Figures_stored_while_counts_were_32_bits_read_the_same_as_64()
+    {
+        var before = new ChannelFiguresBefore64Bits { OrderCount = 3, OrderValue = 4.5m, ChannelStockUnits = int.MaxValue, CrossRegionAlerts = 2 };
+        var sku = new SkuFiguresBefore64Bits("P1", 7, 70m, 5, 50m, int.MaxValue);
+
+        var figures = Serializer.Deserialize<ChannelFigures>(Serializer.SerializeToArray(before));
+        var skuFigures = Serializer.Deserialize<SkuFigures>(Serializer.SerializeToArray(sku));
+
+        Assert.Equal(new ChannelFigures { OrderCount = 3, OrderValue = 4.5m, ChannelStockUnits = int.MaxValue, CrossRegionAlerts = 2 }, figures);
+        Assert.Equal(new SkuFigures("P1", 7, 70m, 5, 50m, int.MaxValue), skuFigures);
+    }
+
+    [Fact]
     public void A_packed_run_of_another_format_version_or_cut_short_is_refused()
     {
         var state = new DealerState { Orders = [new OrderRef("ONLY-ORDER", At)] };
@@ -521,3 +534,23 @@ public sealed class DealerMonthBeforePacking
     [Id(6)] public Dictionary<string, int> WeeklySellOut { get; set; } = [];
     [Id(7)] public string Region { get; set; } = "";
 }
+
+/// <summary>The counts of <see cref="ChannelFigures"/> (a record, as it was) as they were stored while they were 32-bit.</summary>
+[GenerateSerializer, Alias("ChannelGrains.Tests.Storage.ChannelFiguresBefore64Bits")]
+public sealed record class ChannelFiguresBefore64Bits
+{
+    [Id(0)] public int OrderCount { get; init; }
+    [Id(1)] public decimal OrderValue { get; init; }
+    [Id(3)] public int ChannelStockUnits { get; init; }
+    [Id(12)] public int CrossRegionAlerts { get; init; }
+}
+
+/// <summary><see cref="SkuFigures"/> as it was stored while its units were 32-bit.</summary>
+[GenerateSerializer, Alias("ChannelGrains.Tests.Storage.SkuFiguresBefore64Bits")]
+public sealed record class SkuFiguresBefore64Bits(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] int OrderUnits,
+    [property: Id(2)] decimal OrderValue,
+    [property: Id(3)] int SellOutUnits,
+    [property: Id(4)] decimal SellOutValue,
+    [property: Id(5)] int StockUnits);
