@@ -271,4 +271,27 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactDirectory, "dashboard-phone.png"), FullPage = true });
         Assert.Empty(consoleErrors);
     }
+
+    /// <summary>A screen reader cannot read a canvas: each chart's figures are in a table of their own, kept current.</summary>
+    [Fact]
+    public async Task Each_chart_has_a_table_of_its_figures_that_follows_the_live_data()
+    {
+        await OpenAsync(channel.AdminToken);
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+
+        var trend = page.GetByRole(AriaRole.Table, new() { Name = "Sell-in, sell-out and channel stock by month" });
+        await Expect(trend.Locator("tbody tr")).ToHaveCountAsync(13);
+        var thisMonth = trend.Locator("tbody tr").Last.Locator("td");
+        await Expect(thisMonth).ToHaveTextAsync([$"{DashboardChannel.Month} so far", "1,620.00", "150.00", "20"]);
+        var quota = page.GetByRole(AriaRole.Table, new() { Name = "Quota achievement by child region" });
+        var north = quota.Locator("tbody tr").Filter(new() { HasText = "North" }).Locator("td");
+        await Expect(north).ToHaveTextAsync(["North", "6,000.00", "700.00", "11.7%"]);
+        await Expect(quota.Locator("tbody tr").Filter(new() { HasText = "East" }).Locator("td")).ToHaveTextAsync(["East", "6,000.00", "920.00", "15.3%"]);
+
+        await channel.PlaceAsync("O-N1-chart", "N1", 5);
+
+        await Expect(thisMonth).ToHaveTextAsync([$"{DashboardChannel.Month} so far", "1,670.00", "150.00", "20"]);
+        await Expect(north).ToHaveTextAsync(["North", "6,000.00", "750.00", "12.5%"]);
+        Assert.Empty(consoleErrors);
+    }
 }

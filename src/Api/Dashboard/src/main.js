@@ -37,6 +37,7 @@ const tileMoney = value => (Math.abs(Number(value)) >= 100000 ? Number(value).to
 const count = value => Number(value).toLocaleString('en-US');
 const compact = value => Number(value).toLocaleString('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const time = value => new Date(value).toLocaleTimeString('en-GB');
+const lastPart = region => region.slice(region.lastIndexOf('/') + 1);
 const text = value => document.createTextNode(String(value ?? ''));
 
 const state = { token: null, claims: null, region: null, period: null, live: null, summaryStop: null, trendStop: null, trend: new Map(), orderStops: new Map(), refusedFeeds: new Set(), children: [], feedPrimed: false, refreshing: null, again: false, refreshDue: null, lastRefresh: 0 };
@@ -286,7 +287,7 @@ function renderCrumbs() {
 function clearFigures() {
   $('tiles').replaceChildren();
   $('children').replaceChildren();
-  for (const id of ['top-dealers', 'alerts', 'demand']) $(id).tBodies[0].replaceChildren();
+  for (const id of ['top-dealers', 'alerts', 'demand', 'trend-figures', 'quota-figures']) $(id).tBodies[0].replaceChildren();
   $('feed').replaceChildren(emptyItem('Waiting for orders…'));
   $('feed-scope').textContent = '';
   chart?.clear();
@@ -331,7 +332,7 @@ function renderTiles(summary) {
 }
 
 function renderChildren(children) {
-  const names = children.map(c => c.region.slice(c.region.lastIndexOf('/') + 1));
+  const names = children.map(c => lastPart(c.region));
   $('children').replaceChildren(...children.map((child, i) => {
     const item = document.createElement('li');
     const link = document.createElement('a');
@@ -345,7 +346,9 @@ function renderChildren(children) {
     item.append(link, text(` ${money(child.summary.quotaAchieved)} / ${money(child.summary.quotaTarget)}`));
     return item;
   }));
-  if (children.length === 0) $('children').replaceChildren(emptyItem('No child region has data in this period.'));
+  const none = 'No child region has data in this period.';
+  if (children.length === 0) $('children').replaceChildren(emptyItem(none));
+  fillTable('quota-figures', children, ({ region, summary }) => [lastPart(region), money(summary.quotaTarget), money(summary.quotaAchieved), achievement(summary) || 'no target'], none);
 
   if (!chart) {
     chart = echarts.init($('quota-chart'));
@@ -377,13 +380,14 @@ function renderTrend() {
   const months = recentMonths(TREND_MONTHS);
   const points = months.map(month => state.trend.get(month));
   const figure = name => points.map(p => (p ? Number(p[name]) : null));
+  const labels = months.map((month, i) => (i === months.length - 1 ? `${month} so far` : month));
   if (!trendChart) trendChart = echarts.init($('trend-chart'));
   trendChart.setOption({
     animation: false,
     grid: { left: 60, right: 60, top: 40, bottom: 30 },
     legend: { top: 0 },
     tooltip: { trigger: 'axis', valueFormatter: value => (value === null ? '—' : count(value)) },
-    xAxis: { type: 'category', data: months.map((month, i) => (i === months.length - 1 ? `${month} so far` : month)) },
+    xAxis: { type: 'category', data: labels },
     yAxis: [
       { type: 'value', name: 'value', axisLabel: { formatter: compact } },
       { type: 'value', name: 'stock units', axisLabel: { formatter: compact }, splitLine: { show: false } },
@@ -394,6 +398,8 @@ function renderTrend() {
       { name: 'Channel stock (units)', type: 'line', yAxisIndex: 1, data: figure('channelStockUnits'), itemStyle: { color: '#d98a1e' }, symbolSize: 6 },
     ],
   }, true);
+  fillTable('trend-figures', labels.map((label, i) => ({ label, point: points[i] })),
+    ({ label, point }) => (point ? [label, money(point.orderValue), money(point.sellOutValue), count(point.channelStockUnits)] : [label, '—', '—', '—']), 'No data yet.');
   const current = points.at(-1);
   Object.assign($('trend-chart').dataset, {
     points: String(points.filter(Boolean).length),
