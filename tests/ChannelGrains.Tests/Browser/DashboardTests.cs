@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Web;
 using ChannelGrains.Api.Auth;
 using ChannelGrains.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -38,6 +39,15 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
 
     private Task OpenAsync(string token, string? region = null) =>
         page.GotoAsync(new Uri(fixture.Api.BaseAddress, $"/?token={token}" + (region is null ? "" : $"&region={Uri.EscapeDataString(region)}")).ToString());
+
+    /// <summary>The region and period a link's href opens.</summary>
+    private async Task<(string? Region, string? Period)> ViewOfAsync(ILocator link)
+    {
+        var href = await link.GetAttributeAsync("href");
+        Assert.False(string.IsNullOrEmpty(href) || href.StartsWith('#'), $"the link leads nowhere: href=\"{href}\"");
+        var view = HttpUtility.ParseQueryString(new Uri(new Uri(page.Url), href).Query);
+        return (view["region"], view["period"]);
+    }
 
     [Fact]
     public async Task Page_loads_the_admin_summary_without_console_errors()
@@ -292,6 +302,38 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
 
         await Expect(thisMonth).ToHaveTextAsync([$"{DashboardChannel.Month} so far", "1,670.00", "150.00", "20"]);
         await Expect(north).ToHaveTextAsync(["North", "6,000.00", "750.00", "12.5%"]);
+        Assert.Empty(consoleErrors);
+    }
+
+    /// <summary>Region links lead somewhere (open in a new tab, announced as links to a view), and still navigate in place.</summary>
+    [Fact]
+    public async Task Region_links_have_real_hrefs_to_their_view_and_work_from_the_keyboard()
+    {
+        await OpenAsync(channel.AdminToken);
+        var east = page.Locator("#children a[data-region='CN/East']");
+        await Expect(east).ToBeVisibleAsync();
+
+        await Expect(page.Locator("a[href='#']")).ToHaveCountAsync(0);
+        Assert.Equal(("CN/East", DashboardChannel.Month), await ViewOfAsync(east));
+        await east.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#crumbs")).ToHaveTextAsync("CNEast");
+        await Expect(Tile("orderCount")).ToHaveTextAsync("3");
+
+        var up = page.Locator("#crumbs a[data-region='CN']");
+        Assert.Equal(("CN", DashboardChannel.Month), await ViewOfAsync(up));
+        await Expect(page.Locator("a[href='#']")).ToHaveCountAsync(0);
+        // Followed as a plain link (a new tab or a reload), the href opens the same view.
+        await page.GotoAsync(new Uri(new Uri(page.Url), await up.GetAttributeAsync("href")).ToString());
+        await Expect(page.Locator("#crumbs")).ToHaveTextAsync("CN");
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+
+        await OpenAsync(channel.ManagerToken("CN/East"), "CN/North");
+        var own = page.GetByRole(AriaRole.Link, new() { Name = "Go to CN/East" });
+        await Expect(own).ToBeVisibleAsync();
+        Assert.Equal(("CN/East", DashboardChannel.Month), await ViewOfAsync(own));
+        await own.ClickAsync();
+        await Expect(Tile("orderCount")).ToHaveTextAsync("3");
         Assert.Empty(consoleErrors);
     }
 }

@@ -125,10 +125,7 @@ function navigate(region, period) {
   state.region = region;
   state.period = period;
   $('period').value = period;
-  const url = new URL(location.href);
-  url.searchParams.set('region', region);
-  url.searchParams.set('period', period);
-  history.replaceState(null, '', url.pathname + url.search);
+  history.replaceState(null, '', viewAddress(region, period));
   renderCrumbs();
   showProblem(null);
   stopSubscriptions();
@@ -145,6 +142,31 @@ function navigate(region, period) {
   const months = recentMonths(TREND_MONTHS);
   state.trendStop = state.live.subscribe(SUMMARY_CHANGED, { region, period: months.at(-1) }, data => trendPoint(data.channelSummaryChanged), failed);
   loadTrend();
+}
+
+/** The page's address for a region and period: what navigate puts in the address bar and region links point to. */
+function viewAddress(region, period) {
+  const url = new URL(location.href);
+  url.searchParams.set('region', region);
+  url.searchParams.set('period', period);
+  return url.pathname + url.search;
+}
+
+/**
+ * A link to a region in the period shown. A plain click (mouse or Enter) navigates in place, keeping the connection;
+ * a modified one (new tab or window) follows the href, which opens the same view (a new tab may ask for the token first).
+ */
+function regionLink(region, label) {
+  const link = document.createElement('a');
+  link.href = viewAddress(region, state.period);
+  link.dataset.region = region;
+  link.append(text(label));
+  link.addEventListener('click', event => {
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(region, state.period);
+  });
+  return link;
 }
 
 /** The trend's months for the region shown: one query of aliased channelSummary fields. */
@@ -232,16 +254,7 @@ function failed(error) {
     $('figures').hidden = true;
     showProblem(`Forbidden: your token may not see ${state.region}. `);
     const own = state.claims?.region;
-    if (own && own !== state.region) {
-      const link = document.createElement('a');
-      link.href = '#';
-      link.append(text(`Go to ${own}`));
-      link.addEventListener('click', event => {
-        event.preventDefault();
-        navigate(own, state.period);
-      });
-      $('problem').append(link);
-    }
+    if (own && own !== state.region) $('problem').append(regionLink(own, `Go to ${own}`));
     return;
   }
   if (error instanceof GraphQLFailure) return showProblem(error.message);
@@ -268,18 +281,7 @@ function renderCrumbs() {
     const path = parts.slice(0, i + 1).join('/');
     const item = document.createElement('li');
     const reachable = !own || path === own || path.startsWith(`${own}/`);
-    if (i === parts.length - 1 || !reachable) item.append(text(part));
-    else {
-      const link = document.createElement('a');
-      link.href = '#';
-      link.dataset.region = path;
-      link.append(text(part));
-      link.addEventListener('click', event => {
-        event.preventDefault();
-        navigate(path, state.period);
-      });
-      item.append(link);
-    }
+    item.append(i === parts.length - 1 || !reachable ? text(part) : regionLink(path, part));
     return item;
   }));
 }
@@ -335,15 +337,7 @@ function renderChildren(children) {
   const names = children.map(c => lastPart(c.region));
   $('children').replaceChildren(...children.map((child, i) => {
     const item = document.createElement('li');
-    const link = document.createElement('a');
-    link.href = '#';
-    link.dataset.region = child.region;
-    link.append(text(names[i]));
-    link.addEventListener('click', event => {
-      event.preventDefault();
-      navigate(child.region, state.period);
-    });
-    item.append(link, text(` ${money(child.summary.quotaAchieved)} / ${money(child.summary.quotaTarget)}`));
+    item.append(regionLink(child.region, names[i]), text(` ${money(child.summary.quotaAchieved)} / ${money(child.summary.quotaTarget)}`));
     return item;
   }));
   const none = 'No child region has data in this period.';
