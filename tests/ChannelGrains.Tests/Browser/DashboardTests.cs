@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Web;
 using ChannelGrains.Api.Auth;
 using ChannelGrains.Tests.Infrastructure;
@@ -37,8 +38,9 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
 
     private ILocator Tile(string figure) => page.Locator($"#tiles [data-figure={figure}] .value");
 
-    private Task OpenAsync(string token, string? region = null) =>
-        page.GotoAsync(new Uri(fixture.Api.BaseAddress, $"/?token={token}" + (region is null ? "" : $"&region={Uri.EscapeDataString(region)}")).ToString());
+    private Task OpenAsync(string token, string? region = null, string? period = null) =>
+        page.GotoAsync(new Uri(fixture.Api.BaseAddress, $"/?token={token}" + (region is null ? "" : $"&region={Uri.EscapeDataString(region)}")
+            + (period is null ? "" : $"&period={period}")).ToString());
 
     /// <summary>The region and period a link's href opens.</summary>
     private async Task<(string? Region, string? Period)> ViewOfAsync(ILocator link)
@@ -334,6 +336,38 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
         Assert.Equal(("CN/East", DashboardChannel.Month), await ViewOfAsync(own));
         await own.ClickAsync();
         await Expect(Tile("orderCount")).ToHaveTextAsync("3");
+        Assert.Empty(consoleErrors);
+    }
+
+    /// <summary>The feed follows the period picked, as the tiles and tables do: the seeded orders were all placed this month.</summary>
+    [Fact]
+    public async Task The_order_feed_shows_only_orders_placed_in_the_period_picked()
+    {
+        var lastMonth = DateTime.ParseExact(DashboardChannel.Month, "yyyy-MM", CultureInfo.InvariantCulture).AddMonths(-1).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var lateOrderSent = new TaskCompletionSource();
+        page.WebSocket += (_, socket) => socket.FrameReceived += (_, frame) =>
+        {
+            if (frame.Text?.Contains("O-E1-late", StringComparison.Ordinal) == true) lateOrderSent.TrySetResult();
+        };
+
+        await OpenAsync(channel.AdminToken, period: lastMonth);
+        await Expect(Tile("orderCount")).ToHaveTextAsync("0");
+        await Expect(page.Locator("#feed-scope")).ToContainTextAsync("3 dealers followed");
+
+        await Expect(page.Locator("#feed li[data-order]")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#feed-scope")).ToContainTextAsync($"placed in {lastMonth}");
+        await Expect(page.Locator("#feed")).ToContainTextAsync(lastMonth);
+        // A live order of this month is not one of last month's either.
+        await channel.PlaceAsync("O-E1-late", "E1", 5);
+        await lateOrderSent.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await page.WaitForTimeoutAsync(300);
+        await Expect(page.Locator("#feed li[data-order]")).ToHaveCountAsync(0);
+
+        await page.Locator("#period").SelectOptionAsync(DashboardChannel.Month);
+
+        await Expect(page.Locator("#feed-scope")).ToContainTextAsync($"placed in {DashboardChannel.Month}");
+        await Expect(page.Locator("#feed li[data-order='O-E1-late']")).ToBeVisibleAsync();
+        await Expect(page.Locator("#feed li[data-order='O-N1-1']")).ToBeVisibleAsync();
         Assert.Empty(consoleErrors);
     }
 }

@@ -3,7 +3,7 @@ import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import { connectLive, GraphQLFailure, query, SignInRequired } from './graphql.js';
-import { currentPeriods, recentMonths } from './periods.js';
+import { currentPeriods, periodSpan, recentMonths } from './periods.js';
 import { claimsOf, dropToken, isExpired, keepToken, takeToken } from './session.js';
 import './style.css';
 
@@ -455,7 +455,8 @@ function followOrders(dealerIds) {
     if (state.orderStops.has(id)) continue;
     state.orderStops.set(id, state.live.subscribe(ORDER_CHANGED, { dealerId: id }, data => addOrder(data.orderChanged), error => orderFeedFailed(id, error)));
   }
-  $('feed-scope').textContent = wanted.length ? `${wanted.length} dealer${wanted.length === 1 ? '' : 's'} followed` : 'no dealers in this region';
+  const followed = wanted.length ? `${wanted.length} dealer${wanted.length === 1 ? '' : 's'} followed` : 'no dealers in this region';
+  $('feed-scope').textContent = `placed in ${state.period} · ${followed}`;
 }
 
 /**
@@ -470,10 +471,22 @@ function orderFeedFailed(id, error) {
   refresh();
 }
 
-/** Starts the feed with the latest orders of the listed dealers, so it is not empty until the next order. */
+/**
+ * Starts the feed with the latest orders of the listed dealers, so it is not empty until the next order. The feed
+ * knows only these: for a period that has ended where none of them was placed, it says so instead of waiting.
+ */
 function primeFeed(orders) {
   state.feedPrimed = true;
-  orders.sort((a, b) => Date.parse(a.placedAt) - Date.parse(b.placedAt)).slice(-FEED_LENGTH).forEach(addOrder);
+  orders.sort((a, b) => Date.parse(a.placedAt) - Date.parse(b.placedAt)).forEach(addOrder);
+  if (!$('feed').querySelector('li[data-order]') && periodSpan(state.period)?.end <= Date.now())
+    $('feed').replaceChildren(emptyItem(`None of the followed dealers' latest orders was placed in ${state.period}.`));
+}
+
+/** The feed shows the orders placed in the period shown, as the tiles and tables count them. */
+function placedInPeriodShown(order) {
+  const span = periodSpan(state.period);
+  const at = Date.parse(order.placedAt);
+  return span !== null && at >= span.start && at < span.end;
 }
 
 /**
@@ -482,6 +495,7 @@ function primeFeed(orders) {
  * was placed or moved while the feed was not listening.
  */
 function addOrder(order) {
+  if (!placedInPeriodShown(order)) return;
   const feed = $('feed');
   const shown = feed.querySelector(`li[data-order="${CSS.escape(order.id)}"]`);
   if (shown?.dataset.status === order.status) return;

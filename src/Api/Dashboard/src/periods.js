@@ -9,6 +9,13 @@ export function currentPeriods(now = new Date()) {
   ];
 }
 
+/** The instants a period key covers in UTC, as the API counts them: { start, end } in milliseconds, end excluded; null for no period key. */
+export function periodSpan(key) {
+  const [, year, quarter, month] = /^(\d{4})(?:-Q([1-4])|-(\d{2}))?$/.exec(key) ?? [];
+  if (!year) return null;
+  const [first, months] = month ? [Number(month) - 1, 1] : quarter ? [(Number(quarter) - 1) * 3, 3] : [0, 12];
+  return { start: Date.UTC(Number(year), first, 1), end: Date.UTC(Number(year), first + months, 1) };
+}
 
 /** The last `count` months, oldest first, ending with the current one (UTC): the trend chart's axis. */
 export function recentMonths(count, now = new Date()) {
