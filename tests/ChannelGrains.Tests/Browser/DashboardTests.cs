@@ -21,7 +21,8 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
     {
         await channel.SeedAsync();
         await channel.SettledAsync("CN", 4);
-        context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1000 } });
+        // The channel's managers are in China: the page shows local times in their zone, not the test machine's.
+        context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1000 }, TimezoneId = "Asia/Shanghai" });
         page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {
@@ -368,6 +369,23 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
         await Expect(page.Locator("#feed-scope")).ToContainTextAsync($"placed in {DashboardChannel.Month}");
         await Expect(page.Locator("#feed li[data-order='O-E1-late']")).ToBeVisibleAsync();
         await Expect(page.Locator("#feed li[data-order='O-N1-1']")).ToBeVisibleAsync();
+        Assert.Empty(consoleErrors);
+    }
+
+    /// <summary>A feed line says when the order was placed: the local date and time, the exact instant in its markup.</summary>
+    [Fact]
+    public async Task Feed_lines_show_the_local_date_and_time_with_the_full_timestamp()
+    {
+        var placedAt = (await channel.Admin.PostAsync("{ order(id: \"O-N1-1\") { placedAt } }")).Data("order").GetProperty("placedAt").GetDateTimeOffset();
+        var local = TimeZoneInfo.ConvertTime(placedAt, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
+
+        await OpenAsync(channel.AdminToken);
+
+        var at = page.Locator("#feed li[data-order='O-N1-1'] time");
+        await Expect(at).ToHaveTextAsync(local.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+        var stamp = await at.GetAttributeAsync("datetime");
+        Assert.Equal(placedAt.ToUnixTimeMilliseconds(), DateTimeOffset.Parse(stamp!, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds());
+        await Expect(at).ToHaveAttributeAsync("title", stamp!);
         Assert.Empty(consoleErrors);
     }
 }

@@ -37,6 +37,12 @@ const tileMoney = value => (Math.abs(Number(value)) >= 100000 ? Number(value).to
 const count = value => Number(value).toLocaleString('en-US');
 const compact = value => Number(value).toLocaleString('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const time = value => new Date(value).toLocaleTimeString('en-GB');
+const two = number => String(number).padStart(2, '0');
+/** A past instant in the viewer's time zone, as 2026-11-30 17:05:09: year first reads the same in every locale. */
+const dateTime = value => {
+  const at = new Date(value);
+  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${time(at)}`;
+};
 const lastPart = region => region.slice(region.lastIndexOf('/') + 1);
 const text = value => document.createTextNode(String(value ?? ''));
 
@@ -412,7 +418,7 @@ function renderTopDealers(dealers) {
 }
 
 function renderAlerts(alerts) {
-  fillTable('alerts', alerts, a => [`${a.dealerId} (${a.dealerRegion})`, a.storeRegion, a.sku, count(a.quantity), new Date(a.at).toLocaleString('en-GB')], 'No cross-region selling.');
+  fillTable('alerts', alerts, a => [`${a.dealerId} (${a.dealerRegion})`, a.storeRegion, a.sku, count(a.quantity), dateTime(a.at)], 'No cross-region selling.');
 }
 
 function renderDemand(demand) {
@@ -507,7 +513,10 @@ function addOrder(order) {
   const status = document.createElement('span');
   status.className = `badge ${order.status.toLowerCase()}`;
   status.append(text(order.status.replace('_', ' ')));
-  item.append(text(`${time(order.placedAt)} · ${order.dealerId} · ${order.id} `), status, text(` ${money(order.total)}`));
+  const placed = document.createElement('time');
+  placed.dateTime = placed.title = new Date(order.placedAt).toISOString();
+  placed.append(text(dateTime(order.placedAt)));
+  item.append(placed, text(` · ${order.dealerId} · ${order.id} `), status, text(` ${money(order.total)}`));
   feed.prepend(item);
   while (feed.children.length > FEED_LENGTH) feed.lastElementChild.remove();
 }
