@@ -20,9 +20,13 @@ public sealed class ApprovalGrain(
     public static bool MayInterleave(IInvokable request) =>
         request.GetMethodName() == nameof(IApprovalGrain.OpenAsync) && request.GetArgument(0) is ApprovalRequest { Kind: ApprovalKind.Order };
 
+    /// <summary>
+    /// The approval as it stands for its subject: a final decision not yet applied is applied first, and one whose order
+    /// no longer waits is withdrawn first (a cancel that stopped before withdrawing it, and was not retried).
+    /// </summary>
     public async Task<ApprovalView?> GetAsync()
     {
-        await ApplyOutcomeIfDueAsync();
+        await WithdrawIfNotAwaitedAsync();
         return View();
     }
 
@@ -69,6 +73,7 @@ public sealed class ApprovalGrain(
             DeactivateOnIdle(); // no approval here: a cancelled order that never waited for one
             return;
         }
+        await ApplyOutcomeIfDueAsync(); // a decision stored but not applied: applied to an order cancelled since, it withdraws
         if (state.State.Status != ApprovalStatus.Pending || await outcomes.AwaitsAsync(Tenant, request)) return;
         await CloseAsWithdrawnAsync();
     }

@@ -240,6 +240,23 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal(("WITHDRAWN", 0), (approval.GetProperty("status").GetString(), approval.GetProperty("history").GetArrayLength()));
     }
 
+    /// <summary>
+    /// A cancel that stopped after the order was stored CANCELLED (the Api process was killed before it withdrew the
+    /// approval; found by killing a durable Api mid-burst) and was never retried: the approval is not shown as waiting
+    /// for an order that is final. It was, to every reader and in the approvers' list, until someone tried to decide it.
+    /// </summary>
+    [Fact]
+    public async Task An_approval_whose_cancel_stopped_before_withdrawing_it_is_not_shown_waiting_for_the_cancelled_order()
+    {
+        await OrderAwaitingApprovalAsync();
+        await grains.GetGrain<IOrderGrain>(Keys.Of(channel.Tenant, "R1")).CancelAsync();
+
+        Assert.Empty((await api.ExecuteAsync(eastManager, "{ approvals { id } }")).Data("approvals").EnumerateArray());
+        var approval = (await ApprovalAsync("order-R1")).Data("approval");
+        Assert.Equal(("WITHDRAWN", 0), (approval.GetProperty("status").GetString(), approval.GetProperty("history").GetArrayLength()));
+        Assert.Equal("order-R1", (await api.ExecuteAsync(eastManager, "{ approvals(status: WITHDRAWN) { id } }")).Data("approvals")[0].GetProperty("id").GetString());
+    }
+
     /// <summary>Rule 7: a retry is compared by what it asks, not by what was read from other records when it was first asked.</summary>
     [Fact]
     public async Task A_retried_order_gets_its_first_result_after_its_dealer_was_renamed_or_moved_within_its_region()
