@@ -15,7 +15,8 @@ public sealed class ApprovalGrain(
     /// An order opens its approval (again at each retry of its placement), and a decision asks the order whether it still
     /// waits, then applies its outcome to it. Each grain takes one call at a time, so an order's Open may run while a
     /// decision waits for that order: else the two would wait for each other until Orleans' timeout. Opening an open
-    /// approval only reads it; the first Open meets no decision, which needs an opened approval before it awaits anything.
+    /// approval only reads it (and lists it again in the inbox while it waits); the first Open meets no decision, which
+    /// needs an opened approval before it awaits anything.
     /// </summary>
     public static bool MayInterleave(IInvokable request) =>
         request.GetMethodName() == nameof(IApprovalGrain.OpenAsync) && request.GetArgument(0) is ApprovalRequest { Kind: ApprovalKind.Order };
@@ -35,6 +36,8 @@ public sealed class ApprovalGrain(
         if (state.State.Request is { } opened)
         {
             opened.EnsureAskedAgainBy(request);
+            // A first opening that stopped before the inbox listed it (a silo died, the inbox's write failed) is listed by its retry.
+            if (state.State.Status == ApprovalStatus.Pending) await Inbox.PutAsync(View()!);
             return View()!;
         }
         var settings = await GrainFactory.GetGrain<ITenantSettingsGrain>(Tenant).GetAsync();

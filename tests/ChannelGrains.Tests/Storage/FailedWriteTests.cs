@@ -159,6 +159,27 @@ public sealed class FailedWriteTests : IAsyncLifetime
         Assert.Equal(0, (await product.GetAsync())!.Reserved);
     }
 
+    /// <summary>
+    /// Rule 7 and the approvers' list: a placement that stopped after its approval was stored, before the tenant's inbox
+    /// listed it (the inbox's write failed here; killing a durable Api did the same to 17 of 150 placements), is finished
+    /// by its retry, which answered PENDING_APPROVAL while no approver's list ever showed the approval.
+    /// </summary>
+    [Fact]
+    public async Task A_placement_retried_after_its_approval_missed_the_inbox_lists_the_approval_as_waiting()
+    {
+        var tenant = TestTenant.New();
+        await cluster.Client.GetGrain<ITenantSettingsGrain>(tenant).UpdateAsync(TenantSettings.Default with { OrderApprovalAbove = 0m });
+        var inbox = cluster.Client.GetGrain<IApprovalInboxGrain>(tenant);
+        UnreliableStore.Refuse(inbox.GetGrainId());
+        await Assert.ThrowsAnyAsync<Exception>(() => PlacedOrderAsync(tenant));
+        UnreliableStore.Allow(inbox.GetGrainId());
+
+        var order = cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, "R1"));
+        Assert.Equal(OrderStatus.PendingApproval, (await order.PlaceAsync(new PlaceOrder("R1", "D", [new OrderLineInput("P1", 4, null, null)]))).Status);
+
+        Assert.Equal(["order-R1"], (await inbox.ListAsync(null, ApprovalStatus.Pending, 10)).Select(e => e.Id));
+    }
+
     /// <summary>Product P1 with 10 units, an admitted dealer D, and D's order R1 for 4 of them, in a new tenant unless one is given.</summary>
     private async Task<(IProductGrain Product, IDealerGrain Dealer, IOrderGrain Order)> PlacedOrderAsync(string? tenant = null)
     {
