@@ -64,8 +64,8 @@ public sealed class ApprovalGrain(
         if (!approved) state.State.Status = ApprovalStatus.Rejected;
         else if (state.State.History.Count == state.State.Chain.Count) state.State.Status = ApprovalStatus.Approved;
         await state.PersistAsync(this);
-        await ApplyOutcomeIfDueAsync();
-        await Inbox.PutAsync(View()!);
+        if (state.State.Status == ApprovalStatus.Pending) await Inbox.PutAsync(View()!);
+        else await ApplyOutcomeIfDueAsync();
         return View()!;
     }
 
@@ -81,25 +81,32 @@ public sealed class ApprovalGrain(
         await CloseAsWithdrawnAsync();
     }
 
+    /// <summary>The inbox is told before the approval is stored closed: stopped in between, the next read closes it again and tells it again.</summary>
     private async Task CloseAsWithdrawnAsync()
     {
+        await Inbox.PutAsync(View()! with { Status = ApprovalStatus.Withdrawn });
         state.State.Status = ApprovalStatus.Withdrawn;
         await state.PersistAsync(this);
-        await Inbox.PutAsync(View()!);
     }
 
     /// <summary>
     /// The final decision is saved first and then applied to its subject, which is idempotent: if the silo dies in
     /// between, the next read or decision applies it. An order cancelled after the decision asked it whether it waits,
     /// before the outcome reached it, is not decided by it: the approval is then WITHDRAWN, its decisions still logged.
+    /// The inbox is told before the outcome is stored applied, so that one stopped in between tells it at the next read.
     /// </summary>
     private async Task ApplyOutcomeIfDueAsync()
     {
         if (state.State.Status is not (ApprovalStatus.Approved or ApprovalStatus.Rejected) || state.State.OutcomeApplied) return;
         var decided = await outcomes.ApplyAsync(Tenant, Keys.Split(this.GetPrimaryKeyString()).Id, state.State.Request!, state.State.Status == ApprovalStatus.Approved);
+        if (!decided)
+        {
+            await CloseAsWithdrawnAsync();
+            return;
+        }
+        await Inbox.PutAsync(View()!);
         state.State.OutcomeApplied = true;
-        if (decided) await state.PersistAsync(this);
-        else await CloseAsWithdrawnAsync();
+        await state.PersistAsync(this);
     }
 
     private IApprovalInboxGrain Inbox => GrainFactory.GetGrain<IApprovalInboxGrain>(Tenant);

@@ -180,6 +180,29 @@ public sealed class FailedWriteTests : IAsyncLifetime
         Assert.Equal(["order-R1"], (await inbox.ListAsync(null, ApprovalStatus.Pending, 10)).Select(e => e.Id));
     }
 
+    /// <summary>
+    /// A final decision stored and applied whose inbox update failed (a durable Api killed there does the same) reaches
+    /// the inbox when the approval is next read: it was listed neither as waiting nor among the decided ones, ever.
+    /// </summary>
+    [Fact]
+    public async Task A_decision_that_missed_the_inbox_is_listed_as_decided_once_the_approval_is_read()
+    {
+        var tenant = TestTenant.New();
+        await cluster.Client.GetGrain<ITenantSettingsGrain>(tenant).UpdateAsync(TenantSettings.Default with { OrderApprovalAbove = 0m });
+        var (_, _, order) = await PlacedOrderAsync(tenant);
+        var approval = cluster.Client.GetGrain<IApprovalGrain>(Keys.Of(tenant, ApprovalOutcomes.OrderApprovalId("R1")));
+        var inbox = cluster.Client.GetGrain<IApprovalInboxGrain>(tenant);
+
+        UnreliableStore.Refuse(inbox.GetGrainId());
+        await Assert.ThrowsAnyAsync<Exception>(() => approval.DecideAsync(new Approver("manager-east", IsAdmin: false, "CN/East"), approved: true, "fits the plan"));
+        UnreliableStore.Allow(inbox.GetGrainId());
+        Assert.Equal(ApprovalStatus.Approved, (await approval.GetAsync())!.Status);
+
+        Assert.Equal(OrderStatus.Confirmed, (await order.GetAsync())!.Status);
+        Assert.Empty(await inbox.ListAsync(null, ApprovalStatus.Pending, 10));
+        Assert.Equal(["order-R1"], (await inbox.ListAsync(null, ApprovalStatus.Approved, 10)).Select(e => e.Id));
+    }
+
     /// <summary>Product P1 with 10 units, an admitted dealer D, and D's order R1 for 4 of them, in a new tenant unless one is given.</summary>
     private async Task<(IProductGrain Product, IDealerGrain Dealer, IOrderGrain Order)> PlacedOrderAsync(string? tenant = null)
     {
