@@ -134,7 +134,8 @@ public sealed class DealerGrain(
 
     public async Task<bool> ConfirmOrderAsync(string orderId)
     {
-        if (state.State.OpenOrders.GetValueOrDefault(orderId) is not { Confirmed: false } open) return true;
+        if (state.State.OpenOrders.GetValueOrDefault(orderId) is not { } open) return false; // released: confirmed, it would hold nothing
+        if (open.Confirmed) return true;
         // Rule 6 when the approval comes: a dealer suspended or terminated since the order was placed orders nothing.
         if (state.State.Info?.Status != DealerStatus.Admitted) return false;
         await RestoreMonthsAsync(open.Month);

@@ -20,7 +20,8 @@ public interface IDealerGrain : Ordering.IOrderHoldings
 
     /// <summary>
     /// An order waiting for approval was approved: it now counts as sell-in. False, and nothing confirmed, when the
-    /// dealer is no longer ADMITTED (rule 6): the order is then rejected.
+    /// dealer is no longer ADMITTED (rule 6), or holds nothing for the order any more (an earlier application found it
+    /// not admitted and released the order, then stopped before the order was stored REJECTED): the order is then rejected.
     /// </summary>
     [Alias("ConfirmOrderIfAdmitted")] Task<bool> ConfirmOrderAsync(string orderId);
 

@@ -139,14 +139,13 @@ public sealed class FailedWriteTests : IAsyncLifetime
     [Fact]
     public async Task An_order_cancelled_while_its_final_decision_is_being_stored_withdraws_the_approval()
     {
-        var tenant = TestTenant.New();
-        await cluster.Client.GetGrain<ITenantSettingsGrain>(tenant).UpdateAsync(TenantSettings.Default with { OrderApprovalAbove = 0m });
+        var tenant = await TenantApprovingEveryOrderAsync();
         var (product, _, order) = await PlacedOrderAsync(tenant);
         Assert.Equal(OrderStatus.PendingApproval, (await order.GetAsync())!.Status);
-        var approval = cluster.Client.GetGrain<IApprovalGrain>(Keys.Of(tenant, ApprovalOutcomes.OrderApprovalId("R1")));
+        var approval = ApprovalOfR1(tenant);
 
         var held = UnreliableStore.Hold(approval.GetGrainId());
-        var deciding = approval.DecideAsync(new Approver("manager-east", IsAdmin: false, "CN/East"), approved: true, "fits the plan");
+        var deciding = approval.DecideAsync(EastManager, approved: true, "fits the plan");
         await held.Reached.WaitAsync(TimeSpan.FromSeconds(30)); // the decision asked the order, which still waited
         Assert.Equal(OrderStatus.Cancelled, (await order.CancelAsync()).Status);
         held.Release();
@@ -167,8 +166,7 @@ public sealed class FailedWriteTests : IAsyncLifetime
     [Fact]
     public async Task A_placement_retried_after_its_approval_missed_the_inbox_lists_the_approval_as_waiting()
     {
-        var tenant = TestTenant.New();
-        await cluster.Client.GetGrain<ITenantSettingsGrain>(tenant).UpdateAsync(TenantSettings.Default with { OrderApprovalAbove = 0m });
+        var tenant = await TenantApprovingEveryOrderAsync();
         var inbox = cluster.Client.GetGrain<IApprovalInboxGrain>(tenant);
         UnreliableStore.Refuse(inbox.GetGrainId());
         await Assert.ThrowsAnyAsync<Exception>(() => PlacedOrderAsync(tenant));
@@ -187,14 +185,13 @@ public sealed class FailedWriteTests : IAsyncLifetime
     [Fact]
     public async Task A_decision_that_missed_the_inbox_is_listed_as_decided_once_the_approval_is_read()
     {
-        var tenant = TestTenant.New();
-        await cluster.Client.GetGrain<ITenantSettingsGrain>(tenant).UpdateAsync(TenantSettings.Default with { OrderApprovalAbove = 0m });
+        var tenant = await TenantApprovingEveryOrderAsync();
         var (_, _, order) = await PlacedOrderAsync(tenant);
-        var approval = cluster.Client.GetGrain<IApprovalGrain>(Keys.Of(tenant, ApprovalOutcomes.OrderApprovalId("R1")));
+        var approval = ApprovalOfR1(tenant);
         var inbox = cluster.Client.GetGrain<IApprovalInboxGrain>(tenant);
 
         UnreliableStore.Refuse(inbox.GetGrainId());
-        await Assert.ThrowsAnyAsync<Exception>(() => approval.DecideAsync(new Approver("manager-east", IsAdmin: false, "CN/East"), approved: true, "fits the plan"));
+        await Assert.ThrowsAnyAsync<Exception>(() => approval.DecideAsync(EastManager, approved: true, "fits the plan"));
         UnreliableStore.Allow(inbox.GetGrainId());
         Assert.Equal(ApprovalStatus.Approved, (await approval.GetAsync())!.Status);
 
@@ -202,6 +199,44 @@ public sealed class FailedWriteTests : IAsyncLifetime
         Assert.Empty(await inbox.ListAsync(null, ApprovalStatus.Pending, 10));
         Assert.Equal(["order-R1"], (await inbox.ListAsync(null, ApprovalStatus.Approved, 10)).Select(e => e.Id));
     }
+
+    /// <summary>
+    /// Rules 1 and 6: an approval applied to an order whose dealer was suspended releases what the order held before the
+    /// order is stored REJECTED. Stopped in between (the order's write failed here; a silo that died would do the same)
+    /// and applied again once the dealer was admitted again, it made the order CONFIRMED holding no stock and no credit.
+    /// </summary>
+    [Fact]
+    public async Task An_approval_applied_again_after_its_first_application_released_the_order_does_not_confirm_it()
+    {
+        var tenant = await TenantApprovingEveryOrderAsync();
+        var (product, dealer, order) = await PlacedOrderAsync(tenant);
+        var approval = ApprovalOfR1(tenant);
+        static DealerInfo WithStatus(DealerStatus status) => new("D", "Dealer D", "CN/East/Shanghai", DealerTier.Value, status, 1_000m, ["P1"]);
+        await dealer.UpsertAsync(WithStatus(DealerStatus.Suspended));
+
+        UnreliableStore.Refuse(order.GetGrainId());
+        await Assert.ThrowsAnyAsync<Exception>(() => approval.DecideAsync(EastManager, approved: true, "fits the plan"));
+        UnreliableStore.Allow(order.GetGrainId());
+        Assert.Equal(0, (await product.GetAsync())!.Reserved);
+        await dealer.UpsertAsync(WithStatus(DealerStatus.Admitted));
+
+        await approval.GetAsync();
+
+        Assert.Equal(OrderStatus.Rejected, (await order.GetAsync())!.Status);
+        Assert.Equal((0, 0m), ((await product.GetAsync())!.Reserved, (await dealer.GetAsync())!.CreditUsed));
+    }
+
+    private static readonly Approver EastManager = new("manager-east", IsAdmin: false, "CN/East");
+
+    /// <summary>A new tenant where every order waits for approval.</summary>
+    private async Task<string> TenantApprovingEveryOrderAsync()
+    {
+        var tenant = TestTenant.New();
+        await cluster.Client.GetGrain<ITenantSettingsGrain>(tenant).UpdateAsync(TenantSettings.Default with { OrderApprovalAbove = 0m });
+        return tenant;
+    }
+
+    private IApprovalGrain ApprovalOfR1(string tenant) => cluster.Client.GetGrain<IApprovalGrain>(Keys.Of(tenant, ApprovalOutcomes.OrderApprovalId("R1")));
 
     /// <summary>Product P1 with 10 units, an admitted dealer D, and D's order R1 for 4 of them, in a new tenant unless one is given.</summary>
     private async Task<(IProductGrain Product, IDealerGrain Dealer, IOrderGrain Order)> PlacedOrderAsync(string? tenant = null)
