@@ -6,6 +6,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace ChannelGrains;
 
@@ -15,7 +17,13 @@ public static class GrainServices
     public static IServiceCollection AddChannelGrainServices(this IServiceCollection services, IConfiguration? configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        var ordering = services.AddOptions<OrderingOptions>();
+        var ordering = services.AddOptions<OrderingOptions>()
+            .Validate<IOptions<ReminderOptions>>((o, reminders) => o.AuditPeriod >= reminders.Value.MinimumReminderPeriod,
+                "Ordering:AuditPeriod is below Orleans' minimum reminder period (ReminderOptions.MinimumReminderPeriod, 1 minute by default): "
+                + "every holder's audit and every cancel's finishing reminder is registered with it, and each registration would fail.")
+            .Validate(o => o.AuditReservationsAfter > TimeSpan.Zero && o.RecheckHeldEvery > TimeSpan.Zero && o.ClosedMonthsHeld >= 0,
+                "Ordering:AuditReservationsAfter and Ordering:RecheckHeldEvery must be positive, and Ordering:ClosedMonthsHeld at least 0.")
+            .ValidateOnStart();
         var analytics = services.AddOptions<AnalyticsOptions>();
         if (configuration is not null)
         {

@@ -130,18 +130,10 @@ public sealed class OperationExecutor
             CancellationToken = cancellationToken,
             ValidationRules = rules,
             CachedDocumentValidationRules = rules,
-            UnhandledExceptionDelegate = LogUnhandledAsync,
         };
         var result = await services.GetRequiredService<IDocumentExecuter>().ExecuteAsync(options);
         if (result.Executed) operation.Document.MarkValidated(request.OperationName);
         return result;
-    }
-
-    private Task LogUnhandledAsync(UnhandledExceptionContext context)
-    {
-        _logger.LogError(context.OriginalException, "GraphQL operation {Operation} failed: field {Field}",
-            context.ExecutionOptions.OperationName, context.FieldContext?.FieldDefinition.Name);
-        return Task.CompletedTask;
     }
 
     private static GraphQLOperationDefinition? FindOperation(GraphQLDocument document, string? name)
