@@ -321,7 +321,7 @@ public static class DealerLedger
         foreach (var line in report.Lines.GroupBy(l => l.Sku))
         {
             var onHand = state.Inventory.GetValueOrDefault(line.Key)?.OnHand ?? 0;
-            var sold = line.Sum(l => l.Quantity);
+            var sold = line.Sum(l => (long)l.Quantity); // lines of one SKU may add up beyond an int
             if (sold > onHand)
                 throw new ChannelException(ErrorCodes.InsufficientStock, $"Dealer {report.DealerId} holds {onHand} of {line.Key} and reports {sold} sold.");
         }

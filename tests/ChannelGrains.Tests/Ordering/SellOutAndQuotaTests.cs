@@ -260,6 +260,17 @@ public sealed class SellOutAndQuotaTests : IDisposable
     }
 
     [Fact]
+    public async Task Sell_out_lines_of_one_sku_whose_units_add_up_beyond_an_int_are_refused_with_insufficient_stock_and_change_nothing()
+    {
+        await StockedDealerAsync();
+
+        var refused = await api.ExecuteAsync(channel.Admin, SellOut, Report("S1", Sold("P1", int.MaxValue, 1m), Sold("P1", int.MaxValue, 1m)));
+
+        Assert.Equal("INSUFFICIENT_STOCK", refused.ErrorCode());
+        Assert.Equal((10, 0), Stock(await channel.DealerOf("D"), "P1"));
+    }
+
+    [Fact]
     public async Task Sale_to_a_store_outside_the_dealer_region_is_accepted_and_raises_an_alert()
     {
         await StockedDealerAsync();
