@@ -83,6 +83,9 @@ public static class DealerHistoryRules
             if (state.Orders.Count > 0 || state.SealedOrderPages > 0 || DealerReceipts.Any(state))
                 throw new ChannelException(ErrorCodes.InvalidTransition,
                     $"Dealer {info.Id} has live stock movements (orders or sell-out): its opening stock can no longer be set.");
+            // With what an earlier opening stock set for other SKUs (no order brings more: none was placed).
+            Validate.Units(state.Inventory.Values.Where(l => !opening.Any(o => o.Sku == l.Sku)).Sum(l => (long)l.OnHand) + opening.Sum(o => (long)o.Quantity),
+                $"Dealer {info.Id}'s stock on hand with this opening stock");
             foreach (var level in opening)
             {
                 state.Inventory[level.Sku] = new StockLevel(level.Sku, level.Quantity, 0);

@@ -108,6 +108,23 @@ public sealed class DealerHistoryApiTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_opening_stock_that_with_the_stock_of_an_earlier_one_goes_beyond_what_a_dealer_holds_is_refused_and_changes_nothing()
+    {
+        await DealerAsync();
+        await fixture.Grains.GetGrain<IProductGrain>(Keys.Of(tenant, "COFFEE")).UpsertAsync(new ProductInfo("COFFEE", "Coffee", 10m, 8m));
+        object Opening(string sku, int quantity) => new { input = new { dealerId = "D1", months = Array.Empty<object>(), openingStock = new[] { new { sku, quantity } } } };
+        Assert.Null((await api.ExecuteAsync(Callers.Admin(tenant), Import, Opening("TEA", 60_000_000))).ErrorCode());
+
+        var refused = await api.ExecuteAsync(Callers.Admin(tenant), Import, Opening("COFFEE", 60_000_000));
+
+        Assert.Equal("VALIDATION", refused.ErrorCode());
+        var inventory = (await api.ExecuteAsync(Callers.Admin(tenant), "{ dealer(id: \"D1\") { inventory { sku onHand } } }")).Data("dealer", "inventory");
+        Assert.Equal([("TEA", 60_000_000)], inventory.EnumerateArray().Select(s => (s.GetProperty("sku").GetString(), s.GetProperty("onHand").GetInt32())));
+        // Replacing the opening stock of the SKU it holds stays within the bound.
+        Assert.Null((await api.ExecuteAsync(Callers.Admin(tenant), Import, Opening("TEA", 90_000_000))).ErrorCode());
+    }
+
+    [Fact]
     public async Task An_opening_stock_once_the_dealer_sold_live_is_refused_with_invalid_transition()
     {
         await DealerAsync();
