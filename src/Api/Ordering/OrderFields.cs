@@ -191,7 +191,9 @@ public static class OrderFields
                 var orders = await OrdersOfAsync(context.Grains(), tenant, context.Source.Id, page);
                 // A cursor carries the order's position, so that the next page starts there without looking for it.
                 var edges = orders.Select((o, i) => o is null ? null : new OrderEdge(Paging.Cursor(o.Id, page.FirstPosition + i), o)).OfType<OrderEdge>().ToArray();
-                return new OrderConnection(edges, new PageInfo(page.HasNextPage, edges.LastOrDefault()?.Cursor));
+                // The page's last order, shown or not: a page of refused orders only must still say where the next one starts.
+                var endCursor = page.Orders.Count > 0 ? Paging.Cursor(page.Orders[^1].Id, page.FirstPosition + page.Orders.Count - 1) : context.GetArgument<string?>("after");
+                return new OrderConnection(edges, new PageInfo(page.HasNextPage, endCursor));
             });
 
         dealer.Field<NonNullGraphType<QuotaProgressType>>("quota")

@@ -356,6 +356,31 @@ public sealed class SellOutAndQuotaTests : IDisposable
     }
 
     [Fact]
+    public async Task Paging_one_order_at_a_time_passes_over_refused_orders_to_the_last()
+    {
+        await channel.ProductAsync("P1", onHand: 10);
+        await channel.DealersAsync(["D"], ["P1"]);
+        Ok(await channel.PlaceAsync("R0", "D", Line("P1", 1)));
+        Assert.Equal("INSUFFICIENT_STOCK", (await channel.PlaceAsync("R1", "D", Line("P1", 100))).ErrorCode());
+        Assert.Equal("INSUFFICIENT_STOCK", (await channel.PlaceAsync("R2", "D", Line("P1", 100))).ErrorCode());
+        Ok(await channel.PlaceAsync("R3", "D", Line("P1", 1)));
+
+        var seen = new List<string>();
+        string? after = null;
+        for (var pages = 0; pages < 10; pages++)
+        {
+            var page = (await api.ExecuteAsync(channel.Admin, "query($after: String) { dealer(id: \"D\") { orders(first: 1, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } } }", new { after }))
+                .Data("dealer", "orders");
+            seen.AddRange(page.GetProperty("edges").EnumerateArray().Select(e => e.GetProperty("node").GetProperty("id").GetString()!));
+            if (!page.GetProperty("pageInfo").GetProperty("hasNextPage").GetBoolean()) break;
+            // A page whose orders were all refused still says where the next one starts.
+            after = page.GetProperty("pageInfo").GetProperty("endCursor").GetString() ?? throw new Xunit.Sdk.XunitException($"No endCursor after {string.Join(", ", seen)} while hasNextPage: {page}");
+        }
+
+        Assert.Equal(["R0", "R3"], seen);
+    }
+
+    [Fact]
     public async Task A_dealer_with_pages_of_orders_lists_every_order_once_in_the_order_placed_and_keeps_only_its_newest_page()
     {
         const int count = 2 * DealerOrderPages.PageSize + 40;
