@@ -3,12 +3,16 @@ using Microsoft.Extensions.Options;
 
 namespace ChannelGrains.Partners;
 
-/// <summary>What a dealer listing needs of a dealer, kept in the index buckets.</summary>
+/// <summary>
+/// What a dealer listing needs of a dealer, kept in the index buckets, as of the dealer's <see cref="Version"/> (0 in
+/// entries written before it was kept).
+/// </summary>
 [GenerateSerializer, Alias("ChannelGrains.DealerIndexEntry")]
 public sealed record class DealerIndexEntry(
     [property: Id(0)] string Id,
     [property: Id(1)] string Region,
-    [property: Id(2)] DealerTier Tier);
+    [property: Id(2)] DealerTier Tier,
+    [property: Id(3)] long Version = 0);
 
 [GenerateSerializer, Alias("ChannelGrains.DealerIndexPage")]
 public sealed record class DealerIndexPage([property: Id(0)] IReadOnlyList<DealerIndexEntry> Entries, [property: Id(1)] int MatchCount);
@@ -22,7 +26,7 @@ public static class DealerIndex
 
     public static IEnumerable<string> AllBucketKeys(string tenant) => Enumerable.Range(0, Buckets).Select(b => Keys.Of(tenant, $"bucket-{b}"));
 
-    public static DealerIndexEntry Entry(DealerView view) => new(view.Id, view.Region, view.Tier);
+    public static DealerIndexEntry Entry(DealerView view) => new(view.Id, view.Region, view.Tier, view.Version);
 
     public static bool Matches(DealerIndexEntry entry, string? region, DealerTier? tier) =>
         (region is null || RegionPath.IsWithin(entry.Region, region)) && (tier is null || entry.Tier == tier);
@@ -73,7 +77,8 @@ public sealed class DealerIndexGrain(
         var changed = false;
         foreach (var entry in entries)
         {
-            if (state.State.Entries.TryGetValue(entry.Id, out var existing) && existing == entry) continue;
+            // Two loads moving the same dealer write their buckets in any order: an entry older than the one held is not the dealer now.
+            if (state.State.Entries.TryGetValue(entry.Id, out var existing) && (existing == entry || existing.Version > entry.Version)) continue;
             state.State.Entries[entry.Id] = entry;
             changed = true;
         }

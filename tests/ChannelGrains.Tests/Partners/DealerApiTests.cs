@@ -153,5 +153,25 @@ public sealed class DealerApiTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(1, (await api.ExecuteAsync(Callers.Admin(tenant), List, new { })).Data("dealers", "totalCount").GetInt32());
     }
 
+    [Fact]
+    public async Task Concurrent_loads_moving_the_same_dealers_leave_the_listing_where_each_dealer_is()
+    {
+        var ids = Enumerable.Range(0, 300).Select(i => $"C{i:000}").ToArray();
+        for (var round = 0; round < 3; round++)
+        {
+            await Task.WhenAll(
+                api.ExecuteAsync(Callers.Admin(tenant), Bulk, new { inputs = ids.Select(id => Dealer(id, "CN/East/Shanghai")).ToArray() }),
+                api.ExecuteAsync(Callers.Admin(tenant), Bulk, new { inputs = ids.Select(id => Dealer(id, "CN/North/Beijing")).ToArray() }));
+
+            var regions = new Dictionary<string, string>();
+            foreach (var id in ids) regions[id] = (await api.ExecuteAsync(Callers.Admin(tenant), Read, new { id })).Data("dealer", "region").GetString()!;
+            var east = (await api.ExecuteAsync(Callers.Admin(tenant), List, new { region = "CN/East", first = 500 })).Data("dealers", "edges")
+                .EnumerateArray().Select(e => e.GetProperty("node").GetProperty("id").GetString()!).ToHashSet();
+
+            var misplaced = ids.Where(id => east.Contains(id) != (regions[id] == "CN/East/Shanghai")).ToArray();
+            Assert.True(misplaced.Length == 0, $"Round {round}: {misplaced.Length} dealers are listed in a region they are not in, e.g. {string.Join(", ", misplaced.Take(5))}");
+        }
+    }
+
     public void Dispose() => api.Dispose();
 }
