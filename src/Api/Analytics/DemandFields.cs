@@ -30,6 +30,9 @@ public static class DemandFields
 {
     public const int DefaultWeeks = 12, MaxWeeks = 104, DefaultHorizon = 4, MaxHorizon = 26;
 
+    /// <summary>The most SKUs one request names: each is a product read and a row of weeks in the answer.</summary>
+    public const int MaxSkus = 500;
+
     public static void AddDemandQueries(this ObjectGraphType query)
     {
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<SkuDemandType>>>>("demand")
@@ -39,7 +42,7 @@ public static class DemandFields
             .Argument<StringGraphType>("throughWeek", "An ISO week such as 2026-W48; default the current week.")
             .Argument<IntGraphType>("weeks", $"History length in weeks (default {DefaultWeeks}, at most {MaxWeeks}).")
             .Argument<IntGraphType>("horizon", $"Forecast length in weeks (default {DefaultHorizon}, at most {MaxHorizon}).")
-            .Argument<ListGraphType<NonNullGraphType<IdGraphType>>>("skus", "Only these SKUs; default every SKU with data.")
+            .Argument<ListGraphType<NonNullGraphType<IdGraphType>>>("skus", $"Only these SKUs (at most {MaxSkus}); default every SKU with data.")
             .ResolveAsync(async context => await ResolveAsync(context));
     }
 
@@ -68,7 +71,9 @@ public static class DemandFields
             .Select(shard => grains.GetGrain<ISourceShardGrain>(shard).GetWeeklySellOutAsync(region)));
         var weekly = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (key, units) in shardWeeks.SelectMany(w => w)) weekly[key] = weekly.GetValueOrDefault(key) + units;
-        var skus = context.GetArgument<List<string>?>("skus")?.Select(s => Validate.Id(s, "skus")).Distinct(StringComparer.Ordinal).ToArray()
+        var requested = context.GetArgument<List<string>?>("skus");
+        if (requested?.Count > MaxSkus) throw ChannelException.Validation($"skus names at most {MaxSkus} SKUs; it names {requested.Count}.");
+        var skus = requested?.Select(s => Validate.Id(s, "skus")).Distinct(StringComparer.Ordinal).ToArray()
             ?? totals.BySku.Keys.Concat(weekly.Keys.Select(k => k[(k.IndexOf('/') + 1)..])).Distinct(StringComparer.Ordinal).ToArray();
         var products = await Task.WhenAll(skus.Select(sku => grains.GetGrain<IProductGrain>(Keys.Of(caller.Tenant, sku)).GetAsync()));
         var future = IsoWeeks.After(through, horizon);

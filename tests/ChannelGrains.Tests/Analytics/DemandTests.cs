@@ -133,6 +133,17 @@ public sealed class DemandApiTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task More_skus_than_a_page_holds_are_refused_with_validation()
+    {
+        var skus = Enumerable.Range(0, ChannelGrains.Api.Analytics.DemandFields.MaxSkus + 1).Select(i => $"X{i}").ToArray();
+
+        var refused = await api.ExecuteAsync(Callers.Admin(sources.Tenant), Demand, new { region = "CN/East", skus });
+
+        Assert.Equal("VALIDATION", refused.ErrorCode());
+        Assert.Null((await api.ExecuteAsync(Callers.Admin(sources.Tenant), Demand, new { region = "CN/East", skus = skus[..ChannelGrains.Api.Analytics.DemandFields.MaxSkus] })).ErrorCode());
+    }
+
+    [Fact]
     public async Task Demand_follows_the_summary_access_rules()
     {
         Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(Callers.Manager(sources.Tenant, "CN/North"), Demand, new { region = "CN/East" })).ErrorCode());
