@@ -28,12 +28,16 @@ public static class DealerFields
                 var caller = context.Caller();
                 var requested = context.GetArgument<string?>("region");
                 var region = Access.ListingRegion(caller, requested is null ? null : Validate.Region(requested));
+                var tier = context.GetArgument<DealerTier?>("tier");
                 var first = Paging.First(context.GetArgument<int?>("first"));
                 var page = await context.Service<DealerRegistry>().ListAsync(
-                    caller.Tenant, region, context.GetArgument<DealerTier?>("tier"), Paging.AfterId(context.GetArgument<string?>("after")), first);
+                    caller.Tenant, region, tier, Paging.AfterId(context.GetArgument<string?>("after")), first);
                 var dealers = await Task.WhenAll(page.Entries.Select(e => context.Grains().GetGrain<IDealerGrain>(Keys.Of(caller.Tenant, e.Id)).GetAsync()));
-                var edges = dealers.OfType<DealerView>().Select(d => new DealerEdge(Paging.Cursor(d.Id), d)).ToArray();
-                return new DealerConnection(edges, new PageInfo(page.HasNextPage, edges.LastOrDefault()?.Cursor), page.TotalCount);
+                // The dealer as it is now, which an index entry not written yet (or whose write failed) may not match: rule 19 holds by the dealer.
+                var edges = dealers.OfType<DealerView>().Where(d => DealerIndex.Matches(DealerIndex.Entry(d), region, tier))
+                    .Select(d => new DealerEdge(Paging.Cursor(d.Id), d)).ToArray();
+                var endCursor = page.Entries.Count > 0 ? Paging.Cursor(page.Entries[^1].Id) : null; // also when that dealer is left out
+                return new DealerConnection(edges, new PageInfo(page.HasNextPage, endCursor), page.TotalCount);
             });
     }
 

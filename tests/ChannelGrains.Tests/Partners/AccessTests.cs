@@ -64,6 +64,19 @@ public sealed class AccessTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_managers_listing_leaves_out_a_dealer_moved_out_of_its_region_whose_index_entry_was_not_written()
+    {
+        await SeedAsync();
+        // The dealer moved, and the index write that follows the dealer's failed (the mutation failed, and was never retried).
+        await fixture.Grains.GetGrain<ChannelGrains.Partners.IDealerGrain>(ChannelGrains.Common.Keys.Of(tenant, "SH1")).UpsertAsync(
+            new ChannelGrains.Partners.DealerInfo("SH1", "SH1", "CN/North/Beijing", ChannelGrains.Partners.DealerTier.Value, ChannelGrains.Partners.DealerStatus.Admitted, 100m, null));
+
+        var listing = (await api.ExecuteAsync(Callers.Manager(tenant, "CN/East"), "{ dealers(first: 500) { edges { node { id region } } } }")).Data("dealers", "edges");
+
+        Assert.Equal(["HZ1"], listing.EnumerateArray().Select(e => e.GetProperty("node").GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public async Task Nothing_crosses_tenants()
     {
         await SeedAsync();
