@@ -205,6 +205,8 @@ public sealed class OrderGrain(
         if (state.State.Phase == SagaPhase.Done)
         {
             await ApplyShipmentAsync(); // a holder asking about a shipped order may be the one its stopped shipment did not reach
+            // A placement stopped before it opened the approval, and never retried, would otherwise wait, holding, for good.
+            await WithApprovalOpenedAsync();
             return state.State.Status is OrderStatus.PendingApproval or OrderStatus.Confirmed or OrderStatus.Shipped;
         }
         // Refused and stored so (the refusal is what a retry gets back): it holds nothing, and stays refused.
@@ -243,17 +245,25 @@ public sealed class OrderGrain(
         return await WithApprovalOpenedAsync();
     }
 
-    /// <summary>An order waiting for approval has its approval open (idempotent, so a retry after a crash opens it too).</summary>
+    /// <summary>
+    /// An order waiting for approval has its approval open (idempotent): its placement opens it, and a retry of the
+    /// placement, or a holder's audit asking about the order, opens it if that placement stopped first. Whether this
+    /// activation saw it open is kept, so that the audit of an order placed here costs no call.
+    /// </summary>
     private async Task<OrderView> WithApprovalOpenedAsync()
     {
-        if (state.State.Status == OrderStatus.PendingApproval)
+        if (state.State.Status == OrderStatus.PendingApproval && !approvalOpened)
         {
             var dealer = await Dealer.GetAsync() ?? throw ChannelException.NotFound($"Dealer {state.State.Request!.DealerId}");
             await GrainFactory.GetGrain<IApprovalGrain>(Keys.Of(Tenant, ApprovalOutcomes.OrderApprovalId(Id))).OpenAsync(new ApprovalRequest(
                 ApprovalKind.Order, Id, dealer.Region, Total, dealer.Id, $"Order {Id} of {dealer.Name}: {state.State.Lines.Count} lines, {Total}", ApprovalRequest.DealerRole));
+            approvalOpened = true;
         }
         return View();
     }
+
+    /// <summary>Whether this activation saw the order's approval opened (see <see cref="WithApprovalOpenedAsync"/>).</summary>
+    private bool approvalOpened;
 
     /// <summary>
     /// Rule 2: every line is reserved, or the ones that were are released again. Rule 1 across lines: reserved one at a

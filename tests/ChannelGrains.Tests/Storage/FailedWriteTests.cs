@@ -226,6 +226,33 @@ public sealed class FailedWriteTests : IAsyncLifetime
         Assert.Equal((0, 0m), ((await product.GetAsync())!.Reserved, (await dealer.GetAsync())!.CreditUsed));
     }
 
+    /// <summary>
+    /// A placement that stopped after the order was stored PENDING_APPROVAL, before its approval was opened (the
+    /// approval's write failed here; a silo that died would do the same), and that no client retries: its holders' audits
+    /// ask the order whether it holds, and the order opens its approval then. Before, the order waited for an approval
+    /// that did not exist, holding its stock and credit for good (the audits kept them, since the order said it held).
+    /// </summary>
+    [Fact]
+    public async Task A_placement_stopped_before_its_approval_was_opened_has_it_opened_by_its_holders_audit()
+    {
+        var tenant = await TenantApprovingEveryOrderAsync();
+        var approval = ApprovalOfR1(tenant);
+        UnreliableStore.Refuse(approval.GetGrainId());
+        await Assert.ThrowsAnyAsync<Exception>(() => PlacedOrderAsync(tenant));
+        UnreliableStore.Allow(approval.GetGrainId());
+        var (product, dealer, order) = (cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, "P1")), cluster.Client.GetGrain<IDealerGrain>(Keys.Of(tenant, "D")),
+            cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, "R1")));
+        Assert.Equal(OrderStatus.PendingApproval, (await order.GetAsync())!.Status);
+
+        await Eventually.TrueAsync(async () => (await approval.GetAsync())?.Status == ApprovalStatus.Pending, TimeSpan.FromSeconds(30),
+            () => Task.FromResult("the order's approval was never opened"));
+
+        Assert.Equal(["order-R1"], (await cluster.Client.GetGrain<IApprovalInboxGrain>(tenant).ListAsync(null, ApprovalStatus.Pending, 10)).Select(e => e.Id));
+        Assert.Equal(ApprovalStatus.Rejected, (await approval.DecideAsync(EastManager, approved: false, "not this month")).Status);
+        Assert.Equal(OrderStatus.Rejected, (await order.GetAsync())!.Status);
+        Assert.Equal((0, 0m), ((await product.GetAsync())!.Reserved, (await dealer.GetAsync())!.CreditUsed));
+    }
+
     private static readonly Approver EastManager = new("manager-east", IsAdmin: false, "CN/East");
 
     /// <summary>A new tenant where every order waits for approval.</summary>
