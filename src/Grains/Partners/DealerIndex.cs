@@ -80,7 +80,9 @@ public sealed class DealerIndexGrain(
             // Two loads moving the same dealer write their buckets in any order: an entry older than the one held is not the dealer now.
             if (state.State.Entries.TryGetValue(entry.Id, out var existing) && (existing == entry || existing.Version > entry.Version)) continue;
             state.State.Entries[entry.Id] = entry;
-            changed = true;
+            // A listing changes only when a dealer comes, moves or changes tier. A newer version alone (a renamed dealer,
+            // a new credit limit) is held, to order the writes that follow, and stored with the bucket's next change.
+            changed |= existing is null || existing.Region != entry.Region || existing.Tier != entry.Tier;
         }
         if (changed) await state.PersistAsync(this);
     }

@@ -253,6 +253,30 @@ public sealed class FailedWriteTests : IAsyncLifetime
         Assert.Equal((0, 0m), ((await product.GetAsync())!.Reserved, (await dealer.GetAsync())!.CreditUsed));
     }
 
+    /// <summary>
+    /// A dealer upsert that changes neither the dealer's region nor its tier writes no index bucket (the bucket's store
+    /// refuses every write here, so a write would fail the upsert); one that moves the dealer does. Before, each upsert
+    /// rewrote the dealer's whole bucket, since its entry carries the dealer's version: 0.9 KB more allocated per
+    /// mutation in the benchmark's mix, and a database write per dealer upsert in durable mode.
+    /// </summary>
+    [Fact]
+    public async Task A_dealer_upsert_that_moves_the_dealer_nowhere_writes_no_index_bucket()
+    {
+        var tenant = TestTenant.New();
+        var registry = new DealerRegistry(cluster.Client);
+        var dealer = new DealerInfo("D", "Dealer D", "CN/East/Shanghai", DealerTier.Value, DealerStatus.Admitted, 1_000m, null);
+        await registry.UpsertAsync(tenant, [dealer]);
+        var bucket = cluster.Client.GetGrain<IDealerIndexGrain>(DealerIndex.BucketKey(tenant, "D"));
+        UnreliableStore.Refuse(bucket.GetGrainId());
+
+        await registry.UpsertAsync(tenant, [dealer with { Name = "Dealer D renamed", CreditLimit = 2_000m }]);
+        await Assert.ThrowsAnyAsync<Exception>(() => registry.UpsertAsync(tenant, [dealer with { Region = "CN/North/Beijing" }]));
+
+        UnreliableStore.Allow(bucket.GetGrainId());
+        await registry.UpsertAsync(tenant, [dealer with { Region = "CN/North/Beijing" }]);
+        Assert.Equal(["CN/North/Beijing"], (await registry.ListAsync(tenant, null, null, null, 10)).Entries.Select(e => e.Region));
+    }
+
     private static readonly Approver EastManager = new("manager-east", IsAdmin: false, "CN/East");
 
     /// <summary>A new tenant where every order waits for approval.</summary>
