@@ -59,6 +59,10 @@ public static class DemandFields
         // Said here, in the caller's terms: a week outside the years is otherwise refused by its name, which the caller never sent.
         if (lastMonday.AddDays(-7 * (count - 1)).Year < Period.MinYear || lastMonday.AddDays(7 * horizon + 6).Year > Period.MaxYear)
             throw ChannelException.Validation($"{count} weeks through {through} and {horizon} weeks ahead reach outside the years {Period.MinYear} to {Period.MaxYear}.");
+        // The SKUs asked for are checked before anything is read.
+        var named = context.GetArgument<List<string>?>("skus");
+        if (named?.Count > MaxSkus) throw ChannelException.Validation($"skus names at most {MaxSkus} SKUs; it names {named.Count}.");
+        var requested = named?.Select(s => Validate.Id(s, "skus")).Distinct(StringComparer.Ordinal).ToArray();
         var weeks = IsoWeeks.Ending(through, count);
         var months = IsoWeeks.Months(weeks);
 
@@ -71,9 +75,7 @@ public static class DemandFields
             .Select(shard => grains.GetGrain<ISourceShardGrain>(shard).GetWeeklySellOutAsync(region)));
         var weekly = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (key, units) in shardWeeks.SelectMany(w => w)) weekly[key] = weekly.GetValueOrDefault(key) + units;
-        var requested = context.GetArgument<List<string>?>("skus");
-        if (requested?.Count > MaxSkus) throw ChannelException.Validation($"skus names at most {MaxSkus} SKUs; it names {requested.Count}.");
-        var skus = requested?.Select(s => Validate.Id(s, "skus")).Distinct(StringComparer.Ordinal).ToArray()
+        var skus = requested
             ?? totals.BySku.Keys.Concat(weekly.Keys.Select(k => k[(k.IndexOf('/') + 1)..])).Distinct(StringComparer.Ordinal).ToArray();
         var products = await Task.WhenAll(skus.Select(sku => grains.GetGrain<IProductGrain>(Keys.Of(caller.Tenant, sku)).GetAsync()));
         var future = IsoWeeks.After(through, horizon);

@@ -40,6 +40,9 @@ public sealed class OrderGrain(
     private (string Id, IDealerGrain Grain)? dealerGrain;
     private Dictionary<string, IProductGrain>? products;
 
+    /// <summary>Whether this activation saw the order's approval opened (see <see cref="WithApprovalOpenedAsync"/>).</summary>
+    private bool approvalOpened;
+
     private (string Tenant, string Id) Key => key ??= Keys.Split(this.GetPrimaryKeyString());
 
     private string Tenant => Key.Tenant;
@@ -261,9 +264,6 @@ public sealed class OrderGrain(
         }
         return View();
     }
-
-    /// <summary>Whether this activation saw the order's approval opened (see <see cref="WithApprovalOpenedAsync"/>).</summary>
-    private bool approvalOpened;
 
     /// <summary>
     /// Rule 2: every line is reserved, or the ones that were are released again. Rule 1 across lines: reserved one at a
