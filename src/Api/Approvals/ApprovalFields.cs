@@ -52,20 +52,25 @@ public static class ApprovalFields
             .ResolveAsync(async context => await context.Grains().GetGrain<ITenantSettingsGrain>(context.Caller().Tenant).GetAsync());
     }
 
+    private const string RetryNote = "With a requestId the decision is made once: asked again by the same caller with the same decision and reason, "
+        + "it answers as things are (applying a decision a failure stopped midway); the same requestId for another decision is VALIDATION.";
+
     public static void AddApprovalMutations(this ObjectGraphType mutation)
     {
         mutation.Field<NonNullGraphType<ApprovalType>>("decideApproval")
-            .Description("Approves or rejects the step that is due. The last approval, or any rejection, is applied to the subject. INVALID_TRANSITION once the approval is closed, or its order no longer waits for it.")
+            .Description("Approves or rejects the step that is due. The last approval, or any rejection, is applied to the subject. INVALID_TRANSITION once the approval is closed, or its order no longer waits for it. " + RetryNote)
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .Argument<NonNullGraphType<BooleanGraphType>>("approved")
             .Argument<NonNullGraphType<StringGraphType>>("reason")
+            .Argument<IdGraphType>("requestId")
             .ResolveAsync(async context => await DecideAsync(context, context.GetArgument<string>("id")));
 
         mutation.Field<NonNullGraphType<OrderType>>("approveOrder")
-            .Description("Decides the due step of an order's approval: CONFIRMED after the last approval, REJECTED (reservations released) on a rejection.")
+            .Description("Decides the due step of an order's approval: CONFIRMED after the last approval, REJECTED (reservations released) on a rejection. " + RetryNote)
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .Argument<NonNullGraphType<BooleanGraphType>>("approved")
             .Argument<StringGraphType>("reason")
+            .Argument<IdGraphType>("requestId")
             .ResolveAsync(async context =>
             {
                 var orderId = context.GetArgument<string>("id");
@@ -146,6 +151,7 @@ public static class ApprovalFields
         var grain = context.Grain<IApprovalGrain>(approvalId);
         if (await grain.GetAsync() is null) throw ChannelException.NotFound($"Approval {approvalId}");
         return await grain.DecideAsync(new Approver(caller.Subject, caller.Role == Role.Admin, caller.Region),
-            context.GetArgument<bool>("approved"), context.GetArgument<string?>("reason") ?? (context.GetArgument<bool>("approved") ? "approved" : "rejected"));
+            context.GetArgument<bool>("approved"), context.GetArgument<string?>("reason") ?? (context.GetArgument<bool>("approved") ? "approved" : "rejected"),
+            context.GetArgument<string?>("requestId"));
     }
 }

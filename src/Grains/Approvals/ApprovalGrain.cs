@@ -52,20 +52,33 @@ public sealed class ApprovalGrain(
         return View()!;
     }
 
-    public async Task<ApprovalView> DecideAsync(Approver approver, bool approved, string reason)
+    public async Task<ApprovalView> DecideAsync(Approver approver, bool approved, string reason, string? requestId = null)
     {
         if (state.State.Request is null) throw ChannelException.NotFound("Approval");
         reason = Validate.Reason(reason, "reason");
+        if (requestId is not null) Validate.Id(requestId, "requestId");
         // The subject is asked, not only told: a cancel that stopped before withdrawing this approval leaves it pending.
+        // A retry's decision, made and perhaps not applied (its answer lost, its silo died), is applied here too.
         await WithdrawIfNotAwaitedAsync();
+        if (requestId is not null && state.State.History.Find(d => d.RequestId == requestId) is { } made)
+            return await AnsweredAgainAsync(made, approver, approved, reason);
         ApprovalRules.EnsureMayDecide(state.State, approver);
         var step = state.State.Chain[state.State.History.Count];
-        state.State.History.Add(new ApprovalDecision(state.State.History.Count + 1, step, approver.Id, approved, reason, clock.GetUtcNow().UtcDateTime));
+        state.State.History.Add(new ApprovalDecision(state.State.History.Count + 1, step, approver.Id, approved, reason, clock.GetUtcNow().UtcDateTime, requestId));
         if (!approved) state.State.Status = ApprovalStatus.Rejected;
         else if (state.State.History.Count == state.State.Chain.Count) state.State.Status = ApprovalStatus.Approved;
         await state.PersistAsync(this);
         if (state.State.Status == ApprovalStatus.Pending) await Inbox.PutAsync(View()!);
         else await ApplyOutcomeIfDueAsync();
+        return View()!;
+    }
+
+    /// <summary>Rule 7 for a decision retried with its requestId: the approval as it is, and the inbox told again while it waits.</summary>
+    private async Task<ApprovalView> AnsweredAgainAsync(ApprovalDecision made, Approver approver, bool approved, string reason)
+    {
+        if (made.DecidedBy != approver.Id || made.Approved != approved || made.Reason != reason)
+            throw ChannelException.Validation($"requestId {made.RequestId} was already used for another decision on this approval.");
+        if (state.State.Status == ApprovalStatus.Pending) await Inbox.PutAsync(View()!);
         return View()!;
     }
 

@@ -51,6 +51,7 @@ public sealed record class ApprovalRequest(
     }
 }
 
+/// <summary>One step's decision; <see cref="RequestId"/> is the id its client sent, by which a retry is known.</summary>
 [GenerateSerializer, Alias("ChannelGrains.ApprovalDecision")]
 public sealed record class ApprovalDecision(
     [property: Id(0)] int Step,
@@ -58,7 +59,8 @@ public sealed record class ApprovalDecision(
     [property: Id(2)] string DecidedBy,
     [property: Id(3)] bool Approved,
     [property: Id(4)] string Reason,
-    [property: Id(5)] DateTime At);
+    [property: Id(5)] DateTime At,
+    [property: Id(6)] string? RequestId = null);
 
 /// <summary>The one deciding now; the engine checks the caller may act in this role for the subject's region.</summary>
 [GenerateSerializer, Alias("ChannelGrains.Approver")]

@@ -12,8 +12,11 @@ public interface IApprovalGrain : IGrainWithStringKey
     /// <summary>Opens the approval; opening it again with the same request changes nothing.</summary>
     [Alias("Open")] Task<ApprovalView> OpenAsync(ApprovalRequest request);
 
-    /// <summary>Decides the step that is due; INVALID_TRANSITION, and nothing recorded, once the subject no longer waits for it.</summary>
-    [Alias("Decide")] Task<ApprovalView> DecideAsync(Approver approver, bool approved, string reason);
+    /// <summary>
+    /// Decides the step that is due; INVALID_TRANSITION, and nothing recorded, once the subject no longer waits for it.
+    /// Asked again with the same <paramref name="requestId"/>, the decision is made once and the approval answered as it is.
+    /// </summary>
+    [Alias("Decide")] Task<ApprovalView> DecideAsync(Approver approver, bool approved, string reason, string? requestId = null);
 
     /// <summary>Closes a pending approval as WITHDRAWN if its subject no longer waits for it (an order cancelled); idempotent.</summary>
     [Alias("WithdrawIfNotAwaited")] Task WithdrawIfNotAwaitedAsync();

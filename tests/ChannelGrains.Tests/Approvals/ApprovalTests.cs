@@ -139,6 +139,31 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal(chain, approval.GetProperty("chain").EnumerateArray().Select(c => c.GetString()));
     }
 
+    /// <summary>
+    /// Rule 7 for decisions: a decision retried with its requestId (its answer lost) is recorded once and answers as things
+    /// are, at a step that waits for the next approver and after the last one; the same requestId for another decision is
+    /// VALIDATION and changes nothing. Without a requestId a second decision by the same person stays refused (below).
+    /// </summary>
+    [Fact]
+    public async Task A_decision_retried_with_its_requestId_is_recorded_once_and_answers_as_things_are()
+    {
+        await SettingsAsync(orderApprovalAbove: 0m);
+        await channel.ProductAsync("P1", onHand: 1_000_000, listPrice: 1m, floorPrice: 0.5m);
+        await channel.DealersAsync(["D"], ["P1"], creditLimit: 10_000_000m);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 400_000)));
+        const string Decide = "mutation($approved: Boolean!, $requestId: ID) { approveOrder(id: \"R1\", approved: $approved, reason: \"fits\", requestId: $requestId) { status } }";
+        Task<JsonElement> DecideAsync(Caller caller, string requestId, bool approved = true) => api.ExecuteAsync(caller, Decide, new { approved, requestId });
+
+        for (var i = 0; i < 2; i++) Assert.Equal("PENDING_APPROVAL", (await DecideAsync(eastManager, "east-1")).Data("approveOrder", "status").GetString());
+        Assert.Equal("VALIDATION", (await DecideAsync(eastManager, "east-1", approved: false)).ErrorCode());
+        for (var i = 0; i < 2; i++) Assert.Equal("CONFIRMED", (await DecideAsync(channel.Admin, "admin-1")).Data("approveOrder", "status").GetString());
+
+        var approval = (await ApprovalAsync("order-R1")).Data("approval");
+        Assert.Equal(("APPROVED", 2), (approval.GetProperty("status").GetString(), approval.GetProperty("history").GetArrayLength()));
+        Assert.Equal(400_000, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+        Assert.Equal("INVALID_TRANSITION", (await DecideAsync(otherAdmin, "admin-2")).ErrorCode());
+    }
+
     [Fact]
     public async Task One_person_decides_one_step_at_most()
     {

@@ -201,6 +201,28 @@ public sealed class FailedWriteTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// Rule 7: a final decision stored whose application to the order failed (the order's write failed here; a durable Api
+    /// killed there does the same) is applied by its client's retry with the same requestId, which answers APPROVED.
+    /// Before, the retry was refused INVALID_TRANSITION (the approval was closed), so the client could not tell its
+    /// decision had been made.
+    /// </summary>
+    [Fact]
+    public async Task A_final_decision_whose_application_failed_is_applied_by_its_retry_with_the_same_requestId()
+    {
+        var tenant = await TenantApprovingEveryOrderAsync();
+        var (_, _, order) = await PlacedOrderAsync(tenant);
+        var approval = ApprovalOfR1(tenant);
+
+        UnreliableStore.Refuse(order.GetGrainId());
+        await Assert.ThrowsAnyAsync<Exception>(() => approval.DecideAsync(EastManager, approved: true, "fits the plan", "decision-1"));
+        UnreliableStore.Allow(order.GetGrainId());
+
+        var retried = await approval.DecideAsync(EastManager, approved: true, "fits the plan", "decision-1");
+        Assert.Equal((ApprovalStatus.Approved, 1), (retried.Status, retried.History.Count));
+        Assert.Equal(OrderStatus.Confirmed, (await order.GetAsync())!.Status);
+    }
+
+    /// <summary>
     /// Rules 1 and 6: an approval applied to an order whose dealer was suspended releases what the order held before the
     /// order is stored REJECTED. Stopped in between (the order's write failed here; a silo that died would do the same)
     /// and applied again once the dealer was admitted again, it made the order CONFIRMED holding no stock and no credit.
