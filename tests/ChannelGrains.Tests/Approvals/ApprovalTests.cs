@@ -139,6 +139,15 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal(chain, approval.GetProperty("chain").EnumerateArray().Select(c => c.GetString()));
     }
 
+    /// <summary>Order R1 of dealer D for 400,000 units at 1: a regional manager's approval and then an ADMIN's.</summary>
+    private async Task OrderNeedingTwoApprovalsAsync()
+    {
+        await SettingsAsync(orderApprovalAbove: 0m);
+        await channel.ProductAsync("P1", onHand: 1_000_000, listPrice: 1m, floorPrice: 0.5m);
+        await channel.DealersAsync(["D"], ["P1"], creditLimit: 10_000_000m);
+        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 400_000)));
+    }
+
     /// <summary>
     /// Rule 7 for decisions: a decision retried with its requestId (its answer lost) is recorded once and answers as things
     /// are, at a step that waits for the next approver and after the last one; the same requestId for another decision is
@@ -147,10 +156,7 @@ public sealed class ApprovalTests : IDisposable
     [Fact]
     public async Task A_decision_retried_with_its_requestId_is_recorded_once_and_answers_as_things_are()
     {
-        await SettingsAsync(orderApprovalAbove: 0m);
-        await channel.ProductAsync("P1", onHand: 1_000_000, listPrice: 1m, floorPrice: 0.5m);
-        await channel.DealersAsync(["D"], ["P1"], creditLimit: 10_000_000m);
-        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 400_000)));
+        await OrderNeedingTwoApprovalsAsync();
         const string Decide = "mutation($approved: Boolean!, $requestId: ID) { approveOrder(id: \"R1\", approved: $approved, reason: \"fits\", requestId: $requestId) { status } }";
         Task<JsonElement> DecideAsync(Caller caller, string requestId, bool approved = true) => api.ExecuteAsync(caller, Decide, new { approved, requestId });
 
@@ -167,10 +173,7 @@ public sealed class ApprovalTests : IDisposable
     [Fact]
     public async Task One_person_decides_one_step_at_most()
     {
-        await SettingsAsync(orderApprovalAbove: 0m);
-        await channel.ProductAsync("P1", onHand: 1_000_000, listPrice: 1m, floorPrice: 0.5m);
-        await channel.DealersAsync(["D"], ["P1"], creditLimit: 10_000_000m);
-        Ok(await channel.PlaceAsync("R1", "D", Line("P1", 400_000)));
+        await OrderNeedingTwoApprovalsAsync();
 
         Ok(await ApproveOrderAsync(channel.Admin, true));
         Assert.Equal("FORBIDDEN", (await ApproveOrderAsync(channel.Admin, true)).ErrorCode());
