@@ -44,8 +44,9 @@ public static class ApprovalFields
                 var status = context.GetArgument<ApprovalStatus?>("status") ?? ApprovalStatus.Pending;
                 var entries = await context.Grains().GetGrain<IApprovalInboxGrain>(caller.Tenant).ListAsync(region, status, Paging.First(context.GetArgument<int?>("first")));
                 var approvals = await Task.WhenAll(entries.Select(e => context.Grain<IApprovalGrain>(e.Id).GetAsync()));
-                // The approval itself is the truth: an inbox that missed a change (its update failed) lists it under its old status.
-                return approvals.OfType<ApprovalView>().Where(a => a.Status == status).ToArray();
+                // The approval itself is the truth: an inbox that missed a change (its update failed) lists it under its old
+                // status, or under the region its dealer has left (rule 19: the approval, read, is in the dealer's region now).
+                return approvals.OfType<ApprovalView>().Where(a => a.Status == status && (region is null || RegionPath.IsWithin(a.Request.Region, region))).ToArray();
             });
 
         query.Field<NonNullGraphType<TenantSettingsType>>("tenantSettings")

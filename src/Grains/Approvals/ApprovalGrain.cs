@@ -23,12 +23,28 @@ public sealed class ApprovalGrain(
 
     /// <summary>
     /// The approval as it stands for its subject: a final decision not yet applied is applied first, and one whose order
-    /// no longer waits is withdrawn first (a cancel that stopped before withdrawing it, and was not retried).
+    /// no longer waits is withdrawn first (a cancel that stopped before withdrawing it, and was not retried). One that
+    /// waits is in its dealer's region as it is now.
     /// </summary>
     public async Task<ApprovalView?> GetAsync()
     {
         await WithdrawIfNotAwaitedAsync();
+        await FollowDealerAsync();
         return View();
+    }
+
+    /// <summary>
+    /// Rule 19: a waiting approval belongs to the region its dealer is in now, so that a dealer moved to another region
+    /// takes its waiting approvals to that region's managers (the inbox lists them there), and its old region's managers
+    /// neither see nor decide them. A decided one stays where it was decided.
+    /// </summary>
+    public async Task FollowDealerAsync()
+    {
+        if (state.State.Status != ApprovalStatus.Pending || state.State.Request is not { } request) return;
+        if (await outcomes.RegionNowAsync(Tenant, request) is not { } region || region == request.Region) return;
+        state.State.Request = request with { Region = region };
+        await state.PersistAsync(this);
+        await Inbox.PutAsync(View()!);
     }
 
     public async Task<ApprovalView> OpenAsync(ApprovalRequest request)
@@ -62,6 +78,7 @@ public sealed class ApprovalGrain(
         await WithdrawIfNotAwaitedAsync();
         if (requestId is not null && state.State.History.Find(d => d.RequestId == requestId) is { } made)
             return await AnsweredAgainAsync(made, approver, approved, reason);
+        await FollowDealerAsync();
         ApprovalRules.EnsureMayDecide(state.State, approver);
         var step = state.State.Chain[state.State.History.Count];
         state.State.History.Add(new ApprovalDecision(state.State.History.Count + 1, step, approver.Id, approved, reason, clock.GetUtcNow().UtcDateTime, requestId));

@@ -12,6 +12,9 @@ public interface IApprovalOutcomes
 
     /// <summary>Whether the subject still waits for the decision: an order cancelled meanwhile does not.</summary>
     Task<bool> AwaitsAsync(string tenant, ApprovalRequest request);
+
+    /// <summary>The region of the dealer the approval is about, as it is now; null when there is no such dealer.</summary>
+    Task<string?> RegionNowAsync(string tenant, ApprovalRequest request);
 }
 
 public sealed class ApprovalOutcomes(IGrainFactory grains) : IApprovalOutcomes
@@ -49,5 +52,17 @@ public sealed class ApprovalOutcomes(IGrainFactory grains) : IApprovalOutcomes
     /// rejection). The first keeps the id admissions had before; later ones put the number before the dealer's id,
     /// where no dealer id can make two of them the same.
     /// </summary>
+    public async Task<string?> RegionNowAsync(string tenant, ApprovalRequest request)
+    {
+        // An order's approval is requested by its dealer; a special price and an admission are about theirs.
+        var dealerId = request.Kind switch
+        {
+            ApprovalKind.Order => request.RequestedBy,
+            ApprovalKind.SpecialPrice or ApprovalKind.DealerAdmission => request.SubjectId,
+            _ => null,
+        };
+        return dealerId is null ? null : (await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, dealerId)).GetAsync())?.Region;
+    }
+
     public static string AdmissionApprovalId(string dealerId, int attempt) => attempt == 1 ? $"admission-{dealerId}" : $"admission{attempt}-{dealerId}";
 }

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace ChannelGrains.Approvals;
 
 /// <summary>
@@ -17,6 +19,9 @@ public interface IApprovalGrain : IGrainWithStringKey
     /// Asked again with the same <paramref name="requestId"/>, the decision is made once and the approval answered as it is.
     /// </summary>
     [Alias("Decide")] Task<ApprovalView> DecideAsync(Approver approver, bool approved, string reason, string? requestId = null);
+
+    /// <summary>A waiting approval takes its dealer's region as it is now (the dealer moved); told without waiting for the answer.</summary>
+    [OneWay, Alias("FollowDealer")] Task FollowDealerAsync();
 
     /// <summary>Closes a pending approval as WITHDRAWN if its subject no longer waits for it (an order cancelled); idempotent.</summary>
     [Alias("WithdrawIfNotAwaited")] Task WithdrawIfNotAwaitedAsync();

@@ -85,10 +85,23 @@ public sealed class DealerGrain(
             throw new ChannelException(ErrorCodes.InvalidTransition, $"Dealer {Id} cannot move from {ChannelException.ApiName(current.Status)} to {ChannelException.ApiName(validated.Status)}.");
         if (state.State.Info is null || !SameInfo(state.State.Info, validated))
         {
+            var movedFrom = state.State.Info?.Region;
             state.State.Info = validated;
             await SaveAsync();
+            if (movedFrom is not null && movedFrom != validated.Region) TellWaitingApprovalsOfMove();
         }
         return View()!;
+    }
+
+    /// <summary>
+    /// Rule 19: the approvals this dealer's orders and special prices wait for move to its new region. Told without
+    /// waiting (each reads the dealer back); one the message misses, or an admission's, moves at its next read or decision.
+    /// </summary>
+    private void TellWaitingApprovalsOfMove()
+    {
+        var waiting = state.State.OpenOrders.Where(o => !o.Value.Confirmed).Select(o => Approvals.ApprovalOutcomes.OrderApprovalId(o.Key))
+            .Concat(state.State.SpecialPrices?.Where(p => p.Value.Status == Approvals.ApprovalStatus.Pending).Select(p => p.Key) ?? []);
+        foreach (var approvalId in waiting) GrainFactory.GetGrain<Approvals.IApprovalGrain>(Keys.Of(Names.Tenant, approvalId)).FollowDealerAsync().Ignore();
     }
 
     public async Task OpenOrderAsync(string orderId, IReadOnlyList<OrderLine> lines, DateTime placedAt, bool confirmed)

@@ -109,6 +109,29 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal("INVALID_TRANSITION", (await ApproveOrderAsync(channel.Admin, true)).ErrorCode());
     }
 
+    /// <summary>
+    /// Rule 19: an order's approval waiting when its dealer moves to another region moves with it: the old region's
+    /// manager no longer lists, reads or decides it, and the new region's manager does. Before, it stayed in the region its
+    /// dealer was in when the order was placed: the East manager approved an order of a dealer now in CN/North.
+    /// </summary>
+    [Fact]
+    public async Task A_waiting_approval_moves_with_its_dealer_to_the_managers_of_its_new_region()
+    {
+        await OrderAwaitingApprovalAsync();
+        var northManager = Callers.Manager(channel.Tenant, "CN/North");
+        await channel.DealersAsync(["D"], ["P1"], region: "CN/North/Beijing");
+        const string Listed = "{ approvals { id } }";
+
+        await Eventually.TrueAsync(async () => (await api.ExecuteAsync(northManager, Listed)).Data("approvals").GetArrayLength() == 1, TimeSpan.FromSeconds(10),
+            () => Task.FromResult("the North manager never listed the approval of its dealer"));
+        Assert.Empty((await api.ExecuteAsync(eastManager, Listed)).Data("approvals").EnumerateArray());
+        Assert.Equal("FORBIDDEN", (await api.ExecuteAsync(eastManager, "{ approval(id: \"order-R1\") { id } }")).ErrorCode());
+        Assert.Equal("FORBIDDEN", (await ApproveOrderAsync(eastManager, true)).ErrorCode());
+        Assert.Equal("CN/North/Beijing", (await api.ExecuteAsync(channel.Admin, "{ approval(id: \"order-R1\") { region } }")).Data("approval", "region").GetString());
+
+        Assert.Equal("CONFIRMED", (await ApproveOrderAsync(northManager, true)).Data("approveOrder", "status").GetString());
+    }
+
     /// <summary>Rule 6 when the approval comes: a dealer suspended while its order waited orders nothing.</summary>
     [Fact]
     public async Task An_order_approved_after_its_dealer_was_suspended_is_rejected_and_releases_what_it_held()

@@ -201,6 +201,37 @@ public sealed class FailedWriteTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// Rule 19: a waiting approval that did not move with its dealer (the message that moves it came, and its write
+    /// failed; a silo that died would lose the message) moves at its next decision, so the old region's manager cannot
+    /// decide it, and the new region's can. Before, an approval stayed for good in the region its dealer was in when it
+    /// was opened.
+    /// </summary>
+    [Fact]
+    public async Task A_waiting_approval_that_missed_its_dealers_move_moves_at_its_next_decision()
+    {
+        var tenant = await TenantApprovingEveryOrderAsync();
+        var (_, dealer, order) = await PlacedOrderAsync(tenant);
+        var approval = ApprovalOfR1(tenant);
+        var held = UnreliableStore.Hold(approval.GetGrainId());
+        UnreliableStore.Refuse(approval.GetGrainId());
+
+        await dealer.UpsertAsync(new DealerInfo("D", "Dealer D", "CN/North/Beijing", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["P1"]));
+        await held.Reached;
+        held.Release();
+        // The failed write takes the approval out of memory, with the move it made there.
+        var key = approval.GetGrainId().Key.ToString()!;
+        await Eventually.TrueAsync(async () => !(await ActiveGrains.KeysAsync<ApprovalGrain>(cluster.Client)).Contains(key), TimeSpan.FromSeconds(10),
+            () => Task.FromResult("the approval whose write failed is still in memory"));
+        UnreliableStore.Allow(approval.GetGrainId());
+
+        var refused = await Assert.ThrowsAsync<ChannelException>(() => approval.DecideAsync(EastManager, approved: true, "fits the plan"));
+        Assert.Equal(ErrorCodes.Forbidden, refused.Code);
+        var approved = await approval.DecideAsync(new Approver("manager-north", IsAdmin: false, "CN/North"), approved: true, "fits the plan");
+        Assert.Equal((ApprovalStatus.Approved, "CN/North/Beijing"), (approved.Status, approved.Request.Region));
+        Assert.Equal(OrderStatus.Confirmed, (await order.GetAsync())!.Status);
+    }
+
+    /// <summary>
     /// Rule 7: a final decision stored whose application to the order failed (the order's write failed here; a durable Api
     /// killed there does the same) is applied by its client's retry with the same requestId, which answers APPROVED.
     /// Before, the retry was refused INVALID_TRANSITION (the approval was closed), so the client could not tell its
