@@ -340,6 +340,38 @@ public sealed class DashboardTests(BrowserFixture fixture, ITestOutputHelper out
         Assert.Empty(consoleErrors);
     }
 
+    /// <summary>
+    /// Back and Forward step through the regions and periods visited, in place (the page is not loaded again). Before,
+    /// each view replaced the last in the history: Back left the dashboard.
+    /// </summary>
+    [Fact]
+    public async Task Back_and_forward_step_through_the_regions_and_periods_visited()
+    {
+        await OpenAsync(channel.AdminToken);
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+        await page.EvaluateAsync("() => { window.loadedOnce = true; }");
+        var quarter = await page.Locator("#period option").Nth(1).GetAttributeAsync("value");
+
+        await page.Locator("#children a[data-region='CN/East']").ClickAsync();
+        await Expect(Tile("orderCount")).ToHaveTextAsync("3");
+        await page.Locator("#period").SelectOptionAsync(quarter!);
+        await Expect(page.Locator("#crumbs")).ToHaveTextAsync("CNEast");
+
+        await page.GoBackAsync();
+        await Expect(page.Locator("#period")).ToHaveValueAsync(DashboardChannel.Month);
+        await Expect(page.Locator("#crumbs")).ToHaveTextAsync("CNEast");
+        await page.GoBackAsync();
+        await Expect(page.Locator("#crumbs")).ToHaveTextAsync("CN");
+        await Expect(Tile("orderCount")).ToHaveTextAsync("4");
+        await page.GoForwardAsync();
+        await Expect(page.Locator("#crumbs")).ToHaveTextAsync("CNEast");
+        await Expect(Tile("orderCount")).ToHaveTextAsync("3");
+        var shown = HttpUtility.ParseQueryString(new Uri(page.Url).Query);
+        Assert.Equal(("CN/East", DashboardChannel.Month), (shown["region"], shown["period"]));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.loadedOnce === true"), "the page was loaded again");
+        Assert.Empty(consoleErrors);
+    }
+
     /// <summary>The feed follows the period picked, as the tiles and tables do: the seeded orders were all placed this month.</summary>
     [Fact]
     public async Task The_order_feed_shows_only_orders_placed_in_the_period_picked()

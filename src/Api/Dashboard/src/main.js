@@ -62,6 +62,12 @@ function start() {
   });
   $('sign-out').addEventListener('click', () => signOut(null));
   $('period').addEventListener('change', event => navigate(state.region, event.target.value));
+  // Back and Forward step through the views visited, in place: the connection and the page stay.
+  window.addEventListener('popstate', () => {
+    if (!state.token) return;
+    const params = new URLSearchParams(location.search);
+    navigate(params.get('region') || state.claims.region || 'CN', params.get('period') || currentPeriods()[0].key, 'replace');
+  });
   window.addEventListener('resize', () => {
     chart?.resize();
     trendChart?.resize();
@@ -85,7 +91,6 @@ function signIn(token) {
   const params = new URLSearchParams(location.search);
   $('period').replaceChildren(...periods.map(p => new Option(`${p.label} (${p.key})`, p.key)));
   const period = params.get('period') || periods[0].key;
-  if (!periods.some(p => p.key === period)) $('period').append(new Option(period, period));
 
   state.live = connectLive(token, {
     onState: (live, reconnected) => {
@@ -102,7 +107,7 @@ function signIn(token) {
     onSignInRequired: () => signOut('Your token was refused (expired or invalid). Sign in again.'),
   });
   // An empty ?region= or region claim (a DEALER token carries region "") is no region: start at the claim's, else CN.
-  navigate(params.get('region') || claims.region || 'CN', period);
+  navigate(params.get('region') || claims.region || 'CN', period, 'replace');
 }
 
 function signOut(reason) {
@@ -126,12 +131,18 @@ function setStatus(live) {
   $('status').textContent = labels[live];
 }
 
-/** Shows a region and period: re-subscribes the summary, reloads the details. */
-function navigate(region, period) {
+/**
+ * Shows a region and period: re-subscribes the summary, reloads the details. A view the user goes to is a new history
+ * entry ('push'); the first one, and one reached by Back or Forward, takes the current entry's place ('replace').
+ */
+function navigate(region, period, entry = 'push') {
   state.region = region;
   state.period = period;
+  if (![...$('period').options].some(option => option.value === period)) $('period').append(new Option(period, period));
   $('period').value = period;
-  history.replaceState(null, '', viewAddress(region, period));
+  const address = viewAddress(region, period);
+  if (entry === 'push' && address !== location.pathname + location.search) history.pushState(null, '', address);
+  else history.replaceState(null, '', address);
   renderCrumbs();
   showProblem(null);
   stopSubscriptions();
