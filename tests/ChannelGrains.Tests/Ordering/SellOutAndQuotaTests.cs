@@ -259,6 +259,25 @@ public sealed class SellOutAndQuotaTests : IDisposable
         Assert.Equal((5, 0), Stock(dealer, "P2"));
     }
 
+    /// <summary>Rule 5: only received stock is on hand; what is still in transit cannot be sold, and on hand never goes below zero.</summary>
+    [Fact]
+    public async Task Sell_out_of_stock_still_in_transit_is_refused_and_changes_nothing()
+    {
+        await StockedDealerAsync();
+        Ok(await channel.PlaceAsync("R2", "D", Line("P1", 4)));
+        Ok(await channel.MoveAsync("shipOrder", "R2"));
+        Assert.Equal((10, 4), Stock(await channel.DealerOf("D"), "P1"));
+
+        var beyondOnHand = await api.ExecuteAsync(channel.Admin, SellOut, Report("S1", Sold("P1", 11, 165m)));
+        var allOnHand = await api.ExecuteAsync(channel.Admin, SellOut, Report("S2", Sold("P1", 10, 150m)));
+        var onlyInTransit = await api.ExecuteAsync(channel.Admin, SellOut, Report("S3", Sold("P1", 1, 15m)));
+
+        Assert.Equal("INSUFFICIENT_STOCK", beyondOnHand.ErrorCode());
+        Ok(allOnHand);
+        Assert.Equal("INSUFFICIENT_STOCK", onlyInTransit.ErrorCode());
+        Assert.Equal((0, 4), Stock(await channel.DealerOf("D"), "P1"));
+    }
+
     [Fact]
     public async Task Sell_out_lines_of_one_sku_whose_units_add_up_beyond_an_int_are_refused_with_insufficient_stock_and_change_nothing()
     {
