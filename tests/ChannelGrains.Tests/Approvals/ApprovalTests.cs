@@ -206,8 +206,8 @@ public sealed class ApprovalTests : IDisposable
     [Fact]
     public async Task Special_price_below_the_floor_covers_orders_only_once_approved_and_within_its_dates()
     {
-        foreach (var sku in new[] { "P1", "P2", "P3" }) await channel.ProductAsync(sku, onHand: 1_000, listPrice: 10m, floorPrice: 8m);
-        await channel.DealersAsync(["D", "E"], ["P1", "P2", "P3"]);
+        foreach (var sku in new[] { "P1", "P2", "P3", "P4" }) await channel.ProductAsync(sku, onHand: 1_000, listPrice: 10m, floorPrice: 8m);
+        await channel.DealersAsync(["D", "E"], ["P1", "P2", "P3", "P4"]);
         async Task<string?> RequestSpecialPriceAsync(string requestId, string sku, DateTime validFrom) => (await api.ExecuteAsync(Callers.Dealer(channel.Tenant, "D"),
             "mutation($input: SpecialPriceInput!) { requestSpecialPrice(input: $input) { id status chain } }",
             new { input = new { requestId, dealerId = "D", sku, price = 7m, validFrom, validTo = validFrom.AddDays(30), expectedQuantity = 100 } }))
@@ -219,6 +219,7 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R1", "D", Line("P1", 10, 7m))).ErrorCode());
         await ApproveAsync(approvalId);
         await ApproveAsync(await RequestSpecialPriceAsync("SP3", "P3", DateTime.UtcNow.AddDays(5))); // not yet valid
+        await ApproveAsync(await RequestSpecialPriceAsync("SP4", "P4", DateTime.UtcNow.AddDays(-40))); // expired ten days ago
 
         var covered = await channel.PlaceAsync("R2", "D", Line("P1", 10, 7m));
         var underSpecial = await channel.PlaceAsync("R3", "D", Line("P1", 10, 6.5m));
@@ -229,6 +230,7 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R4", "E", Line("P1", 10, 7m))).ErrorCode());
         Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R5", "D", Line("P2", 10, 7m))).ErrorCode());
         Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R6", "D", Line("P3", 10, 7m))).ErrorCode());
+        Assert.Equal("PRICE_BELOW_FLOOR", (await channel.PlaceAsync("R7", "D", Line("P4", 10, 7m))).ErrorCode());
     }
 
     /// <summary>
