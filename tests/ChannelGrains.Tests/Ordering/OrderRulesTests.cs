@@ -144,6 +144,7 @@ public sealed class OrderRulesTests : IDisposable
     [Theory]
     [InlineData("PENDING", "P1")]
     [InlineData("SUSPENDED", "P1")]
+    [InlineData("TERMINATED", "P1")]
     [InlineData("ADMITTED", "P2")]
     public async Task Only_admitted_dealers_order_only_authorised_skus(string status, string sku)
     {
