@@ -148,7 +148,11 @@ public sealed class ApprovalTests : IDisposable
 
     [Theory]
     [InlineData(40_000, new[] { "REGIONAL_MANAGER" })]
+    [InlineData(50_000, new[] { "REGIONAL_MANAGER" })]
+    [InlineData(50_001, new[] { "REGIONAL_MANAGER", "ADMIN" })]
     [InlineData(400_000, new[] { "REGIONAL_MANAGER", "ADMIN" })]
+    [InlineData(500_000, new[] { "REGIONAL_MANAGER", "ADMIN" })]
+    [InlineData(500_001, new[] { "REGIONAL_MANAGER", "ADMIN", "ADMIN" })]
     [InlineData(900_000, new[] { "REGIONAL_MANAGER", "ADMIN", "ADMIN" })]
     public async Task Chain_is_chosen_by_amount(int units, string[] chain)
     {
