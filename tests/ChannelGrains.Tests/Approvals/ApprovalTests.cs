@@ -132,6 +132,22 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal("CONFIRMED", (await ApproveOrderAsync(northManager, true)).Data("approveOrder", "status").GetString());
     }
 
+    /// <summary>Rule 3: an order waiting for approval is open order value; the dealer's next order is checked against it.</summary>
+    [Fact]
+    public async Task An_order_waiting_for_approval_counts_against_the_credit_limit()
+    {
+        await SettingsAsync(orderApprovalAbove: 0m);
+        await channel.ProductAsync("P1", onHand: 100);
+        await channel.DealersAsync(["D"], ["P1"], creditLimit: 250m);
+        Assert.Equal("PENDING_APPROVAL", (await channel.PlaceAsync("R1", "D", Line("P1", 20))).Data("placeOrder", "status").GetString());
+
+        var refused = await channel.PlaceAsync("R2", "D", Line("P1", 6));
+
+        Assert.Equal("CREDIT_LIMIT_EXCEEDED", refused.ErrorCode());
+        Assert.Equal(200m, (await channel.DealerOf("D")).GetProperty("creditUsed").GetDecimal());
+        Assert.Equal("PENDING_APPROVAL", (await channel.PlaceAsync("R3", "D", Line("P1", 5))).Data("placeOrder", "status").GetString());
+    }
+
     /// <summary>Rule 6 when the approval comes: a dealer suspended while its order waited orders nothing.</summary>
     [Fact]
     public async Task An_order_approved_after_its_dealer_was_suspended_is_rejected_and_releases_what_it_held()
