@@ -196,6 +196,7 @@ public sealed class OrderRulesTests : IDisposable
         var afterShip = await channel.DealerOf("D");
         var product = await channel.ProductOf("P1");
         Assert.Equal((0, 4), Stock(afterShip, "P1"));
+        Assert.Equal(40m, afterShip.GetProperty("creditUsed").GetDecimal()); // a shipped order is open until received (rule 3)
         Assert.Equal(6, product.GetProperty("onHand").GetInt32());
         Assert.Equal(0, product.GetProperty("reserved").GetInt32());
 
