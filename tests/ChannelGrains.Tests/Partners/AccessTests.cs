@@ -41,6 +41,24 @@ public sealed class AccessTests(ClusterFixture fixture) : IDisposable
         Assert.Equal("FORBIDDEN", listing.ErrorCode());
     }
 
+    /// <summary>Rule 19: a dealer's own record is the manufacturer's to change: its token cannot raise its credit limit or move itself.</summary>
+    [Fact]
+    public async Task Dealer_token_cannot_change_its_own_dealer_record()
+    {
+        await SeedAsync();
+        var self = new { id = "SH1", name = "SH1", region = "CN/East/Shanghai", tier = "STRATEGIC", status = "ADMITTED", creditLimit = 1_000_000m };
+
+        var one = await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), Upsert, new { input = self });
+        var batch = await api.ExecuteAsync(Callers.Dealer(tenant, "SH1"), "mutation($inputs: [DealerInput!]!) { upsertDealers(inputs: $inputs) { id } }",
+            new { inputs = new[] { self with { region = "CN/North/Beijing" } } });
+
+        Assert.Equal("FORBIDDEN", one.ErrorCode());
+        Assert.Equal("FORBIDDEN", batch.ErrorCode());
+        var stored = (await api.ExecuteAsync(Callers.Admin(tenant), "{ dealer(id: \"SH1\") { region tier creditLimit } }")).Data("dealer");
+        Assert.Equal(("CN/East/Shanghai", "VALUE", 100m),
+            (stored.GetProperty("region").GetString(), stored.GetProperty("tier").GetString(), stored.GetProperty("creditLimit").GetDecimal()));
+    }
+
     [Fact]
     public async Task Manager_sees_and_changes_only_its_region_subtree()
     {
