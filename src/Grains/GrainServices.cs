@@ -24,7 +24,11 @@ public static class GrainServices
             .Validate(o => o.AuditReservationsAfter > TimeSpan.Zero && o.RecheckHeldEvery > TimeSpan.Zero && o.ClosedMonthsHeld >= 0,
                 "Ordering:AuditReservationsAfter and Ordering:RecheckHeldEvery must be positive, and Ordering:ClosedMonthsHeld at least 0.")
             .ValidateOnStart();
-        var analytics = services.AddOptions<AnalyticsOptions>();
+        var analytics = services.AddOptions<AnalyticsOptions>()
+            .Validate<IOptions<ReminderOptions>>((o, reminders) => o.HealSweepInterval >= reminders.Value.MinimumReminderPeriod,
+                "Analytics:HealSweepInterval is below Orleans' minimum reminder period (ReminderOptions.MinimumReminderPeriod, 1 minute by default): "
+                + "each dealer index bucket registers its heal sweep with it when its first dealer comes, and each registration would fail.")
+            .ValidateOnStart();
         if (configuration is not null)
         {
             ordering.Bind(configuration.GetSection(OrderingOptions.Section));
