@@ -70,7 +70,12 @@ public sealed class OrderGrain(
     /// <summary>Refused, or in a status no order leaves: nothing moves it again, and a read or retry finds it in storage.</summary>
     private bool IsFinal => state.State.Phase == SagaPhase.Refused || state.State.Phase == SagaPhase.Done && OrderRules.IsFinal(state.State.Status);
 
-    public Task<OrderView?> GetAsync() => Task.FromResult(state.State.Phase == SagaPhase.Done && state.State.Request is not null ? View() : null);
+    public async Task<OrderView?> GetAsync()
+    {
+        if (state.State.Phase != SagaPhase.Done || state.State.Request is null) return null;
+        await FinishStoppedReceiptAsync();
+        return View();
+    }
 
     public async Task<OrderView> PlaceAsync(PlaceOrder order)
     {
@@ -199,8 +204,27 @@ public sealed class OrderGrain(
         await ApplyShipmentAsync();
         if (IsAlready(OrderStatus.Received)) return View();
         EnsureCanMove(OrderStatus.Received);
+        receiptChecked = false; // the dealer may store the receipt and this call still fail
         await Dealer.OrderReceivedAsync(Id);
         return await MoveAsync(OrderStatus.Received);
+    }
+
+    /// <summary>Whether this activation asked the dealer about a receipt of the shipped order (see <see cref="FinishStoppedReceiptAsync"/>).</summary>
+    private bool receiptChecked;
+
+    /// <summary>
+    /// Rule 5: a receipt that stopped after the dealer stored it (the units on hand, the order closed there) and before
+    /// the order was stored RECEIVED (a silo died in between), and that its client did not retry, is finished by the
+    /// order's next read: a shipped order its dealer no longer holds was received. The dealer is asked once per
+    /// activation: a receipt stopped in an activation either ends it (the order's write failed, the silo died) or
+    /// leaves the question open again.
+    /// </summary>
+    private async Task FinishStoppedReceiptAsync()
+    {
+        if (receiptChecked || state.State.Status != OrderStatus.Shipped) return;
+        // A shipment stopped before it reached the dealer leaves the order held there too: only a receipt closes it.
+        if (!await Dealer.HoldsOrderAsync(Id)) await MoveAsync(OrderStatus.Received);
+        receiptChecked = true;
     }
 
     public async Task<bool> HoldsReservationsAsync()

@@ -208,6 +208,8 @@ public sealed class DealerGrain(
         await SaveAsync();
     }
 
+    public Task<bool> HoldsOrderAsync(string orderId) => Task.FromResult(state.State.OpenOrders.ContainsKey(orderId));
+
     public async Task<DealerView> ReportSellOutAsync(SellOutReport report)
     {
         var info = state.State.Info ?? throw ChannelException.NotFound($"Dealer {Id}");

@@ -32,6 +32,9 @@ public interface IDealerGrain : Ordering.IOrderHoldings
 
     [Alias("OrderReceived")] Task OrderReceivedAsync(string orderId);
 
+    /// <summary>Whether the dealer holds the order as open (placed and not yet received, closed or released).</summary>
+    [Alias("HoldsOrder")] Task<bool> HoldsOrderAsync(string orderId);
+
     [Alias("ReportSellOut")] Task<DealerView> ReportSellOutAsync(SellOutReport report);
 
     [Alias("SetQuota")] Task<QuotaProgress> SetQuotaAsync(string month, decimal target);

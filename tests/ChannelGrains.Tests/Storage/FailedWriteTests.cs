@@ -201,6 +201,28 @@ public sealed class FailedWriteTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// Rule 5: a receipt that stopped after the dealer stored it and before the order was stored RECEIVED (the order's
+    /// write failed here; a silo that died would do the same), and that is not retried, is finished by the order's next
+    /// read. Before, the order stayed SHIPPED for good while its dealer held the units on hand. Found by reading the code
+    /// in a kill -9 review; the test fails the order's write during the receipt.
+    /// </summary>
+    [Fact]
+    public async Task A_receipt_stopped_after_the_dealer_stored_it_is_finished_by_the_orders_next_read()
+    {
+        var (_, dealer, order) = await PlacedOrderAsync();
+        await order.ShipAsync();
+
+        UnreliableStore.Refuse(order.GetGrainId());
+        await Assert.ThrowsAnyAsync<Exception>(() => order.ReceiveAsync());
+        UnreliableStore.Allow(order.GetGrainId());
+
+        Assert.Equal(OrderStatus.Received, (await order.GetAsync())!.Status);
+        Assert.Equal(OrderStatus.Received, (await StoredAsync<OrderState>("order", order.GetGrainId())).Status);
+        var stock = (await dealer.GetAsync())!.Inventory.Single();
+        Assert.Equal((4, 0), (stock.OnHand, stock.InTransit));
+    }
+
+    /// <summary>
     /// Rule 19: a waiting approval that did not move with its dealer (the message that moves it came, and its write
     /// failed; a silo that died would lose the message) moves at its next decision, so the old region's manager cannot
     /// decide it, and the new region's can. Before, an approval stayed for good in the region its dealer was in when it
