@@ -46,7 +46,8 @@ public static class ApprovalFields
                 var approvals = await Task.WhenAll(entries.Select(e => context.Grain<IApprovalGrain>(e.Id).GetAsync()));
                 // The approval itself is the truth: an inbox that missed a change (its update failed) lists it under its old
                 // status, or under the region its dealer has left (rule 19: the approval, read, is in the dealer's region now).
-                return approvals.OfType<ApprovalView>().Where(a => a.Status == status && (region is null || RegionPath.IsWithin(a.Request.Region, region))).ToArray();
+                bool Listed(ApprovalView a) => a.Status == status && (region is null || RegionPath.IsWithin(a.Request.Region, region));
+                return approvals.OfType<ApprovalView>().Where(Listed).ToArray();
             });
 
         query.Field<NonNullGraphType<TenantSettingsType>>("tenantSettings")
