@@ -18,16 +18,12 @@ public static class GrainServices
     {
         services.TryAddSingleton(TimeProvider.System);
         var ordering = services.AddOptions<OrderingOptions>()
-            .Validate<IOptions<ReminderOptions>>((o, reminders) => o.AuditPeriod >= reminders.Value.MinimumReminderPeriod,
-                "Ordering:AuditPeriod is below Orleans' minimum reminder period (ReminderOptions.MinimumReminderPeriod, 1 minute by default): "
-                + "every holder's audit and every cancel's finishing reminder is registered with it, and each registration would fail.")
+            .ValidateReminderPeriod(o => o.AuditPeriod, "Ordering:AuditPeriod", "every holder's audit and every cancel's finishing reminder is registered with it")
             .Validate(o => o.AuditReservationsAfter > TimeSpan.Zero && o.RecheckHeldEvery > TimeSpan.Zero && o.ClosedMonthsHeld >= 0,
                 "Ordering:AuditReservationsAfter and Ordering:RecheckHeldEvery must be positive, and Ordering:ClosedMonthsHeld at least 0.")
             .ValidateOnStart();
         var analytics = services.AddOptions<AnalyticsOptions>()
-            .Validate<IOptions<ReminderOptions>>((o, reminders) => o.HealSweepInterval >= reminders.Value.MinimumReminderPeriod,
-                "Analytics:HealSweepInterval is below Orleans' minimum reminder period (ReminderOptions.MinimumReminderPeriod, 1 minute by default): "
-                + "each dealer index bucket registers its heal sweep with it when its first dealer comes, and each registration would fail.")
+            .ValidateReminderPeriod(o => o.HealSweepInterval, "Analytics:HealSweepInterval", "each dealer index bucket registers its heal sweep with it when its first dealer comes")
             .ValidateOnStart();
         if (configuration is not null)
         {
@@ -43,4 +39,13 @@ public static class GrainServices
             provider.GetRequiredService<IGrainFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<ChangeInterestCache>>()));
         return services;
     }
+
+    /// <summary>
+    /// A period registered as an Orleans reminder is refused at start below Orleans' minimum: the silo would start, and
+    /// each registration fail later, in whatever call made it.
+    /// </summary>
+    private static OptionsBuilder<T> ValidateReminderPeriod<T>(this OptionsBuilder<T> options, Func<T, TimeSpan> period, string setting, string use)
+        where T : class =>
+        options.Validate<IOptions<ReminderOptions>>((o, reminders) => period(o) >= reminders.Value.MinimumReminderPeriod,
+            $"{setting} is below Orleans' minimum reminder period (ReminderOptions.MinimumReminderPeriod, 1 minute by default): {use}, and each registration would fail.");
 }

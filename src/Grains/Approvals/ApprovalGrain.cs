@@ -70,7 +70,11 @@ public sealed class ApprovalGrain(
 
     public async Task<ApprovalView> DecideAsync(Approver approver, bool approved, string reason, string? requestId = null)
     {
-        if (state.State.Request is null) throw ChannelException.NotFound("Approval");
+        if (state.State.Request is null)
+        {
+            DeactivateOnIdle(); // no approval here
+            throw ChannelException.NotFound($"Approval {Keys.Split(this.GetPrimaryKeyString()).Id}");
+        }
         reason = Validate.Reason(reason, "reason");
         if (requestId is not null) Validate.Id(requestId, "requestId");
         // The subject is asked, not only told: a cancel that stopped before withdrawing this approval leaves it pending.

@@ -132,6 +132,15 @@ public sealed class ApprovalTests : IDisposable
         Assert.Equal("CONFIRMED", (await ApproveOrderAsync(northManager, true)).Data("approveOrder", "status").GetString());
     }
 
+    [Fact]
+    public async Task Deciding_an_approval_never_opened_is_not_found()
+    {
+        var missing = await api.ExecuteAsync(channel.Admin, "mutation { decideApproval(id: \"order-none\", approved: true, reason: \"ok\") { status } }");
+
+        Assert.Equal("NOT_FOUND", missing.ErrorCode());
+        Assert.Equal("NOT_FOUND", (await api.ExecuteAsync(channel.Admin, "mutation { approveOrder(id: \"none\", approved: true) { status } }")).ErrorCode());
+    }
+
     /// <summary>Rule 3: an order waiting for approval is open order value; the dealer's next order is checked against it.</summary>
     [Fact]
     public async Task An_order_waiting_for_approval_counts_against_the_credit_limit()

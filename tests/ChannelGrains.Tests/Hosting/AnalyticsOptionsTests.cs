@@ -1,8 +1,6 @@
 using ChannelGrains.Analytics;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 
 namespace ChannelGrains.Tests.Hosting;
 
@@ -20,12 +18,7 @@ public sealed class AnalyticsOptionsTests
     [InlineData("00:00:12", "00:00:01", true)] // tests lower Orleans' minimum
     public void The_heal_sweep_interval_must_be_one_Orleans_accepts_for_a_reminder(string interval, string? minimumReminderPeriod, bool accepted)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new KeyValuePair<string, string?>("Analytics:HealSweepInterval", interval)]).Build();
-        var collection = new ServiceCollection();
-        collection.AddOptions<ReminderOptions>();
-        if (minimumReminderPeriod is not null) collection.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.Parse(minimumReminderPeriod));
-        collection.AddChannelGrainServices(configuration);
-        using var services = collection.BuildServiceProvider();
+        using var services = GrainServicesWith.Setting(("Analytics:HealSweepInterval", interval), minimumReminderPeriod);
 
         if (accepted) Assert.Equal(TimeSpan.Parse(interval), services.GetRequiredService<IOptions<AnalyticsOptions>>().Value.HealSweepInterval);
         else Assert.Contains("Analytics:HealSweepInterval", Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<AnalyticsOptions>>().Value).Message);

@@ -1,8 +1,6 @@
 using ChannelGrains.Ordering;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 
 namespace ChannelGrains.Tests.Hosting;
 
@@ -19,7 +17,7 @@ public sealed class OrderingOptionsTests
     [InlineData("00:00:01", "00:00:01", true)] // tests lower Orleans' minimum, and may then audit every second
     public void The_audit_period_must_be_one_Orleans_accepts_for_a_reminder(string auditPeriod, string? minimumReminderPeriod, bool accepted)
     {
-        using var services = Services(("Ordering:AuditPeriod", auditPeriod), minimumReminderPeriod);
+        using var services = GrainServicesWith.Setting(("Ordering:AuditPeriod", auditPeriod), minimumReminderPeriod);
 
         if (accepted) Assert.Equal(TimeSpan.Parse(auditPeriod), services.GetRequiredService<IOptions<OrderingOptions>>().Value.AuditPeriod);
         else Assert.Contains("Ordering:AuditPeriod", Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<OrderingOptions>>().Value).Message);
@@ -31,18 +29,8 @@ public sealed class OrderingOptionsTests
     [InlineData("Ordering:ClosedMonthsHeld", "-1")]
     public void Other_timings_out_of_range_are_refused(string key, string value)
     {
-        using var services = Services((key, value), null);
+        using var services = GrainServicesWith.Setting((key, value), null);
 
         Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<OrderingOptions>>().Value);
-    }
-
-    private static ServiceProvider Services((string Key, string Value) setting, string? minimumReminderPeriod)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new KeyValuePair<string, string?>(setting.Key, setting.Value)]).Build();
-        var collection = new ServiceCollection();
-        collection.AddOptions<ReminderOptions>();
-        if (minimumReminderPeriod is not null) collection.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.Parse(minimumReminderPeriod));
-        collection.AddChannelGrainServices(configuration);
-        return collection.BuildServiceProvider();
     }
 }
