@@ -154,6 +154,9 @@ public sealed class PackedDictionary<T> : IReadOnlyDictionary<string, T>, IPacke
     /// <inheritdoc cref="PackedList{T}.Kept"/>
     internal PackedFormat.Kept Kept;
 
+    /// <summary>The entries of the last pack of every entry, and a spare for the next one (see <see cref="PackedEntries{T}"/>).</summary>
+    internal PackedEntries<T>? LastPacked, SparePacked;
+
     /// <summary>
     /// Whether an entry was ever removed. Until then the entries enumerate in the order they were added, so a new key
     /// comes last and the bytes kept for the others stay the start of the next write (see <see cref="PackedFormat.Kept"/>);
@@ -465,17 +468,74 @@ public sealed class PackedDictionaryCodec<T>(ICodecProvider codecs) : IFieldCode
         PackedFormat.WriteField(ref writer, fieldIdDelta, expectedType, value, ref kept, T.KeepPacked,
             static (ref PackedWriter packed, PackedDictionary<T> dictionary, int from, int to) =>
             {
+                if (from == 0 && to >= PackedFormat.KeptFrom)
+                {
+                    PackReusing(ref packed, dictionary, to);
+                    return;
+                }
                 var index = 0;
                 foreach (var (key, item) in dictionary)
                 {
                     if (index++ < from) continue;
                     if (index > to) break;
-                    var own = T.KeyedByItself && T.IsOwnKey(key, item);
-                    if (T.KeyedByItself) packed.Bool(own);
-                    if (!own) packed.String(key);
-                    item.PackInto(ref packed);
+                    PackEntry(ref packed, key, item);
                 }
             });
+    }
+
+    private static void PackEntry(ref PackedWriter packed, string key, T item)
+    {
+        var own = T.KeyedByItself && T.IsOwnKey(key, item);
+        if (T.KeyedByItself) packed.Bool(own);
+        if (!own) packed.String(key);
+        item.PackInto(ref packed);
+    }
+
+    /// <summary>
+    /// Packs the first <paramref name="to"/> entries, copying the bytes of each one the last pack of this dictionary
+    /// held at the same place under the same key: the same key and record pack to the same bytes (entries are
+    /// immutable). Told by reference, so the records themselves are not read: a dealer's stock or month changes a few
+    /// of its SKUs at a write, and reading the twenty or so others again, out of the cache under load, was most of the
+    /// cost of packing them. Each pack takes the last one's entries and its spare for itself, so a pack running on
+    /// another thread meanwhile (an argument serialized where its message is sent) finds none and packs every entry.
+    /// </summary>
+    private static void PackReusing(ref PackedWriter packed, PackedDictionary<T> dictionary, int to)
+    {
+        var last = Interlocked.Exchange(ref dictionary.LastPacked, null);
+        var next = Interlocked.Exchange(ref dictionary.SparePacked, null) ?? new PackedEntries<T>();
+        next.Start(to);
+        var start = packed.Written.Length;
+        var (runFrom, runLength) = (0, 0); // bytes of `last` to copy, not copied yet
+        var index = 0;
+        foreach (var (key, item) in dictionary)
+        {
+            if (index == to) break;
+            if (last is not null && last.Holds(index, key, item))
+            {
+                // Entries held at the same places follow each other in both, so their bytes are copied in one run.
+                if (runLength == 0) runFrom = last.StartOf(index);
+                runLength = last.Ends[index] - runFrom;
+            }
+            else
+            {
+                if (runLength > 0) Flush(ref packed, last!, ref runFrom, ref runLength);
+                PackEntry(ref packed, key, item);
+            }
+            next.Add(key, item, packed.Written.Length + runLength - start);
+            index++;
+        }
+        if (runLength > 0) Flush(ref packed, last!, ref runFrom, ref runLength);
+        next.Keep(packed.Written[start..]);
+        Volatile.Write(ref dictionary.LastPacked, next);
+        if (last is null) return;
+        last.Forget();
+        Volatile.Write(ref dictionary.SparePacked, last);
+    }
+
+    private static void Flush(ref PackedWriter packed, PackedEntries<T> last, ref int runFrom, ref int runLength)
+    {
+        packed.Bytes(last.Bytes.AsSpan(runFrom, runLength));
+        runLength = 0;
     }
 
     public PackedDictionary<T>? ReadValue<TInput>(ref Reader<TInput> reader, Field field) =>
@@ -491,6 +551,60 @@ public sealed class PackedDictionaryCodec<T>(ICodecProvider codecs) : IFieldCode
             }
             return dictionary;
         });
+}
+
+/// <summary>
+/// The keys and entries a <see cref="PackedDictionary{T}"/> packed last, in the order packed, with the end of each one's
+/// bytes in <see cref="Bytes"/> (see <c>PackedDictionaryCodec.PackReusing</c>). Owned by one pack at a time.
+/// </summary>
+internal sealed class PackedEntries<T>
+{
+    /// <summary>
+    /// In structs: storing a reference in an array of references checks its type against the array's, which reads the
+    /// object (out of the cache, for most entries); an array of structs takes any store as it is.
+    /// </summary>
+    private Held[] held = [];
+
+    public int[] Ends { get; private set; } = [];
+
+    public byte[] Bytes { get; private set; } = [];
+
+    public int Count { get; private set; }
+
+    public bool Holds(int index, string key, T item) =>
+        index < Count && ReferenceEquals(held[index].Key, key) && ReferenceEquals(held[index].Item, item);
+
+    public int StartOf(int index) => index == 0 ? 0 : Ends[index - 1];
+
+    /// <summary>Empties this for a pack of up to <paramref name="count"/> entries.</summary>
+    public void Start(int count)
+    {
+        Count = 0;
+        if (held.Length >= count) return;
+        var capacity = Math.Max(count, held.Length * 2);
+        (held, Ends) = (new Held[capacity], new int[capacity]);
+    }
+
+    public void Add(string key, T item, int end)
+    {
+        held[Count] = new Held(key, item);
+        Ends[Count++] = end;
+    }
+
+    public void Keep(ReadOnlySpan<byte> bytes)
+    {
+        if (Bytes.Length < bytes.Length) Bytes = new byte[bytes.Length + bytes.Length / 4];
+        bytes.CopyTo(Bytes);
+    }
+
+    /// <summary>Lets go of the entries (replaced ones may die young) while the arrays are kept for the next pack.</summary>
+    public void Forget()
+    {
+        Array.Clear(held, 0, Count);
+        Count = 0;
+    }
+
+    private readonly record struct Held(string Key, object? Item);
 }
 
 /// <summary>Copies the list; its entries are immutable and shared.</summary>
@@ -612,6 +726,9 @@ public ref struct PackedWriter
         VarUInt((uint)length);
         Encoding.UTF8.GetBytes(value, Reserve(length));
     }
+
+    /// <summary>Bytes packed before, as they are.</summary>
+    public void Bytes(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Reserve(bytes.Length));
 
     public void NullableString(string? value)
     {

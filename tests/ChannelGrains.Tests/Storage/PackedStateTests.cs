@@ -183,6 +183,49 @@ public sealed class PackedStateTests : IDisposable
         Assert.Equal([1, 2], start.Entries.ToArray());
     }
 
+    [Fact]
+    public void A_write_packs_only_the_entries_changed_since_the_last_and_copies_the_others_bytes()
+    {
+        var entries = new PackedDictionary<CountedEntry>();
+        for (var i = 0; i < 20; i++) entries[$"k{i:00}"] = new CountedEntry(i);
+        Serializer.SerializeToArray(entries);
+        CountedEntry.Packed = 0;
+
+        entries["k05"] = new CountedEntry(500);
+        entries["k20"] = new CountedEntry(20);
+        var bytes = Serializer.SerializeToArray(entries);
+
+        Assert.Equal(2, CountedEntry.Packed); // k05 and k20, which the last write did not hold
+        entries["k06"] = new CountedEntry(600);
+        CountedEntry.Packed = 0;
+        bytes = Serializer.SerializeToArray(entries);
+        Assert.Equal(1, CountedEntry.Packed);
+        Assert.Equal(Serializer.SerializeToArray(new PackedDictionary<CountedEntry>(entries)), bytes);
+        var back = Serializer.Deserialize<PackedDictionary<CountedEntry>>(bytes)!;
+        Assert.Equal([.. entries.Select(e => (e.Key, e.Value.Value))], back.Select(e => (e.Key, e.Value.Value)));
+    }
+
+    [Fact]
+    public void The_same_record_under_another_key_at_a_removed_entrys_place_is_written_with_its_own_key()
+    {
+        var entries = new PackedDictionary<CountedEntry>();
+        var records = Enumerable.Range(0, 20).Select(i => new CountedEntry(i)).ToArray();
+        for (var i = 0; i < 20; i++) entries[$"k{i:00}"] = records[i];
+        Serializer.SerializeToArray(entries);
+
+        entries.Remove("k03");
+        entries["moved"] = records[3]; // takes the removed entry's place in the order
+        entries.Remove("k09");
+        entries["k09"] = records[9]; // the same key and record again, at the place k09 had
+        var bytes = Serializer.SerializeToArray(entries);
+
+        Assert.Equal(Serializer.SerializeToArray(new PackedDictionary<CountedEntry>(entries)), bytes);
+        var back = Serializer.Deserialize<PackedDictionary<CountedEntry>>(bytes)!;
+        Assert.Equal(3, back["moved"].Value);
+        Assert.False(back.ContainsKey("k03"));
+        Assert.Equal([.. entries.Keys], back.Keys);
+    }
+
     /// <summary>
     /// Whatever happened to a collection between writes, each write is byte for byte the write of a new collection
     /// holding the same entries in the same order, which packs them all: entries added at the end (packed after the
@@ -554,3 +597,17 @@ public sealed record class SkuFiguresBefore64Bits(
     [property: Id(3)] int SellOutUnits,
     [property: Id(4)] decimal SellOutValue,
     [property: Id(5)] int StockUnits);
+
+/// <summary>An entry that counts how many times entries of its kind were packed.</summary>
+public sealed record CountedEntry(int Value) : IPackable<CountedEntry>
+{
+    public static int Packed;
+
+    public void PackInto(ref PackedWriter writer)
+    {
+        Packed++;
+        writer.VarInt(Value);
+    }
+
+    public static CountedEntry Unpack(ref PackedReader reader) => new(reader.Int32());
+}
