@@ -32,6 +32,7 @@ public static class GrainServices
         }
         services.TryAddSingleton<IApprovalOutcomes, ApprovalOutcomes>();
         services.TryAddSingleton<TenantSettingsCache>();
+        services.TryAddSingleton<Catalog.ProductPrices>();
         services.TryAddSingleton<Partners.DealerHeal>();
         services.TryAddSingleton<ContributionBuffer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<ContributionBuffer>());

@@ -14,8 +14,13 @@ public interface IProductGrain : Ordering.IOrderHoldings
     /// </summary>
     [Alias("AdjustStock")] Task<ProductView> AdjustStockAsync(int delta, string reason, string? requestId = null);
 
-    /// <summary>Holds stock for an order, or refuses with INSUFFICIENT_STOCK. Reserving again for the same order sets what it holds.</summary>
-    [Alias("Reserve")] Task ReserveAsync(string orderId, int quantity);
+    /// <summary>
+    /// Holds stock for an order whose line was priced by <paramref name="pricedBy"/>, or refuses with INSUFFICIENT_STOCK.
+    /// Reserving again for the same order sets what it holds. False, and nothing changed, when this product's prices are
+    /// not <paramref name="pricedBy"/> (the order was priced from a stale copy, or they changed since): the line is priced
+    /// again.
+    /// </summary>
+    [Alias("Reserve")] Task<bool> ReserveAsync(string orderId, int quantity, ProductPrice pricedBy);
 
     /// <summary>Gives an order's reservation back; a no-op when it holds none.</summary>
     [Alias("Release")] Task ReleaseAsync(string orderId);

@@ -46,9 +46,10 @@ public sealed class ProductGrain(
         return View()!;
     }
 
-    public async Task ReserveAsync(string orderId, int quantity)
+    public async Task<bool> ReserveAsync(string orderId, int quantity, ProductPrice pricedBy)
     {
         EnsureExists();
+        if (ProductPrice.Of(state.State.Info!) != pricedBy) return false;
         var now = clock.GetUtcNow().UtcDateTime;
         var heldQuantity = state.State.Reservations.TryGetValue(orderId, out var held) ? held.Quantity : (int?)null;
         if (heldQuantity == quantity)
@@ -56,7 +57,7 @@ public sealed class ProductGrain(
             // A retry of the order: the holding is taken again, and an audit that asked the order before is not of it.
             state.State.Reservations[orderId] = held with { At = HoldingsAudit.TakenAgainAt(held.At, now) };
             await state.PersistAsync(this);
-            return;
+            return true;
         }
         // A retry holding something already (its first attempt died) takes what it holds into account.
         var available = state.State.OnHand - state.State.Reserved + (heldQuantity ?? 0);
@@ -65,6 +66,7 @@ public sealed class ProductGrain(
         state.State.Reservations[orderId] = new Reservation(quantity, heldQuantity is null ? now : HoldingsAudit.TakenAgainAt(held.At, now), Settled: false);
         await state.PersistAsync(this);
         await audit.ScheduleAsync(this, options.Value);
+        return true;
     }
 
     public async Task ReleaseAsync(string orderId)

@@ -26,6 +26,7 @@ namespace ChannelGrains.Ordering;
 public sealed class OrderGrain(
     [PersistentState("order", StorageNames.Channel)] IPersistentState<OrderState> state,
     TenantSettingsCache settingsCache,
+    ProductPrices prices,
     TimeProvider clock,
     IOptions<OrderingOptions> options,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain, IRemindable
@@ -39,6 +40,9 @@ public sealed class OrderGrain(
     /// </summary>
     private (string Id, IDealerGrain Grain)? dealerGrain;
     private Dictionary<string, IProductGrain>? products;
+
+    /// <summary>The prices each SKU of the order was priced by in this activation, which its product checks when it reserves the line.</summary>
+    private Dictionary<string, ProductPrice>? pricedBy;
 
     /// <summary>Whether this activation saw the order's approval opened (see <see cref="WithApprovalOpenedAsync"/>).</summary>
     private bool approvalOpened;
@@ -90,15 +94,14 @@ public sealed class OrderGrain(
         }
 
         var placedAt = clock.GetUtcNow().UtcDateTime;
-        var (lines, specialPrices) = await PriceAsync(order, placedAt);
-        var settings = await settingsCache.GetAsync(Tenant);
+        var (lines, status) = await PriceAsync(order, placedAt, fresh: false);
         state.State = new OrderState
         {
             Request = order,
             Phase = SagaPhase.Reserving,
-            Lines = [.. lines],
+            Lines = lines,
             PlacedAt = placedAt,
-            Status = OrderRules.NeedsApproval(settings, lines, specialPrices) ? OrderStatus.PendingApproval : OrderStatus.Confirmed,
+            Status = status,
             Version = state.State.Version,
         };
         return await CompleteSagaAsync();
@@ -252,8 +255,16 @@ public sealed class OrderGrain(
         var order = state.State.Request!;
         try
         {
-            await Dealer.OpenOrderAsync(Id, state.State.Lines, state.State.PlacedAt, confirmed: state.State.Status == OrderStatus.Confirmed);
-            await ReserveAllOrNoneAsync();
+            for (var pricing = 1; ; pricing++)
+            {
+                await Dealer.OpenOrderAsync(Id, state.State.Lines, state.State.PlacedAt, confirmed: state.State.Status == OrderStatus.Confirmed);
+                if (await ReserveAllOrNoneAsync()) break;
+                // A product's prices were not those the order was priced by: priced again from the products themselves,
+                // the dealer's hold takes the new terms (or refuses them) and the lines are reserved again.
+                if (pricing == PricingsAtMost)
+                    throw ChannelException.Validation($"The prices of order {Id}'s products changed while it was placed, {pricing} times; place it again with a new requestId.");
+                (state.State.Lines, state.State.Status) = await PriceAsync(order, state.State.PlacedAt, fresh: true);
+            }
         }
         catch (ChannelException refused)
         {
@@ -289,39 +300,72 @@ public sealed class OrderGrain(
         return View();
     }
 
+    /// <summary>How many times a placement prices its lines before it gives up on prices that keep changing under it.</summary>
+    private const int PricingsAtMost = 3;
+
     /// <summary>
-    /// Rule 2: every line is reserved, or the ones that were are released again. Rule 1 across lines: reserved one at a
-    /// time, in the order of their SKUs, as locks are taken. All at once, two orders for the last units of the same
-    /// SKUs could each take one SKU, fail on the other and both back out, where one of them fits.
+    /// Rule 2: every line is reserved, or the ones that were are released again; false, with none reserved, when a
+    /// product's prices are not those its line was priced by. Rule 1 across lines: reserved one at a time, in the order
+    /// of their SKUs, as locks are taken. All at once, two orders for the last units of the same SKUs could each take
+    /// one SKU, fail on the other and both back out, where one of them fits.
     /// </summary>
-    private async Task ReserveAllOrNoneAsync()
+    private async Task<bool> ReserveAllOrNoneAsync()
     {
         try
         {
-            foreach (var line in state.State.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal)) await Product(line.Sku).ReserveAsync(Id, line.Quantity);
+            foreach (var line in state.State.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal))
+            {
+                if (pricedBy is not null && pricedBy.TryGetValue(line.Sku, out var by) && await Product(line.Sku).ReserveAsync(Id, line.Quantity, by)) continue;
+                prices.Forget(Tenant, line.Sku);
+                await ReleaseLinesAsync();
+                return false;
+            }
+            return true;
         }
         catch
         {
-            await Task.WhenAll(state.State.Lines.Select(l => Product(l.Sku).ReleaseAsync(Id)));
+            await ReleaseLinesAsync();
             throw;
         }
     }
 
-    /// <summary>The priced lines, and whether any line relies on a special price.</summary>
-    private async Task<(IReadOnlyList<OrderLine> Lines, bool SpecialPrices)> PriceAsync(PlaceOrder order, DateTime at)
+    private Task ReleaseLinesAsync() => Task.WhenAll(state.State.Lines.Select(l => Product(l.Sku).ReleaseAsync(Id)));
+
+    /// <summary>
+    /// The priced lines, and the status they place the order in: PENDING_APPROVAL when a line relies on a special price
+    /// or the order is above the tenant's approval value. Priced from this silo's copies of the products' prices
+    /// (<see cref="ProductPrices"/>), or, <paramref name="fresh"/>, from the products.
+    /// </summary>
+    private async Task<(List<OrderLine> Lines, OrderStatus Status)> PriceAsync(PlaceOrder order, DateTime at, bool fresh)
     {
-        var products = await Task.WhenAll(order.Lines.Select(l => Product(l.Sku).GetAsync()));
-        var lines = new List<OrderLine>();
+        var byLine = new ProductPrice[order.Lines.Count];
+        List<(int Line, Task<ProductView?> Product)>? reads = null;
+        for (var i = 0; i < order.Lines.Count; i++)
+            if (fresh || !prices.TryGet(Tenant, order.Lines[i].Sku, out byLine[i])) (reads ??= []).Add((i, Product(order.Lines[i].Sku).GetAsync()));
+        if (reads is not null)
+        {
+            await Task.WhenAll(reads.Select(r => r.Product));
+            foreach (var (i, read) in reads)
+            {
+                var product = await read ?? throw ChannelException.NotFound($"Product {order.Lines[i].Sku}");
+                prices.Keep(Tenant, product.Sku, byLine[i] = new ProductPrice(product.ListPrice, product.FloorPrice));
+            }
+        }
+        var lines = new List<OrderLine>(order.Lines.Count);
         var special = false;
+        var by = new Dictionary<string, ProductPrice>(order.Lines.Count, StringComparer.Ordinal);
         for (var i = 0; i < order.Lines.Count; i++)
         {
-            var product = products[i] ?? throw ChannelException.NotFound($"Product {order.Lines[i].Sku}");
-            var belowFloor = (order.Lines[i].UnitPrice ?? product.ListPrice) < product.FloorPrice;
-            var specialPrice = belowFloor ? await DealerOf(order.DealerId).GetSpecialPriceAsync(product.Sku, at) : null;
-            lines.Add(OrderRules.Priced(order.Lines[i], product, specialPrice));
+            var (line, price) = (order.Lines[i], byLine[i]);
+            var belowFloor = (line.UnitPrice ?? price.ListPrice) < price.FloorPrice;
+            var specialPrice = belowFloor ? await DealerOf(order.DealerId).GetSpecialPriceAsync(line.Sku, at) : null;
+            lines.Add(OrderRules.Priced(line, price, specialPrice));
             special |= belowFloor;
+            by[line.Sku] = price;
         }
-        return (lines, special);
+        pricedBy = by;
+        var settings = await settingsCache.GetAsync(Tenant);
+        return (lines, OrderRules.NeedsApproval(settings, lines, special) ? OrderStatus.PendingApproval : OrderStatus.Confirmed);
     }
 
     private async Task ReleaseAsync()

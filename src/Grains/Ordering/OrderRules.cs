@@ -31,7 +31,7 @@ public static class OrderRules
     /// Rule 4: a line is priced at the list price unless it names a price; a price under the SKU's floor needs an
     /// approved special price for this dealer, SKU and date, and no lower than it.
     /// </summary>
-    public static OrderLine Priced(OrderLineInput line, ProductView product, decimal? specialPrice)
+    public static OrderLine Priced(OrderLineInput line, ProductPrice product, decimal? specialPrice)
     {
         var price = line.UnitPrice ?? product.ListPrice;
         if (price < product.FloorPrice && (specialPrice is not { } approved || price < approved))

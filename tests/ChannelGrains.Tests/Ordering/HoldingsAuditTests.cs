@@ -35,10 +35,10 @@ public sealed class HoldingsAuditTests
         await product.AdjustStockAsync(100, "received");
 
         // Orders that never ran: nothing stands behind these reservations.
-        await product.ReserveAsync("never-placed-1", 5);
+        Assert.True(await product.ReserveAsync("never-placed-1", 5, new ProductPrice(10m, 5m)));
         await Eventually.TrueAsync(async () => (await product.GetAsync())!.Reserved == 0, TimeSpan.FromSeconds(20), ReservedAsync);
         await Task.Delay(TimeSpan.FromSeconds(3)); // an audit with nothing to audit unregisters the reminder
-        await product.ReserveAsync("never-placed-2", 7);
+        Assert.True(await product.ReserveAsync("never-placed-2", 7, new ProductPrice(10m, 5m)));
 
         Assert.Equal(7, (await product.GetAsync())!.Reserved);
         await Eventually.TrueAsync(async () => (await product.GetAsync())!.Reserved == 0, TimeSpan.FromSeconds(20), ReservedAsync);

@@ -16,6 +16,9 @@ public sealed class OrderRulesTests : IDisposable
     private readonly InProcessGraphQL api;
     private readonly OrderingScenario channel;
 
+    /// <summary>The prices <see cref="OrderingScenario.ProductAsync"/> gives a product unless told others.</summary>
+    private static readonly ProductPrice DefaultPrices = new(10m, 8m);
+
     public OrderRulesTests(ClusterFixture fixture)
     {
         this.fixture = fixture;
@@ -124,6 +127,33 @@ public sealed class OrderRulesTests : IDisposable
         Assert.Equal("PRICE_BELOW_FLOOR", below.ErrorCode());
         Assert.Equal(16m, atFloor.Data("placeOrder", "total").GetDecimal());
         Assert.Equal(2, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+    }
+
+    /// <summary>
+    /// Rule 4 with each silo's copies of the prices (ProductPrices): orders placed on both silos leave copies of the
+    /// old prices there, and after the prices changed every order is priced at the new ones, and a line at the old list
+    /// price, now below the new floor, is refused and holds nothing. The product refuses a reservation at other prices
+    /// than its own.
+    /// </summary>
+    [Fact]
+    public async Task An_order_after_a_price_change_is_priced_at_the_new_prices_on_every_silo()
+    {
+        await channel.ProductAsync("P1", onHand: 1_000, listPrice: 10m, floorPrice: 8m);
+        var dealers = Enumerable.Range(0, 8).Select(i => $"D{i}").ToArray();
+        await channel.DealersAsync(dealers, ["P1"]);
+        foreach (var dealer in dealers) Assert.Equal(10m, (await channel.PlaceAsync($"before-{dealer}", dealer, Line("P1", 1))).Data("placeOrder", "total").GetDecimal());
+
+        await channel.ProductAsync("P1", onHand: 0, listPrice: 12m, floorPrice: 11m);
+        var after = await Task.WhenAll(dealers.Select(d => channel.PlaceAsync($"after-{d}", d, Line("P1", 2))));
+        var atOldPrice = await channel.PlaceAsync("old-price", "D0", Line("P1", 1, unitPrice: 10m));
+
+        Assert.All(after, placed => Assert.Equal(24m, placed.Data("placeOrder", "total").GetDecimal()));
+        Assert.Equal("PRICE_BELOW_FLOOR", atOldPrice.ErrorCode());
+        Assert.Equal(8 + 16, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
+        Assert.Equal(10m + 24m, (await channel.DealerOf("D0")).GetProperty("creditUsed").GetDecimal());
+        var product = fixture.Grains.GetGrain<IProductGrain>(Keys.Of(channel.Tenant, "P1"));
+        Assert.False(await product.ReserveAsync("stale", 1, DefaultPrices));
+        Assert.Equal(24, (await product.GetAsync())!.Reserved);
     }
 
     /// <summary>Rule 15, found by a bad-input pass: a line naming a promotion was confirmed and kept it, unchecked.</summary>
@@ -251,7 +281,7 @@ public sealed class OrderRulesTests : IDisposable
         var product = fixture.Grains.GetGrain<IProductGrain>(Keys.Of(channel.Tenant, "P1"));
         var dealer = fixture.Grains.GetGrain<IDealerGrain>(Keys.Of(channel.Tenant, "D"));
         await dealer.OpenOrderAsync("R1", [new OrderLine("P1", 4, 10m, null)], DateTime.UtcNow, confirmed: true);
-        await product.ReserveAsync("R1", 4);
+        Assert.True(await product.ReserveAsync("R1", 4, DefaultPrices));
         AuditedHolding[] credit = [new("R1", (await StoredDealer.ReadAsync(fixture.ChannelStorage, dealer)).OpenOrders["R1"].At)];
         var storedProduct = new GrainState<ProductState>();
         await fixture.ChannelStorage.ReadStateAsync("product", product.GetGrainId(), storedProduct);
@@ -269,7 +299,7 @@ public sealed class OrderRulesTests : IDisposable
         Assert.Equal((0, 4), Stock(await channel.DealerOf("D"), "P1"));
 
         // A holding nobody took again since it was audited is released, as before.
-        await product.ReserveAsync("GONE", 2);
+        Assert.True(await product.ReserveAsync("GONE", 2, DefaultPrices));
         await fixture.ChannelStorage.ReadStateAsync("product", product.GetGrainId(), storedProduct);
         await product.ApplyAuditAsync([], [new("GONE", storedProduct.State!.Reservations["GONE"].At)]);
         Assert.Equal(0, (await channel.ProductOf("P1")).GetProperty("reserved").GetInt32());
