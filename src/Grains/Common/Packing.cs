@@ -468,7 +468,8 @@ public sealed class PackedDictionaryCodec<T>(ICodecProvider codecs) : IFieldCode
         PackedFormat.WriteField(ref writer, fieldIdDelta, expectedType, value, ref kept, T.KeepPacked,
             static (ref PackedWriter packed, PackedDictionary<T> dictionary, int from, int to) =>
             {
-                if (from == 0 && to >= PackedFormat.KeptFrom)
+                // Entries told by reference: a value-type entry would be boxed for the comparison and never found the same.
+                if (from == 0 && to >= PackedFormat.KeptFrom && !typeof(T).IsValueType)
                 {
                     PackReusing(ref packed, dictionary, to);
                     return;
@@ -518,13 +519,13 @@ public sealed class PackedDictionaryCodec<T>(ICodecProvider codecs) : IFieldCode
             }
             else
             {
-                if (runLength > 0) Flush(ref packed, last!, ref runFrom, ref runLength);
+                if (runLength > 0) Flush(ref packed, last!, runFrom, ref runLength);
                 PackEntry(ref packed, key, item);
             }
             next.Add(key, item, packed.Written.Length + runLength - start);
             index++;
         }
-        if (runLength > 0) Flush(ref packed, last!, ref runFrom, ref runLength);
+        if (runLength > 0) Flush(ref packed, last!, runFrom, ref runLength);
         next.Keep(packed.Written[start..]);
         Volatile.Write(ref dictionary.LastPacked, next);
         if (last is null) return;
@@ -532,7 +533,7 @@ public sealed class PackedDictionaryCodec<T>(ICodecProvider codecs) : IFieldCode
         Volatile.Write(ref dictionary.SparePacked, last);
     }
 
-    private static void Flush(ref PackedWriter packed, PackedEntries<T> last, ref int runFrom, ref int runLength)
+    private static void Flush(ref PackedWriter packed, PackedEntries<T> last, int runFrom, ref int runLength)
     {
         packed.Bytes(last.Bytes.AsSpan(runFrom, runLength));
         runLength = 0;
