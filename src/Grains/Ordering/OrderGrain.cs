@@ -94,7 +94,18 @@ public sealed class OrderGrain(
         }
 
         var placedAt = clock.GetUtcNow().UtcDateTime;
-        var (lines, status) = await PriceAsync(order, placedAt, fresh: false);
+        List<OrderLine> lines;
+        OrderStatus status;
+        try
+        {
+            (lines, status) = await PriceAsync(order, placedAt, fresh: false);
+        }
+        catch (ChannelException refused) when (refused.Code == ErrorCodes.PriceBelowFloor)
+        {
+            // Only the product's own prices refuse a line: this silo's copy may hold a floor lowered since, and no
+            // reservation, which would have it forgotten, follows a refusal.
+            (lines, status) = await PriceAsync(order, placedAt, fresh: true);
+        }
         state.State = new OrderState
         {
             Request = order,

@@ -1,0 +1,104 @@
+using ChannelGrains.Approvals;
+using ChannelGrains.Catalog;
+using ChannelGrains.Common;
+using ChannelGrains.Ordering;
+using ChannelGrains.Partners;
+using ChannelGrains.Silo.Hosting;
+using ChannelGrains.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
+
+namespace ChannelGrains.Tests.Ordering;
+
+/// <summary>
+/// Rules 4 and 7 with each silo's copies of the products' prices (ProductPrices): a copy may be stale, and what an
+/// order answers or holds must not depend on it.
+/// </summary>
+public sealed class PriceCopyTests
+{
+    /// <summary>
+    /// Rule 4: a line at or above its product's floor is placed. The silo's copy of the prices still holds the floor
+    /// before it was lowered: a refusal by that copy is no refusal by the product, and a retry gets the same wrong answer
+    /// as long as the copy stays (no order on this silo reaches a reservation at those prices to have it forgotten).
+    /// </summary>
+    [Fact]
+    public async Task A_line_above_a_lowered_floor_is_placed_though_this_silos_copy_holds_the_old_floor()
+    {
+        await using var cluster = await OwnCluster<PriceCopySilo>.StartAsync(silos: 1);
+        var tenant = TestTenant.New();
+        var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, "P1"));
+        await product.UpsertAsync(new ProductInfo("P1", "P1", 10m, 8m));
+        await product.AdjustStockAsync(100, "received");
+        await cluster.Client.GetGrain<IDealerGrain>(Keys.Of(tenant, "D"))
+            .UpsertAsync(new DealerInfo("D", "Dealer D", "CN/East/Shanghai", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["P1"]));
+        await PlaceAsync(cluster, tenant, new PlaceOrder("R1", "D", [new("P1", 1, 9m, null)])); // this silo now holds 10/8
+
+        await product.UpsertAsync(new ProductInfo("P1", "P1", 10m, 6m));
+        var placed = await PlaceAsync(cluster, tenant, new PlaceOrder("R2", "D", [new("P1", 1, 7m, null)]));
+
+        Assert.Equal((OrderStatus.Confirmed, 7m), (placed.Status, placed.Total));
+        Assert.Equal(2, (await product.GetAsync())!.Reserved);
+    }
+
+    private static Task<OrderView> PlaceAsync(TestCluster cluster, string tenant, PlaceOrder order) =>
+        cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, order.RequestId)).PlaceAsync(order);
+}
+
+/// <summary>
+/// A silo on which, for an order whose id starts with <see cref="FailingOrder"/>, the prices of <see cref="ChangedSku"/>
+/// go to 12/11 just before its first reservation and the next read of the tenant's settings fails; and for an order
+/// whose id starts with <see cref="SwappedOrder"/>, P1 goes up by one and <see cref="ChangedSku"/> down by one just before
+/// P1's first reservation.
+/// </summary>
+public sealed class PriceCopySilo : ISiloConfigurator
+{
+    public const string FailingOrder = "fail-";
+
+    public const string SwappedOrder = "swap-";
+
+    public const string ChangedSku = "P2";
+
+    public void Configure(ISiloBuilder silo)
+    {
+        silo.AddChannelProviders(connectionString: null, silo.Configuration);
+        silo.Services.AddSingleton<Changes>();
+        silo.AddOutgoingGrainCallFilter<Change>();
+    }
+
+    private sealed class Changes
+    {
+        public readonly HashSet<string> Done = [];
+
+        public bool FailSettings;
+    }
+
+    private sealed class Change(IGrainFactory grains, Changes changes, TenantSettingsCache settings) : IOutgoingGrainCallFilter
+    {
+        public async Task Invoke(IOutgoingGrainCallContext call)
+        {
+            var key = call.TargetId.Key.ToString()!;
+            if (call.InterfaceMethod.DeclaringType == typeof(ITenantSettingsGrain) && changes.FailSettings)
+            {
+                changes.FailSettings = false;
+                throw new InvalidOperationException("The tenant's settings cannot be read now.");
+            }
+            if (call.InterfaceMethod.Name == nameof(IProductGrain.ReserveAsync) && call.Request.GetArgument(0) is string orderId)
+            {
+                var tenant = key[..key.IndexOf('/', StringComparison.Ordinal)];
+                if (orderId.StartsWith(FailingOrder, StringComparison.Ordinal) && key.EndsWith($"/{ChangedSku}", StringComparison.Ordinal) && changes.Done.Add(orderId))
+                {
+                    await grains.GetGrain<IProductGrain>(key).UpsertAsync(new ProductInfo(ChangedSku, ChangedSku, 12m, 11m));
+                    settings.Forget(tenant);
+                    changes.FailSettings = true;
+                }
+                if (orderId.StartsWith(SwappedOrder, StringComparison.Ordinal) && key.EndsWith("/P1", StringComparison.Ordinal) && changes.Done.Add(orderId))
+                {
+                    await grains.GetGrain<IProductGrain>(key).UpsertAsync(new ProductInfo("P1", "P1", 11m, 5m));
+                    await grains.GetGrain<IProductGrain>(Keys.Of(tenant, ChangedSku)).UpsertAsync(new ProductInfo(ChangedSku, ChangedSku, 9m, 5m));
+                }
+            }
+            await call.Invoke();
+        }
+    }
+}
