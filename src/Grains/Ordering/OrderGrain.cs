@@ -374,8 +374,10 @@ public sealed class OrderGrain(
             special |= belowFloor;
             by[line.Sku] = price;
         }
-        pricedBy = by;
         var settings = await settingsCache.GetAsync(Tenant);
+        // Taken with the lines, after the last await: a pricing that fails before leaves the lines it would replace, and
+        // the prices they were priced by, for a retry of the request in this activation to reserve at.
+        pricedBy = by;
         return (lines, OrderRules.NeedsApproval(settings, lines, special) ? OrderStatus.PendingApproval : OrderStatus.Confirmed);
     }
 

@@ -41,6 +41,37 @@ public sealed class PriceCopyTests
         Assert.Equal(2, (await product.GetAsync())!.Reserved);
     }
 
+    /// <summary>
+    /// Rules 4 and 7: a placement whose product's prices changed before its reservation prices itself again; when that
+    /// pricing fails after reading the new prices (here the tenant's settings cannot be read), a retry of the request in
+    /// the same activation must not place the lines of the first pricing, now below the floor, as checked by the new
+    /// prices.
+    /// </summary>
+    [Fact]
+    public async Task A_retry_after_a_failed_pricing_does_not_place_the_lines_of_the_pricing_before()
+    {
+        await using var cluster = await OwnCluster<PriceCopySilo>.StartAsync(silos: 1);
+        var tenant = TestTenant.New();
+        foreach (var sku in new[] { "P1", PriceCopySilo.ChangedSku })
+        {
+            var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, sku));
+            await product.UpsertAsync(new ProductInfo(sku, sku, 10m, 5m));
+            await product.AdjustStockAsync(100, "received");
+        }
+        var dealer = cluster.Client.GetGrain<IDealerGrain>(Keys.Of(tenant, "D"));
+        await dealer.UpsertAsync(new DealerInfo("D", "Dealer D", "CN/East/Shanghai", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["P1", PriceCopySilo.ChangedSku]));
+        var request = new PlaceOrder($"{PriceCopySilo.FailingOrder}1", "D", [new("P1", 4, null, null), new(PriceCopySilo.ChangedSku, 1, null, null)]);
+        var order = cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, request.RequestId));
+
+        // Before P2's reservation its prices go to 12/11, and the pricing again fails reading the tenant's settings.
+        await Assert.ThrowsAnyAsync<Exception>(() => order.PlaceAsync(request));
+        var retried = await order.PlaceAsync(request);
+
+        Assert.Equal(12m, retried.Lines.Single(l => l.Sku == PriceCopySilo.ChangedSku).UnitPrice); // not 10, below the floor of 11
+        Assert.Equal(52m, retried.Total);
+        Assert.Equal(52m, (await dealer.GetAsync())!.CreditUsed);
+    }
+
     private static Task<OrderView> PlaceAsync(TestCluster cluster, string tenant, PlaceOrder order) =>
         cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, order.RequestId)).PlaceAsync(order);
 }
