@@ -109,9 +109,10 @@ public sealed class DealerGrain(
         var amount = lines.Sum(l => l.Amount);
         var held = state.State.OpenOrders.GetValueOrDefault(orderId);
         var now = clock.GetUtcNow().UtcDateTime;
-        if (held is not null && held.Amount == amount && held.Confirmed == confirmed)
+        if (held is not null && held.Amount == amount && held.Confirmed == confirmed && held.Lines.SequenceEqual(lines))
         {
-            // A retry of the order: the hold is taken again, and an audit that asked the order before is not of it.
+            // A retry of the order: the hold is taken again, and an audit that asked the order before is not of it. Lines
+            // priced again at the same total (one price up, another down) are other terms: the month counts them by SKU.
             state.State.OpenOrders[orderId] = held with { At = HoldingsAudit.TakenAgainAt(held.At, now) };
             await SaveAsync();
             return;

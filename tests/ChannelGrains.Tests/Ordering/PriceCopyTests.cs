@@ -72,6 +72,35 @@ public sealed class PriceCopyTests
         Assert.Equal(52m, (await dealer.GetAsync())!.CreditUsed);
     }
 
+    /// <summary>
+    /// The dealer's hold takes the lines of the order's last pricing: here two products' prices move so that the total
+    /// stays the same, and the hold kept the first pricing's lines, so the dealer's sell-in by SKU was not the order's.
+    /// </summary>
+    [Fact]
+    public async Task The_dealers_hold_takes_the_new_lines_when_a_new_pricing_keeps_the_total()
+    {
+        await using var cluster = await OwnCluster<PriceCopySilo>.StartAsync(silos: 1);
+        var tenant = TestTenant.New();
+        foreach (var sku in new[] { "P1", PriceCopySilo.ChangedSku })
+        {
+            var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, sku));
+            await product.UpsertAsync(new ProductInfo(sku, sku, 10m, 5m));
+            await product.AdjustStockAsync(100, "received");
+        }
+        var dealer = cluster.Client.GetGrain<IDealerGrain>(Keys.Of(tenant, "D"));
+        await dealer.UpsertAsync(new DealerInfo("D", "Dealer D", "CN/East/Shanghai", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["P1", PriceCopySilo.ChangedSku]));
+        var request = new PlaceOrder($"{PriceCopySilo.SwappedOrder}1", "D", [new("P1", 1, null, null), new(PriceCopySilo.ChangedSku, 1, null, null)]);
+
+        var placed = await PlaceAsync(cluster, tenant, request);
+
+        Assert.Equal((11m, 9m, 20m), (placed.Lines.Single(l => l.Sku == "P1").UnitPrice, placed.Lines.Single(l => l.Sku == PriceCopySilo.ChangedSku).UnitPrice, placed.Total));
+        var storage = Assert.IsType<InProcessSiloHandle>(cluster.Primary).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(ChannelGrains.Common.StorageNames.Channel);
+        var stored = await StoredDealer.ReadAsync(storage, dealer);
+        Assert.Equal(placed.Lines, stored.OpenOrders[request.RequestId].Lines);
+        var month = stored.Months[Period.MonthKey(placed.PlacedAt)];
+        Assert.Equal((11m, 9m), (month.Skus["P1"].OrderValue, month.Skus[PriceCopySilo.ChangedSku].OrderValue));
+    }
+
     private static Task<OrderView> PlaceAsync(TestCluster cluster, string tenant, PlaceOrder order) =>
         cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, order.RequestId)).PlaceAsync(order);
 }
