@@ -20,16 +20,9 @@ public sealed class PriceChurnTests
     {
         await using var cluster = await OwnCluster<PriceChurnSilo>.StartAsync(silos: 1);
         var tenant = TestTenant.New();
+        var dealer = await TwoProducts.SeedAsync(cluster, tenant, PriceChurnSilo.ChurnedSku);
         var steadyProduct = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, "P1"));
         var churnedProduct = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, PriceChurnSilo.ChurnedSku));
-        foreach (var product in new[] { steadyProduct, churnedProduct })
-        {
-            var sku = product.GetPrimaryKeyString()[(tenant.Length + 1)..];
-            await product.UpsertAsync(new ProductInfo(sku, sku, 10m, 5m));
-            await product.AdjustStockAsync(100, "received");
-        }
-        var dealer = cluster.Client.GetGrain<IDealerGrain>(Keys.Of(tenant, "D"));
-        await dealer.UpsertAsync(new DealerInfo("D", "Dealer D", "CN/East/Shanghai", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["P1", PriceChurnSilo.ChurnedSku]));
         OrderLineInput[] lines = [new("P1", 4, null, null), new(PriceChurnSilo.ChurnedSku, 1, null, null)];
         var churned = new PlaceOrder($"{PriceChurnSilo.ChurnedOrder}1", "D", lines);
         var order = cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, churned.RequestId));

@@ -52,14 +52,7 @@ public sealed class PriceCopyTests
     {
         await using var cluster = await OwnCluster<PriceCopySilo>.StartAsync(silos: 1);
         var tenant = TestTenant.New();
-        foreach (var sku in new[] { "P1", PriceCopySilo.ChangedSku })
-        {
-            var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, sku));
-            await product.UpsertAsync(new ProductInfo(sku, sku, 10m, 5m));
-            await product.AdjustStockAsync(100, "received");
-        }
-        var dealer = cluster.Client.GetGrain<IDealerGrain>(Keys.Of(tenant, "D"));
-        await dealer.UpsertAsync(new DealerInfo("D", "Dealer D", "CN/East/Shanghai", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["P1", PriceCopySilo.ChangedSku]));
+        var dealer = await TwoProducts.SeedAsync(cluster, tenant, PriceCopySilo.ChangedSku);
         var request = new PlaceOrder($"{PriceCopySilo.FailingOrder}1", "D", [new("P1", 4, null, null), new(PriceCopySilo.ChangedSku, 1, null, null)]);
         var order = cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, request.RequestId));
 
@@ -81,14 +74,7 @@ public sealed class PriceCopyTests
     {
         await using var cluster = await OwnCluster<PriceCopySilo>.StartAsync(silos: 1);
         var tenant = TestTenant.New();
-        foreach (var sku in new[] { "P1", PriceCopySilo.ChangedSku })
-        {
-            var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, sku));
-            await product.UpsertAsync(new ProductInfo(sku, sku, 10m, 5m));
-            await product.AdjustStockAsync(100, "received");
-        }
-        var dealer = cluster.Client.GetGrain<IDealerGrain>(Keys.Of(tenant, "D"));
-        await dealer.UpsertAsync(new DealerInfo("D", "Dealer D", "CN/East/Shanghai", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["P1", PriceCopySilo.ChangedSku]));
+        var dealer = await TwoProducts.SeedAsync(cluster, tenant, PriceCopySilo.ChangedSku);
         var request = new PlaceOrder($"{PriceCopySilo.SwappedOrder}1", "D", [new("P1", 1, null, null), new(PriceCopySilo.ChangedSku, 1, null, null)]);
 
         var placed = await PlaceAsync(cluster, tenant, request);
@@ -160,5 +146,22 @@ public sealed class PriceCopySilo : ISiloConfigurator
             }
             await call.Invoke();
         }
+    }
+}
+
+/// <summary>Products P1 and another at list 10 / floor 5 with 100 units each, and dealer D authorised for both.</summary>
+internal static class TwoProducts
+{
+    public static async Task<IDealerGrain> SeedAsync(TestCluster cluster, string tenant, string other)
+    {
+        foreach (var sku in new[] { "P1", other })
+        {
+            var product = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, sku));
+            await product.UpsertAsync(new ProductInfo(sku, sku, 10m, 5m));
+            await product.AdjustStockAsync(100, "received");
+        }
+        var dealer = cluster.Client.GetGrain<IDealerGrain>(Keys.Of(tenant, "D"));
+        await dealer.UpsertAsync(new DealerInfo("D", "Dealer D", "CN/East/Shanghai", DealerTier.Value, DealerStatus.Admitted, 1_000m, ["P1", other]));
+        return dealer;
     }
 }
