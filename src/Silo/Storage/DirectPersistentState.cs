@@ -57,6 +57,7 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
     private readonly ILogger logger;
     private readonly GrainState<TState> grainState;
     private Task? pending; // the operation asked last, until it has run: not kept after, as a million grains would keep theirs
+    private object? storageRow; // the memory store's row of this state, once written (see ProcessMemoryGrainStorage.WriteState)
     private int issued;
     private bool loaded;
 
@@ -173,6 +174,9 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
                 case Operation.Read:
                     await storage.ReadStateAsync(name, owner.GrainId, grainState, cancellationToken);
                     loaded = true;
+                    break;
+                case Operation.Write when storage is ProcessMemoryGrainStorage memory:
+                    memory.WriteState(name, owner.GrainId, grainState, ref storageRow);
                     break;
                 case Operation.Write:
                     await storage.WriteStateAsync(name, owner.GrainId, grainState, cancellationToken);

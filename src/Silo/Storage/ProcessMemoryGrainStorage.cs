@@ -76,11 +76,25 @@ public sealed class ProcessMemoryGrainStorage : IGrainStorage, IDisposable
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        object? row = null;
+        WriteState(stateName, grainId, grainState, ref row);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// <see cref="WriteStateAsync"/>, with the state's row held by the caller from one write to the next
+    /// (<see cref="DirectPersistentState{TState}"/>): found once, instead of looked up in the table at every write, a
+    /// lookup whose keys (the grain id's bytes, the state's name) were out of the cache under load. A row stays in its
+    /// table for as long as the table lives, cleared or not.
+    /// </summary>
+    public void WriteState<T>(string stateName, GrainId grainId, IGrainState<T> grainState, ref object? held)
+    {
         var expected = Expected(grainId, stateName, grainState.ETag, "write");
         // A row is added only by a write that expects none, so a refused write leaves nothing behind.
-        var row = expected == 0
+        var row = held as Row ?? (expected == 0
             ? table.Rows.GetOrAdd((grainId, stateName), static _ => new Row())
-            : table.Rows.GetValueOrDefault((grainId, stateName)) ?? throw Conflict(grainId, stateName, grainState.ETag, null, "write");
+            : table.Rows.GetValueOrDefault((grainId, stateName)) ?? throw Conflict(grainId, stateName, grainState.ETag, null, "write"));
+        held = row;
         var bytes = serializer is ChannelStateSerializer channel
             ? channel.SerializeToScratch(grainState.State)
             : serializer.Serialize(grainState.State).ToMemory().Span;
@@ -93,7 +107,6 @@ public sealed class ProcessMemoryGrainStorage : IGrainStorage, IDisposable
         }
         grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
-        return Task.CompletedTask;
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

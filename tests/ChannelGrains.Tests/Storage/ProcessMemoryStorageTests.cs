@@ -165,6 +165,35 @@ public sealed class ProcessMemoryStorageTests
         Assert.Equal(0, later.Count); // the last one stopped: nothing is held for the service any more
     }
 
+    /// <summary>
+    /// A grain's state holds its row from one write to the next (DirectPersistentState): a write through the held row
+    /// keeps the contract, so a stale one still fails and changes nothing, also after another writer cleared the state.
+    /// </summary>
+    [Fact]
+    public async Task A_write_through_the_row_its_writer_holds_fails_when_stale_as_any_other()
+    {
+        await using var silo = await ChannelSilo.StartAsync(connectionString: null, "memory-held-row");
+        var storage = Assert.IsType<ProcessMemoryGrainStorage>(silo.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Channel));
+        var grain = Grain("held");
+        object? held = null;
+        var mine = new GrainState<ProbeState>(new ProbeState { Text = "v1" });
+        storage.WriteState(StateName, grain, mine, ref held);
+        var other = new GrainState<ProbeState>(new ProbeState { Text = "other" }) { ETag = mine.ETag }; // another activation, at version 1
+
+        await storage.WriteStateAsync(StateName, grain, other);
+        mine.State = new ProbeState { Text = "mine" };
+
+        Assert.NotNull(held);
+        Assert.Throws<InconsistentStateException>(() => storage.WriteState(StateName, grain, mine, ref held));
+        Assert.Equal(("other", "2", true), await ReadAsync(storage, grain));
+        await storage.ClearStateAsync(StateName, grain, other);
+        Assert.Throws<InconsistentStateException>(() => storage.WriteState(StateName, grain, mine, ref held));
+        Assert.Equal(("", "3", false), await ReadAsync(storage, grain));
+        mine.ETag = other.ETag;
+        storage.WriteState(StateName, grain, mine, ref held);
+        Assert.Equal(("mine", "4", true), await ReadAsync(storage, grain));
+    }
+
     private static GrainId Grain(string key) => GrainId.Create("probe", $"acme/{key}");
 
     private static async Task<(string Text, string? ETag, bool Exists)> ReadAsync(IGrainStorage storage, GrainId grain)
