@@ -12,8 +12,8 @@ using Orleans.TestingHost;
 namespace ChannelGrains.Tests.Ordering;
 
 /// <summary>
-/// Rules 4 and 7 with each silo's copies of the products' prices (ProductPrices): a copy may be stale, and what an
-/// order answers or holds must not depend on it.
+/// Rules 2, 4 and 7 with each silo's copies of the products' prices (ProductPrices): a copy may be stale, and prices may
+/// change between an order's pricing and its reservations; what an order answers or holds must not depend on either.
 /// </summary>
 public sealed class PriceCopyTests
 {
@@ -87,6 +87,36 @@ public sealed class PriceCopyTests
         Assert.Equal((11m, 9m), (month.Skus["P1"].OrderValue, month.Skus[PriceCopySilo.ChangedSku].OrderValue));
     }
 
+    /// <summary>
+    /// Rules 2, 4 and 7 when a product's prices change between the order's pricing and its reservation at every one of
+    /// them: the placement prices itself again from the products a bounded number of times, then refuses with
+    /// VALIDATION, holding neither stock nor credit, and a retry of the request gets the same refusal.
+    /// </summary>
+    [Fact]
+    public async Task An_order_whose_prices_change_at_every_reservation_is_refused_after_three_pricings_and_holds_nothing()
+    {
+        await using var cluster = await OwnCluster<PriceCopySilo>.StartAsync(silos: 1);
+        var tenant = TestTenant.New();
+        var dealer = await TwoProducts.SeedAsync(cluster, tenant, PriceCopySilo.ChangedSku);
+        var steadyProduct = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, "P1"));
+        var churnedProduct = cluster.Client.GetGrain<IProductGrain>(Keys.Of(tenant, PriceCopySilo.ChangedSku));
+        OrderLineInput[] lines = [new("P1", 4, null, null), new(PriceCopySilo.ChangedSku, 1, null, null)];
+        var churned = new PlaceOrder($"{PriceCopySilo.ChurnedOrder}1", "D", lines);
+        var order = cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, churned.RequestId));
+
+        var refused = await Assert.ThrowsAsync<ChannelException>(() => order.PlaceAsync(churned));
+        var retried = await Assert.ThrowsAsync<ChannelException>(() => order.PlaceAsync(churned));
+
+        Assert.Equal(ErrorCodes.Validation, refused.Code);
+        Assert.Equal((refused.Code, refused.Message), (retried.Code, retried.Message));
+        // P1 is reserved first (lines go in SKU order) and released again each time P2's prices differ.
+        Assert.Equal(0, (await steadyProduct.GetAsync())!.Reserved);
+        var churnedNow = (await churnedProduct.GetAsync())!;
+        Assert.Equal((13m, 0), (churnedNow.ListPrice, churnedNow.Reserved)); // a price change before each of the 3 reservations asked
+        Assert.Equal(0m, (await dealer.GetAsync())!.CreditUsed);
+        Assert.Equal(53m, (await PlaceAsync(cluster, tenant, new PlaceOrder("R2", "D", lines))).Total);
+    }
+
     private static Task<OrderView> PlaceAsync(TestCluster cluster, string tenant, PlaceOrder order) =>
         cluster.Client.GetGrain<IOrderGrain>(Keys.Of(tenant, order.RequestId)).PlaceAsync(order);
 }
@@ -95,13 +125,16 @@ public sealed class PriceCopyTests
 /// A silo on which, for an order whose id starts with <see cref="FailingOrder"/>, the prices of <see cref="ChangedSku"/>
 /// go to 12/11 just before its first reservation and the next read of the tenant's settings fails; and for an order
 /// whose id starts with <see cref="SwappedOrder"/>, P1 goes up by one and <see cref="ChangedSku"/> down by one just before
-/// P1's first reservation.
+/// P1's first reservation; and for an order whose id starts with <see cref="ChurnedOrder"/>, the list price of
+/// <see cref="ChangedSku"/> goes up by one just before each of its reservations.
 /// </summary>
 public sealed class PriceCopySilo : ISiloConfigurator
 {
     public const string FailingOrder = "fail-";
 
     public const string SwappedOrder = "swap-";
+
+    public const string ChurnedOrder = "churn-";
 
     public const string ChangedSku = "P2";
 
@@ -137,6 +170,12 @@ public sealed class PriceCopySilo : ISiloConfigurator
                     await grains.GetGrain<IProductGrain>(key).UpsertAsync(new ProductInfo(ChangedSku, ChangedSku, 12m, 11m));
                     settings.Forget(tenant);
                     changes.FailSettings = true;
+                }
+                if (orderId.StartsWith(ChurnedOrder, StringComparison.Ordinal) && key.EndsWith($"/{ChangedSku}", StringComparison.Ordinal))
+                {
+                    var product = grains.GetGrain<IProductGrain>(key);
+                    var now = (await product.GetAsync())!;
+                    await product.UpsertAsync(new ProductInfo(now.Sku, now.Name, now.ListPrice + 1m, now.FloorPrice));
                 }
                 if (orderId.StartsWith(SwappedOrder, StringComparison.Ordinal) && key.EndsWith("/P1", StringComparison.Ordinal) && changes.Done.Add(orderId))
                 {
