@@ -39,6 +39,18 @@ public sealed class ApprovalOutcomes(IGrainFactory grains) : IApprovalOutcomes
     public async Task<bool> AwaitsAsync(string tenant, ApprovalRequest request) => request.Kind != ApprovalKind.Order
         || (await grains.GetGrain<IOrderGrain>(Keys.Of(tenant, request.SubjectId)).GetAsync())?.Status == OrderStatus.PendingApproval;
 
+    public async Task<string?> RegionNowAsync(string tenant, ApprovalRequest request)
+    {
+        // An order's approval is requested by its dealer; a special price and an admission are about theirs.
+        var dealerId = request.Kind switch
+        {
+            ApprovalKind.Order => request.RequestedBy,
+            ApprovalKind.SpecialPrice or ApprovalKind.DealerAdmission => request.SubjectId,
+            _ => null,
+        };
+        return dealerId is null ? null : (await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, dealerId)).GetAsync())?.Region;
+    }
+
     public static string OrderApprovalId(string orderId) => $"order-{orderId}";
 
     public static string SpecialPriceApprovalId(string requestId) => $"special-price-{requestId}";
@@ -52,17 +64,5 @@ public sealed class ApprovalOutcomes(IGrainFactory grains) : IApprovalOutcomes
     /// rejection). The first keeps the id admissions had before; later ones put the number before the dealer's id,
     /// where no dealer id can make two of them the same.
     /// </summary>
-    public async Task<string?> RegionNowAsync(string tenant, ApprovalRequest request)
-    {
-        // An order's approval is requested by its dealer; a special price and an admission are about theirs.
-        var dealerId = request.Kind switch
-        {
-            ApprovalKind.Order => request.RequestedBy,
-            ApprovalKind.SpecialPrice or ApprovalKind.DealerAdmission => request.SubjectId,
-            _ => null,
-        };
-        return dealerId is null ? null : (await grains.GetGrain<IDealerGrain>(Keys.Of(tenant, dealerId)).GetAsync())?.Region;
-    }
-
     public static string AdmissionApprovalId(string dealerId, int attempt) => attempt == 1 ? $"admission-{dealerId}" : $"admission{attempt}-{dealerId}";
 }
